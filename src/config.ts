@@ -1,0 +1,107 @@
+/** The environment, parsed once with zod into a typed, frozen object. */
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from './logger.ts';
+
+export interface Config {
+  readonly discordToken: string;
+  readonly highwayApiKey: string;
+  /** REST base handed to discord.js as `rest.api` (it appends `/v10`). */
+  readonly discordApiUrl: string;
+  readonly highwayApiUrl: string;
+  readonly storeUrl: string;
+  readonly pollIntervalMs: number;
+  readonly highwayRequestsPerMinute: number;
+  readonly logLevel: LogLevel;
+}
+
+const httpUrl = z
+  .string()
+  .trim()
+  .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
+  .transform((url) => url.replace(/\/+$/, ''));
+
+const positiveInt = (min: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`));
+
+const envSchema = z.object({
+  DISCORD_TOKEN: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  HIGHWAY_API_KEY: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
+  HIGHWAY_API_URL: httpUrl.default('https://api.highwayapi.ai'),
+  STORE_URL: z
+    .string()
+    .trim()
+    .regex(/^sqlite:\/\/.+/, 'must be sqlite://<path>')
+    .default('sqlite://data/animate.sqlite'),
+  POLL_INTERVAL_MS: positiveInt(250).default(5000),
+  HIGHWAY_REQUESTS_PER_MINUTE: positiveInt(1).default(120),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+});
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment; throws ConfigError with one line per problem, each naming its variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty value in .env means "not set", so the default applies instead of a confusing error.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    // Messages name the variable, never its value: a mistyped token must not land in a terminal log.
+    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')} ${issue.message}`);
+    throw new ConfigError([...new Set(problems)]);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    discordToken: e.DISCORD_TOKEN,
+    highwayApiKey: e.HIGHWAY_API_KEY,
+    discordApiUrl: e.DISCORD_API_URL,
+    highwayApiUrl: e.HIGHWAY_API_URL,
+    storeUrl: e.STORE_URL,
+    pollIntervalMs: e.POLL_INTERVAL_MS,
+    highwayRequestsPerMinute: e.HIGHWAY_REQUESTS_PER_MINUTE,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+/**
+ * Reads `.env` when present and returns the environment with real variables taking precedence,
+ * as operators expect when they override one value on the command line.
+ */
+export function readEnvironment(envFile = '.env', env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  if (!existsSync(envFile)) return { ...env };
+  const fromFile = parseEnvFile(readFileSync(envFile, 'utf8'));
+  return { ...fromFile, ...env };
+}
+
+export function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!match) continue;
+    const [, key, rawValue = ''] = match as unknown as [string, string, string];
+    let value = rawValue.trim();
+    const quote = value[0];
+    if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {
+      value = value.slice(1, -1);
+    } else {
+      value = value.replace(/\s+#.*$/, '');
+    }
+    out[key] = value;
+  }
+  return out;
+}

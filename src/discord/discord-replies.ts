@@ -1,0 +1,118 @@
+/**
+ * Delivers a task's progress and result to the member: by editing the interaction's original reply while
+ * its token lives (15 minutes), and as a channel message that mentions the member after that.
+ * Works from the stored task alone, so a restarted bot finishes what an earlier one started.
+ */
+import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
+import type { Logger } from '../logger.ts';
+import type { Clock } from '../tasks/clock.ts';
+import type { DeliveryOutcome, FinalView, ReplyPort, ReplyView } from '../tasks/reply-port.ts';
+import type { TaskRecord } from '../tasks/task-record.ts';
+import { lateDeliveryPrefix, replyText } from './messages.ts';
+
+/** Discord: the token works for 15 minutes; stop using it a little early so a slow upload does not straddle. */
+const TOKEN_LIFETIME_MS = 14 * 60_000;
+
+/** Errors meaning the reply cannot be edited any more (token expired, reply deleted). */
+const REPLY_GONE_CODES = new Set([50027, 10015, 10008, 10062]);
+/** Errors meaning the bot cannot post in that channel at all. */
+const CHANNEL_CLOSED_CODES = new Set([10003, 50001, 50013, 50008]);
+
+/** Every message the bot sends pings no one; a late delivery pings exactly the member who asked. */
+const noMentions = { parse: [] };
+
+interface MessageBody {
+  content: string;
+  allowed_mentions: { parse: never[]; users?: string[] };
+  attachments?: { id: number; filename: string }[];
+  flags?: number;
+}
+
+export class DiscordReplies implements ReplyPort {
+  readonly #rest: REST;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+
+  constructor(rest: REST, logger: Logger, clock: Clock) {
+    this.#rest = rest;
+    this.#logger = logger;
+    this.#clock = clock;
+  }
+
+  async showProgress(task: TaskRecord, view: Exclude<ReplyView, FinalView>): Promise<void> {
+    // Progress after the token expired would need channel messages: noise the member did not ask for.
+    if (!this.#tokenAlive(task)) return;
+    await this.#editOriginal(task, { content: replyText(view, task.options.prompt), allowed_mentions: noMentions });
+  }
+
+  async deliver(task: TaskRecord, view: FinalView): Promise<DeliveryOutcome> {
+    if (view.kind === 'image_refused') return this.#refuseImage(task, view.message);
+    const content = replyText(view, task.options.prompt);
+    const files: RawFile[] = view.kind === 'video' ? [{ name: view.filename, data: view.video, contentType: 'video/mp4' }] : [];
+    if (this.#tokenAlive(task)) {
+      try {
+        await this.#editOriginal(task, { content, allowed_mentions: noMentions, ...attachmentsOf(files) }, files);
+        return 'delivered';
+      } catch (error) {
+        if (!isDiscordError(error, REPLY_GONE_CODES)) throw error;
+        this.#logger.info('reply can no longer be edited, posting in the channel', { taskId: task.id, code: error.code });
+      }
+    }
+    return this.#postInChannel(task, content, files);
+  }
+
+  async #refuseImage(task: TaskRecord, message: string): Promise<DeliveryOutcome> {
+    if (!this.#tokenAlive(task)) return 'undeliverable';
+    const { applicationId, token } = task.interaction;
+    try {
+      // Ephemeral follow-up first: the member must learn why before the public placeholder disappears.
+      await this.#rest.post(Routes.webhook(applicationId, token), {
+        auth: false,
+        body: { content: replyText({ kind: 'image_refused', message }, task.options.prompt), flags: 64, allowed_mentions: noMentions },
+      });
+      await this.#rest.delete(Routes.webhookMessage(applicationId, token, '@original'), { auth: false });
+      return 'delivered';
+    } catch (error) {
+      if (isDiscordError(error, REPLY_GONE_CODES)) return 'undeliverable';
+      throw error;
+    }
+  }
+
+  async #postInChannel(task: TaskRecord, content: string, files: RawFile[]): Promise<DeliveryOutcome> {
+    const { channelId, userId } = task.requester;
+    try {
+      await this.#rest.post(Routes.channelMessages(channelId), {
+        body: {
+          content: `${lateDeliveryPrefix(userId)}${content}`,
+          allowed_mentions: { parse: [], users: [userId] },
+          ...attachmentsOf(files),
+        } satisfies MessageBody,
+        files,
+      });
+      return 'delivered';
+    } catch (error) {
+      if (isDiscordError(error, CHANNEL_CLOSED_CODES) || (error instanceof DiscordAPIError && (error.status === 403 || error.status === 404))) {
+        this.#logger.warn('cannot post in the channel; task undeliverable', { taskId: task.id, code: error.code });
+        return 'undeliverable';
+      }
+      throw error;
+    }
+  }
+
+  async #editOriginal(task: TaskRecord, body: MessageBody, files: RawFile[] = []): Promise<void> {
+    const { applicationId, token } = task.interaction;
+    await this.#rest.patch(Routes.webhookMessage(applicationId, token, '@original'), { auth: false, body, files });
+  }
+
+  #tokenAlive(task: TaskRecord): boolean {
+    return this.#clock.now() - task.interaction.createdAt < TOKEN_LIFETIME_MS;
+  }
+}
+
+function attachmentsOf(files: RawFile[]): Pick<MessageBody, 'attachments'> {
+  return files.length > 0 ? { attachments: files.map((file, id) => ({ id, filename: file.name })) } : {};
+}
+
+function isDiscordError(error: unknown, codes: ReadonlySet<number>): error is DiscordAPIError {
+  return error instanceof DiscordAPIError && typeof error.code === 'number' && codes.has(error.code);
+}

@@ -1,0 +1,27 @@
+import type { TaskRecord } from './task-record.ts';
+
+/** What the member's reply should show; the Discord layer turns each into a message. */
+export type ReplyView =
+  | { kind: 'checking' }
+  | { kind: 'waiting' }
+  | { kind: 'generating'; progressPercent?: number; etaAt?: number }
+  | { kind: 'delivering' }
+  | { kind: 'video'; video: Buffer; filename: string }
+  | { kind: 'video_link'; url: string; expiresAt: number; sizeBytes?: number; limitBytes: number }
+  | { kind: 'failed'; message: string }
+  | { kind: 'image_refused'; message: string };
+
+export type FinalView = Extract<ReplyView, { kind: 'video' | 'video_link' | 'failed' | 'image_refused' }>;
+
+export type DeliveryOutcome = 'delivered' | 'undeliverable';
+
+/** How the core talks to the member, implemented by the chat layer (Discord today). */
+export interface ReplyPort {
+  /** Progress on the member's reply. Best effort: a lost progress edit is not worth failing a task. */
+  showProgress(task: TaskRecord, view: Exclude<ReplyView, FinalView>): Promise<void>;
+  /**
+   * The final answer. Resolves 'undeliverable' when no way to reach the member is left; throws when the
+   * failure may pass (rate limit, network), so the caller tries again later.
+   */
+  deliver(task: TaskRecord, view: FinalView): Promise<DeliveryOutcome>;
+}

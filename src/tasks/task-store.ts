@@ -1,0 +1,64 @@
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import { isFinal, taskRecordSchema, type TaskRecord } from './task-record.ts';
+
+const OPEN_TASKS = 'tasks:open';
+const taskKey = (id: string) => `task:${id}`;
+const imageKey = (id: string) => `task-image:${id}`;
+
+/** Task records, the index of open ones, and each open task's prepared picture. */
+export class TaskStore {
+  readonly #store: Store;
+  readonly #logger: Logger;
+
+  constructor(store: Store, logger: Logger) {
+    this.#store = store;
+    this.#logger = logger;
+  }
+
+  async get(id: string): Promise<TaskRecord | undefined> {
+    const raw: unknown = await this.#store.kv.get(taskKey(id));
+    if (raw === undefined) return undefined;
+    const parsed = taskRecordSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.#logger.error('stored task record is unreadable', { taskId: id, issues: parsed.error.issues.length });
+      return undefined;
+    }
+    return parsed.data;
+  }
+
+  /** Writes the record; the open index follows its state, so a final task is never resumed. */
+  async put(record: TaskRecord): Promise<void> {
+    if (isFinal(record.state)) {
+      await this.#store.kv.set(taskKey(record.id), record);
+      await this.#store.removeFromSet(OPEN_TASKS, record.id);
+      await this.#store.kv.delete(imageKey(record.id));
+    } else {
+      // Index first: a crash between the two writes leaves an id without a record, which listOpen skips,
+      // never a record nobody will resume.
+      await this.#store.addToSet(OPEN_TASKS, record.id);
+      await this.#store.kv.set(taskKey(record.id), record);
+    }
+  }
+
+  async listOpen(): Promise<TaskRecord[]> {
+    const ids = await this.#store.setMembers(OPEN_TASKS);
+    const records: TaskRecord[] = [];
+    for (const id of ids) {
+      const record = await this.get(id);
+      if (record && !isFinal(record.state)) records.push(record);
+      else await this.#store.removeFromSet(OPEN_TASKS, id);
+    }
+    return records;
+  }
+
+  /** The checked picture, as raw base64, kept until the task is final (a resumed submission needs it). */
+  async putImage(id: string, base64: string): Promise<void> {
+    await this.#store.kv.set(imageKey(id), base64);
+  }
+
+  async getImage(id: string): Promise<string | undefined> {
+    const value: unknown = await this.#store.kv.get(imageKey(id));
+    return typeof value === 'string' ? value : undefined;
+  }
+}

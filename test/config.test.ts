@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseEnvFile } from '../src/config.ts';
+
+const required = { DISCORD_TOKEN: 'bot-token-value', HIGHWAY_API_KEY: 'api-key-value' };
+
+function problemsOf(env: Record<string, string | undefined>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(required);
+    expect(config).toMatchObject({
+      discordApiUrl: 'https://discord.com/api',
+      highwayApiUrl: 'https://api.highwayapi.ai',
+      storeUrl: 'sqlite://data/animate.sqlite',
+      pollIntervalMs: 5000,
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names each missing secret on its own line', () => {
+    expect(problemsOf({})).toEqual(['DISCORD_TOKEN is required', 'HIGHWAY_API_KEY is required']);
+  });
+
+  it('treats empty values as unset, so defaults apply', () => {
+    expect(loadConfig({ ...required, POLL_INTERVAL_MS: '', LOG_LEVEL: ' ' }).pollIntervalMs).toBe(5000);
+  });
+
+  it('reports every bad value with the variable it belongs to, never the value', () => {
+    const problems = problemsOf({
+      ...required,
+      DISCORD_API_URL: 'ftp://secret-host.example',
+      HIGHWAY_API_URL: 'not a url',
+      STORE_URL: 'mongodb://x',
+      POLL_INTERVAL_MS: 'soon',
+      LOG_LEVEL: 'loud',
+    });
+    expect(problems.map((p) => p.split(' ')[0])).toEqual([
+      'DISCORD_API_URL',
+      'HIGHWAY_API_URL',
+      'STORE_URL',
+      'POLL_INTERVAL_MS',
+      'LOG_LEVEL',
+    ]);
+    expect(problems.join('\n')).not.toContain('secret-host');
+  });
+
+  it('rejects a poll interval that would hammer the provider', () => {
+    expect(problemsOf({ ...required, POLL_INTERVAL_MS: '10' })).toEqual(['POLL_INTERVAL_MS must be at least 250']);
+  });
+
+  it('strips trailing slashes so paths join cleanly', () => {
+    const config = loadConfig({ ...required, DISCORD_API_URL: 'http://127.0.0.1:8080/api/', HIGHWAY_API_URL: 'http://127.0.0.1:9/' });
+    expect(config.discordApiUrl).toBe('http://127.0.0.1:8080/api');
+    expect(config.highwayApiUrl).toBe('http://127.0.0.1:9');
+  });
+
+  it('reads .env files with comments, quotes and export', () => {
+    expect(
+      parseEnvFile('# comment\nexport DISCORD_TOKEN="abc def"\nHIGHWAY_API_KEY=xyz # trailing\n\nLOG_LEVEL=\'debug\'\nnot a line\n'),
+    ).toEqual({ DISCORD_TOKEN: 'abc def', HIGHWAY_API_KEY: 'xyz', LOG_LEVEL: 'debug' });
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * The bot as a real process: `node src/index.ts` and `node src/deploy-commands.ts`, as npm runs them.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BotHarness, TEST_API_KEY } from '../support/bot-harness.ts';
+import { BotProcess } from '../support/bot-process.ts';
+import { makePng } from '../support/image-fixtures.ts';
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('the bot process', () => {
+  let h: BotHarness;
+  const processes: BotProcess[] = [];
+
+  const start = (entry: string, env: Record<string, string>, args: string[] = []) => {
+    const p = BotProcess.start(entry, env, args);
+    processes.push(p);
+    return p;
+  };
+
+  beforeEach(async () => {
+    h = await BotHarness.start();
+  });
+
+  afterEach(async () => {
+    await Promise.all(processes.splice(0).map((p) => p.dispose()));
+    await h.stop();
+  });
+
+  it('killed with SIGKILL mid-generation, delivers the video once after a restart, with one submission', async () => {
+    h.video.nextTask({ pollsBeforeDone: 6, etaSeconds: 1 });
+    const first = start('src/index.ts', h.env());
+    await h.discord.waitForIdentify(20_000);
+
+    const picture = makePng(512, 512);
+    const url = h.discord.hostAttachment('restart.png', picture, 'image/png');
+    const { token } = h.discord.dispatchCommand({
+      commandName: 'animate',
+      options: [
+        { name: 'image', type: 11, value: '900000000000000002' },
+        { name: 'prompt', type: 3, value: 'the lantern flickers' },
+      ],
+      attachments: [{ id: '900000000000000002', filename: 'restart.png', size: picture.length, url, proxy_url: url, content_type: 'image/png' }],
+    });
+    await h.video.waitForSubmission(20_000);
+    // The first poll proves the provider's task id is stored: the generation is now running at the provider.
+    await until(() => h.video.polls.length > 0, 20_000);
+    first.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    const editsBefore = h.discord.requests.filter((r) => r.method === 'PATCH' && r.files.length > 0).length;
+    expect(editsBefore).toBe(0);
+
+    const identifies = h.discord.identifyCount;
+    const second = start('src/index.ts', h.env());
+    await h.discord.waitForIdentify(20_000, identifies + 1);
+    await h.discord
+      .waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('@original') && r.files.length > 0, 30_000)
+      .catch((error: unknown) => {
+        throw new Error(`${String(error)}\n--- first run ---\n${first.stdout}${first.stderr}\n--- second run ---\n${second.stdout}${second.stderr}`);
+      });
+
+    expect(h.video.submissions).toHaveLength(1);
+    const videoEdits = h.discord.requests.filter((r) => r.path.includes(token) && r.files.length > 0);
+    expect(videoEdits).toHaveLength(1);
+    expect(h.discord.requests.filter((r) => r.path.includes('/channels/'))).toEqual([]);
+
+    second.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+    expect(second.stdout + second.stderr + first.stdout + first.stderr).not.toContain(TEST_API_KEY);
+    expect(second.stdout + first.stdout).not.toContain(h.discord.token);
+  }, 60_000);
+
+  it('refuses to start on a bad configuration, one line per problem and no stack trace', async () => {
+    const p = start('src/index.ts', { POLL_INTERVAL_MS: 'often', HIGHWAY_API_URL: 'nope' });
+    const { code } = await p.exited;
+    expect(code).toBe(1);
+    expect(p.stderr.trim().split('\n')).toEqual([
+      'config: DISCORD_TOKEN is required',
+      'config: HIGHWAY_API_KEY is required',
+      'config: HIGHWAY_API_URL must be an http(s) URL',
+      'config: POLL_INTERVAL_MS must be a whole number',
+    ]);
+  });
+
+  it('deploy-commands registers /animate in one server, through DISCORD_API_URL', async () => {
+    const p = start('src/deploy-commands.ts', h.env(), ['--guild', h.discord.guildId]);
+    const { code } = await p.exited;
+    expect(p.stderr).toBe('');
+    expect(code).toBe(0);
+    const put = h.discord.requests.find((r) => r.method === 'PUT');
+    expect(put?.path).toBe(`/applications/${h.discord.applicationId}/guilds/${h.discord.guildId}/commands`);
+    const [animate] = put?.body as { name: string; contexts: number[]; integration_types: number[]; options: { name: string; type: number; required?: boolean; max_length?: number; min_value?: number; max_value?: number; choices?: { value: string }[] }[] }[];
+    expect(animate?.name).toBe('animate');
+    expect(animate?.contexts).toEqual([0]);
+    expect(animate?.integration_types).toEqual([0]);
+    const byName = Object.fromEntries((animate?.options ?? []).map((o) => [o.name, o]));
+    expect(Object.keys(byName)).toEqual(['image', 'prompt', 'duration', 'cfg_scale', 'negative_prompt']);
+    expect(byName.image).toMatchObject({ type: 11, required: true });
+    expect(byName.prompt).toMatchObject({ type: 3, required: true, max_length: 2500 });
+    expect(byName.duration?.choices?.map((c) => c.value)).toEqual(['5', '10']);
+    expect(byName.cfg_scale).toMatchObject({ type: 10, min_value: 0, max_value: 1 });
+    expect(byName.negative_prompt).toMatchObject({ type: 3, max_length: 2500 });
+  });
+
+  it('deploy-commands registers globally by default', async () => {
+    const p = start('src/deploy-commands.ts', h.env());
+    expect((await p.exited).code).toBe(0);
+    expect(h.discord.requests.find((r) => r.method === 'PUT')?.path).toBe(`/applications/${h.discord.applicationId}/commands`);
+  });
+});

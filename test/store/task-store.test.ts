@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/logger.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import { TaskStore } from '../../src/tasks/task-store.ts';
+import { makeTaskRecord } from '../support/task-fixtures.ts';
+
+describe('task store on SQLite', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let tasks: TaskStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'animate-store-'));
+    store = SqliteStore.open(`sqlite://${join(dir, 'nested', 'animate.sqlite')}`);
+    tasks = new TaskStore(store, silentLogger);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps open tasks across a reopen of the file, and forgets them once final', async () => {
+    await tasks.put(makeTaskRecord({ id: 'a', state: 'queued' }));
+    await tasks.put(makeTaskRecord({ id: 'b', state: 'processing' }));
+    await tasks.put(makeTaskRecord({ id: 'c', state: 'delivered' }));
+    await tasks.putImage('a', 'aGVsbG8=');
+    await store.close();
+
+    store = SqliteStore.open(`sqlite://${join(dir, 'nested', 'animate.sqlite')}`);
+    tasks = new TaskStore(store, silentLogger);
+    expect((await tasks.listOpen()).map((t) => t.id).sort()).toEqual(['a', 'b']);
+    expect(await tasks.getImage('a')).toBe('aGVsbG8=');
+
+    await tasks.put(makeTaskRecord({ id: 'a', state: 'failed', failure: { kind: 'x', message: 'y' } }));
+    expect((await tasks.listOpen()).map((t) => t.id)).toEqual(['b']);
+    expect(await tasks.getImage('a')).toBeUndefined();
+    expect((await tasks.get('a'))?.state).toBe('failed');
+  });
+
+  it('indexes many tasks written at once without losing one', async () => {
+    await Promise.all(Array.from({ length: 50 }, (_, i) => tasks.put(makeTaskRecord({ id: `t${i}`, state: 'queued' }))));
+    expect(await tasks.listOpen()).toHaveLength(50);
+  });
+
+  it('skips a record that no longer parses instead of crashing the resume', async () => {
+    await tasks.put(makeTaskRecord({ id: 'good', state: 'queued' }));
+    await store.addToSet('tasks:open', 'broken');
+    await store.kv.set('task:broken', { version: 99, nonsense: true });
+    expect((await tasks.listOpen()).map((t) => t.id)).toEqual(['good']);
+    expect(await store.setMembers('tasks:open')).toEqual(['good']);
+  });
+});

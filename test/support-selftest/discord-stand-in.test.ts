@@ -1,0 +1,268 @@
+import { once } from 'node:events';
+import {
+  type ChatInputCommandInteraction,
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  type Interaction,
+  MessageFlags,
+  Routes,
+} from 'discord.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DiscordStandIn, type DiscordStandInOptions, type RecordedRequest } from '../support/discord-stand-in.ts';
+
+let standIn: DiscordStandIn | undefined;
+let client: Client | undefined;
+
+async function connect(options: DiscordStandInOptions = {}): Promise<{ standIn: DiscordStandIn; client: Client }> {
+  standIn = await DiscordStandIn.start(options);
+  client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: standIn.restUrl } });
+  const ready = once(client, Events.ClientReady);
+  await client.login(standIn.token);
+  await ready;
+  await standIn.waitForIdentify(1000);
+  return { standIn, client };
+}
+
+/** Dispatches an /animate command with one picture and resolves with the interaction discord.js built. */
+async function dispatchAnimate(
+  discord: DiscordStandIn,
+  bot: Client,
+  extra: { attachmentSizeLimit?: number } = {},
+): Promise<{ interaction: ChatInputCommandInteraction; token: string; interactionId: string; pictureUrl: string }> {
+  const pictureUrl = discord.hostAttachment('cat.png', Buffer.from('png bytes'), 'image/png');
+  const received = new Promise<Interaction>((resolve) => bot.once(Events.InteractionCreate, resolve));
+  const { interactionId, token } = discord.dispatchCommand({
+    commandName: 'animate',
+    options: [
+      { name: 'image', type: 11, value: '900000000000000001' },
+      { name: 'prompt', type: 3, value: 'waves roll in' },
+    ],
+    attachments: [
+      {
+        id: '900000000000000001',
+        filename: 'cat.png',
+        size: 9,
+        url: pictureUrl,
+        content_type: 'image/png',
+        width: 64,
+        height: 64,
+      },
+    ],
+    ...extra,
+  });
+  const interaction = await received;
+  if (!interaction.isChatInputCommand()) throw new Error('expected a chat-input command');
+  return { interaction, token, interactionId, pictureUrl };
+}
+
+afterEach(async () => {
+  await client?.destroy();
+  await standIn?.close();
+  client = undefined;
+  standIn = undefined;
+});
+
+describe('DiscordStandIn', () => {
+  it('lets discord.js log in with the Guilds intent only and see the guild and its channel', async () => {
+    const { standIn, client } = await connect();
+
+    expect(client.user?.id).toBe(standIn.botUserId);
+    expect(client.application?.id).toBe(standIn.applicationId);
+    const guild = client.guilds.cache.get(standIn.guildId);
+    expect(guild?.available).toBe(true);
+    const channel = client.channels.cache.get(standIn.channelId);
+    expect(channel?.isTextBased()).toBe(true);
+    expect(guild?.members.me?.permissions.has('AttachFiles')).toBe(true);
+    expect(standIn.identifies).toHaveLength(1);
+    expect(standIn.identifies[0]?.intents).toBe(GatewayIntentBits.Guilds);
+    expect(standIn.requests[0]).toMatchObject({ method: 'GET', path: '/gateway/bot' });
+    expect(standIn.requests[0]?.headers.authorization).toBe(`Bot ${standIn.token}`);
+  });
+
+  it('refuses a wrong bot token the way Discord does', async () => {
+    standIn = await DiscordStandIn.start();
+    client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: standIn.restUrl } });
+
+    await expect(client.login('not-the-token')).rejects.toThrow(/invalid token/i);
+    expect(standIn.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['GET /gateway/bot 401']);
+  });
+
+  it('delivers a realistic /animate interaction and records defer, edit with a file, ephemeral follow-up and delete', async () => {
+    const { standIn, client } = await connect();
+    const { interaction, token, interactionId, pictureUrl } = await dispatchAnimate(standIn, client);
+
+    expect(interaction.commandName).toBe('animate');
+    expect(interaction.id).toBe(interactionId);
+    expect(token.length).toBeGreaterThan(100);
+    expect(interaction.guildId).toBe(standIn.guildId);
+    expect(interaction.channelId).toBe(standIn.channelId);
+    expect(interaction.user.id).toBe(standIn.memberUserId);
+    expect(interaction.attachmentSizeLimit).toBe(10 * 1024 * 1024);
+    expect(interaction.options.getString('prompt')).toBe('waves roll in');
+    const picture = interaction.options.getAttachment('image', true);
+    expect(picture.url).toBe(pictureUrl);
+    expect(picture.contentType).toBe('image/png');
+    expect(Buffer.from(await (await fetch(picture.url)).arrayBuffer()).toString()).toBe('png bytes');
+
+    await interaction.deferReply();
+    expect(standIn.originalMessage(token)?.flags).toBe(MessageFlags.Loading);
+    const edited = await interaction.editReply({
+      content: 'done',
+      files: [{ attachment: Buffer.from('x'), name: 'a.mp4' }],
+    });
+    const followUp = await interaction.followUp({ content: 'eph', flags: MessageFlags.Ephemeral });
+    await interaction.deleteReply();
+
+    const mine = standIn.requests.filter((r) => r.path.includes(token));
+    expect(mine.map((r) => `${r.method} ${r.path.replace(token, 'TOKEN')} ${r.status}`)).toEqual([
+      `POST /interactions/${interactionId}/TOKEN/callback 204`,
+      `PATCH /webhooks/${standIn.applicationId}/TOKEN/messages/@original 200`,
+      `POST /webhooks/${standIn.applicationId}/TOKEN 200`,
+      `DELETE /webhooks/${standIn.applicationId}/TOKEN/messages/@original 204`,
+    ]);
+    const [defer, edit, sent] = mine as [RecordedRequest, RecordedRequest, RecordedRequest];
+    expect(defer.body).toEqual({ type: 5, data: { flags: 0 } });
+    expect(defer.query.get('with_response')).toBe('false');
+    expect(defer.headers.authorization).toBeUndefined();
+    expect(edit.body).toMatchObject({ content: 'done', attachments: [{ id: '0' }] });
+    expect(edit.files).toHaveLength(1);
+    expect(edit.files[0]).toMatchObject({ field: 'files[0]', filename: 'a.mp4' });
+    expect(edit.files[0]?.data.toString()).toBe('x');
+    expect(sent.query.get('wait')).toBe('true');
+    expect(sent.body).toMatchObject({ content: 'eph', flags: 64 });
+
+    // What discord.js built from the stand-in's answers.
+    expect(edited.content).toBe('done');
+    const video = edited.attachments.first();
+    expect(video?.name).toBe('a.mp4');
+    expect(standIn.attachmentBytes(video?.url ?? '')?.toString()).toBe('x');
+    expect(edited.interactionMetadata?.user.id).toBe(standIn.memberUserId);
+    expect(followUp.flags.has(MessageFlags.Ephemeral)).toBe(true);
+    expect(standIn.originalMessage(token)).toBeUndefined();
+    expect(standIn.followUps(token).map((m) => m.content)).toEqual(['eph']);
+  });
+
+  it('accepts a raw REST edit of @original with a file, as the bot does after a restart', async () => {
+    const { standIn, client } = await connect();
+    const { interaction, token } = await dispatchAnimate(standIn, client);
+    await interaction.deferReply();
+
+    const answer = (await client.rest.patch(Routes.webhookMessage(standIn.applicationId, token, '@original'), {
+      auth: false,
+      body: {
+        content: 'your video',
+        attachments: [{ id: 0, filename: 'video.mp4' }],
+        allowed_mentions: { parse: [] },
+      },
+      files: [{ name: 'video.mp4', data: Buffer.from('mp4 bytes'), contentType: 'video/mp4' }],
+    })) as { id: string; content: string; attachments: { filename: string; size: number; content_type?: string }[] };
+
+    expect(answer.content).toBe('your video');
+    expect(answer.attachments).toMatchObject([{ filename: 'video.mp4', size: 9, content_type: 'video/mp4' }]);
+    const edit = await standIn.waitForRequest((r) => r.method === 'PATCH' && r.path.endsWith('/messages/@original'));
+    expect(edit.body).toMatchObject({ content: 'your video', allowed_mentions: { parse: [] } });
+    expect(edit.files[0]).toMatchObject({ filename: 'video.mp4', contentType: 'video/mp4' });
+    expect(standIn.originalMessage(token)?.flags).toBe(0);
+  });
+
+  it('turns failNext into a DiscordAPIError with the code, once', async () => {
+    const { standIn, client } = await connect();
+    const { interaction } = await dispatchAnimate(standIn, client);
+    await interaction.deferReply();
+    standIn.failNext((r) => r.method === 'PATCH', { status: 401, code: 50027, message: 'Invalid Webhook Token' });
+
+    const failure = await interaction.editReply('too late').catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(DiscordAPIError);
+    expect(failure).toMatchObject({ code: 50027, status: 401 });
+    await expect(interaction.editReply('works again')).resolves.toMatchObject({ content: 'works again' });
+  });
+
+  it('lets discord.js retry after an injected 429', async () => {
+    const { standIn, client } = await connect();
+    const { interaction } = await dispatchAnimate(standIn, client);
+    await interaction.deferReply();
+    standIn.failNext((r) => r.method === 'PATCH', {
+      status: 429,
+      code: 0,
+      message: 'You are being rate limited.',
+      retryAfter: 0.05,
+    });
+
+    await expect(interaction.editReply('eventually')).resolves.toMatchObject({ content: 'eventually' });
+    expect(standIn.requests.filter((r) => r.method === 'PATCH').map((r) => r.status)).toEqual([429, 200]);
+  });
+
+  it('enforces one initial response, the response deadline, token expiry and the upload limit', async () => {
+    const { standIn, client } = await connect({ responseDeadlineMs: 300 });
+    const first = await dispatchAnimate(standIn, client, { attachmentSizeLimit: 4 });
+    await first.interaction.deferReply();
+
+    const again = await client.rest
+      .post(Routes.interactionCallback(first.interactionId, first.token), { auth: false, body: { type: 5 } })
+      .catch((error: unknown) => error);
+    expect(again).toMatchObject({ code: 40060, status: 400 });
+
+    const tooBig = await first.interaction
+      .editReply({ files: [{ attachment: Buffer.from('12345'), name: 'big.mp4' }] })
+      .catch((error: unknown) => error);
+    expect(tooBig).toMatchObject({ code: 40005, status: 413 });
+
+    standIn.expireInteraction(first.token);
+    await expect(first.interaction.editReply('late')).rejects.toMatchObject({ code: 50027, status: 401 });
+
+    const slow = await dispatchAnimate(standIn, client);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await expect(slow.interaction.deferReply()).rejects.toMatchObject({ code: 10062, status: 404 });
+  });
+
+  it('builds a message context-menu interaction whose target message carries the picture', async () => {
+    const { standIn, client } = await connect();
+    const url = standIn.hostAttachment('dog.jpg', Buffer.from('jpg'), 'image/jpeg');
+    const received = new Promise<Interaction>((resolve) => client.once(Events.InteractionCreate, resolve));
+
+    const { token } = standIn.dispatchMessageCommand({
+      commandName: 'Animate',
+      target: { content: 'look', attachments: [{ id: '42', filename: 'dog.jpg', url, content_type: 'image/jpeg' }] },
+    });
+
+    const interaction = await received;
+    if (!interaction.isMessageContextMenuCommand()) throw new Error('expected a message context-menu command');
+    expect(interaction.targetMessage.content).toBe('look');
+    expect(interaction.targetMessage.attachments.first()?.url).toBe(url);
+    await interaction.reply({ content: 'on it', flags: MessageFlags.Ephemeral });
+    expect(standIn.originalMessage(token)).toMatchObject({ content: 'on it', flags: 64, type: 23 });
+  });
+
+  it('posts channel messages with the bot token and refuses files without Attach Files', async () => {
+    const viewAndSend = (1n << 10n) | (1n << 11n);
+    const { standIn, client } = await connect({ botPermissions: viewAndSend.toString() });
+    const channel = await client.channels.fetch(standIn.channelId);
+    if (!channel?.isSendable()) throw new Error('expected a sendable channel');
+
+    const sent = await channel.send({
+      content: `<@${standIn.memberUserId}> here`,
+      allowedMentions: { users: [standIn.memberUserId] },
+    });
+    const refused = await channel
+      .send({ files: [{ attachment: Buffer.from('mp4'), name: 'v.mp4' }] })
+      .catch((error: unknown) => error);
+
+    expect(sent.content).toBe(`<@${standIn.memberUserId}> here`);
+    const messagesPath = `/channels/${standIn.channelId}/messages`;
+    const post = await standIn.waitForRequest((r) => r.method === 'POST' && r.path === messagesPath);
+    expect(post.headers.authorization).toBe(`Bot ${standIn.token}`);
+    expect(post.body).toMatchObject({ allowed_mentions: { users: [standIn.memberUserId] } });
+    expect(refused).toMatchObject({ code: 50013, status: 403 });
+    expect(standIn.messagesIn(standIn.channelId).map((m) => m.content)).toEqual([`<@${standIn.memberUserId}> here`]);
+  });
+
+  it('answers unknown routes with 404 and explains a timed-out wait', async () => {
+    const { standIn, client } = await connect();
+
+    await expect(client.rest.get('/nowhere')).rejects.toMatchObject({ status: 404, code: 0 });
+    await expect(standIn.waitForRequest((r) => r.method === 'PUT', 50)).rejects.toThrow(/GET \/nowhere -> 404/);
+  });
+});

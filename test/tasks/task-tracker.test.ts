@@ -1,0 +1,283 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidImage } from '../../src/errors.ts';
+import type { CheckedImage } from '../../src/images/check-image.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import type { VideoDownload } from '../../src/tasks/download-video.ts';
+import type { DeliveryOutcome, FinalView, ReplyPort, ReplyView } from '../../src/tasks/reply-port.ts';
+import type { TaskRecord } from '../../src/tasks/task-record.ts';
+import { TaskStore } from '../../src/tasks/task-store.ts';
+import { TaskTracker, type NewTask, type VideoApi } from '../../src/tasks/task-tracker.ts';
+import type { SubmitRequest, TaskResult } from '../../src/video-api/video-api-client.ts';
+import { ProviderRejected, ProviderUnavailable, SubmitOutcomeUnknown } from '../../src/video-api/video-api-errors.ts';
+import { ManualClock } from '../support/manual-clock.ts';
+import { makeTaskRecord } from '../support/task-fixtures.ts';
+
+const POLL_MS = 1000;
+const PICTURE = Buffer.from('checked picture bytes');
+
+class ScriptedVideoApi implements VideoApi {
+  readonly submissions: SubmitRequest[] = [];
+  readonly polls: string[] = [];
+  submitOutcome: () => Promise<{ taskId: string }> = async () => ({ taskId: 'provider-1' });
+  results: (TaskResult | Error)[] = [];
+
+  async submit(request: SubmitRequest): Promise<{ taskId: string }> {
+    this.submissions.push(request);
+    return this.submitOutcome();
+  }
+
+  async getResult(taskId: string): Promise<TaskResult> {
+    this.polls.push(taskId);
+    const next = this.results.length > 1 ? this.results.shift() : this.results[0];
+    if (!next) throw new Error('no scripted result');
+    if (next instanceof Error) throw next;
+    return next;
+  }
+}
+
+class RecordingReplies implements ReplyPort {
+  readonly progress: ReplyView[] = [];
+  readonly finals: FinalView[] = [];
+  failDeliveries = 0;
+
+  async showProgress(_task: TaskRecord, view: Exclude<ReplyView, FinalView>): Promise<void> {
+    this.progress.push(view);
+  }
+
+  async deliver(_task: TaskRecord, view: FinalView): Promise<DeliveryOutcome> {
+    if (this.failDeliveries > 0) {
+      this.failDeliveries--;
+      throw new Error('Discord answered 503');
+    }
+    this.finals.push(view);
+    return 'delivered';
+  }
+}
+
+const processing = (progressPercent: number, etaSeconds?: number): TaskResult => ({
+  status: 'processing',
+  rawStatus: 'TASK_STATUS_PROCESSING',
+  progressPercent,
+  ...(etaSeconds !== undefined ? { etaSeconds } : {}),
+});
+const succeeded: TaskResult = {
+  status: 'succeeded',
+  rawStatus: 'TASK_STATUS_SUCCEED',
+  video: { url: 'http://127.0.0.1:1/files/out.mp4', ttlSeconds: 3600 },
+};
+
+describe('task tracker', () => {
+  let dir: string;
+  let sqlite: SqliteStore;
+  let store: TaskStore;
+  let clock: ManualClock;
+  let api: ScriptedVideoApi;
+  let replies: RecordingReplies;
+  let download: (url: string, maxBytes: number) => Promise<VideoDownload>;
+  let checkImage: (bytes: Buffer) => CheckedImage;
+  let tracker: TaskTracker;
+
+  const newTracker = () =>
+    new TaskTracker({
+      store,
+      videoApi: api,
+      replies,
+      logger: silentLogger,
+      clock,
+      pollIntervalMs: POLL_MS,
+      downloadImage: async () => PICTURE,
+      checkImage: (bytes) => checkImage(bytes),
+      downloadVideo: (url, maxBytes) => download(url, maxBytes),
+      random: () => 0.5,
+      newId: () => 'task-0001',
+    });
+
+  const request: NewTask = (({ requester, interaction, options, image }) => ({ requester, interaction, options, image }))(
+    makeTaskRecord({ options: { prompt: 'waves', negativePrompt: 'blur', duration: '10', cfgScale: 0.8 } }),
+  );
+
+  /** Moves time on and lets every step it started finish. */
+  async function elapse(ms: number): Promise<void> {
+    clock.advance(ms);
+    await tracker.idle();
+  }
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'animate-tracker-'));
+    sqlite = SqliteStore.open(`sqlite://${join(dir, 'a.sqlite')}`);
+    store = new TaskStore(sqlite, silentLogger);
+    clock = new ManualClock(1_000);
+    api = new ScriptedVideoApi();
+    replies = new RecordingReplies();
+    download = async () => ({ kind: 'file', bytes: Buffer.from('mp4 bytes') });
+    checkImage = (bytes) => ({ format: 'png', width: 512, height: 512, bytes, base64: bytes.toString('base64'), mimeType: 'image/png' });
+    tracker = newTracker();
+  });
+
+  afterEach(async () => {
+    await tracker.stop();
+    await sqlite.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('checks, submits once, polls and delivers the video', async () => {
+    api.results = [processing(40, 60), processing(80, 20), succeeded];
+    await tracker.accept(request);
+    await tracker.idle();
+
+    expect(api.submissions).toEqual([
+      { image: PICTURE.toString('base64'), prompt: 'waves', negativePrompt: 'blur', duration: '10', cfgScale: 0.8 },
+    ]);
+    expect(replies.progress.map((v) => v.kind)).toEqual(['checking', 'waiting']);
+    expect(await store.getImage('task-0001')).toBe(PICTURE.toString('base64'));
+
+    await elapse(POLL_MS);
+    expect(replies.progress.at(-1)).toEqual({ kind: 'generating', progressPercent: 40, etaAt: clock.now() + 60_000 });
+    await elapse(30_000);
+    await elapse(10_000);
+    expect(api.polls).toHaveLength(3);
+    expect(replies.finals).toEqual([{ kind: 'video', video: Buffer.from('mp4 bytes'), filename: 'animate-task-000.mp4' }]);
+    expect((await store.get('task-0001'))?.state).toBe('delivered');
+    expect(await store.listOpen()).toEqual([]);
+    expect(await store.getImage('task-0001')).toBeUndefined();
+  });
+
+  it('edits the reply only when what the member sees changes', async () => {
+    api.results = [processing(50), processing(50), processing(50), succeeded];
+    await tracker.accept(request);
+    await tracker.idle();
+    for (let i = 0; i < 4; i++) await elapse(POLL_MS * 10);
+    expect(replies.progress.map((v) => v.kind)).toEqual(['checking', 'waiting', 'generating', 'delivering']);
+  });
+
+  it('refuses a bad picture without submitting anything', async () => {
+    checkImage = () => {
+      throw new InvalidImage('That picture is 200x200; it needs to be at least 300x300 pixels.');
+    };
+    await tracker.accept(request);
+    await tracker.idle();
+    expect(api.submissions).toEqual([]);
+    expect(replies.finals).toEqual([{ kind: 'image_refused', message: 'That picture is 200x200; it needs to be at least 300x300 pixels.' }]);
+    expect((await store.get('task-0001'))?.failure?.kind).toBe('invalid_image');
+  });
+
+  it("shows the provider's reason when the generation fails", async () => {
+    api.results = [{ status: 'failed', rawStatus: 'TASK_STATUS_FAILED', reason: 'image contains prohibited content' }];
+    await tracker.accept(request);
+    await tracker.idle();
+    await elapse(POLL_MS);
+    expect(replies.finals).toEqual([{ kind: 'failed', message: expect.stringContaining('image contains prohibited content') }]);
+    expect((await store.get('task-0001'))?.state).toBe('failed');
+  });
+
+  it('reports a refused submission with the provider message', async () => {
+    api.submitOutcome = async () => {
+      throw new ProviderRejected('prompt too long');
+    };
+    await tracker.accept(request);
+    await tracker.idle();
+    expect(replies.finals).toEqual([{ kind: 'failed', message: 'The provider rejected this picture or prompt: prompt too long' }]);
+  });
+
+  it('never resubmits when the submission outcome is unknown', async () => {
+    api.submitOutcome = async () => {
+      throw new SubmitOutcomeUnknown();
+    };
+    await tracker.accept(request);
+    await tracker.idle();
+    await elapse(60_000);
+    expect(api.submissions).toHaveLength(1);
+    expect(replies.finals).toEqual([{ kind: 'failed', message: expect.stringContaining('avoid charging you twice') }]);
+    expect((await store.get('task-0001'))?.failure?.kind).toBe('submit_unknown');
+  });
+
+  it('a task found mid-submission after a restart is reported, not sent again', async () => {
+    await store.put(makeTaskRecord({ state: 'submitting' }));
+    expect(await tracker.resumeOpenTasks()).toBe(1);
+    await tracker.idle();
+    expect(api.submissions).toEqual([]);
+    expect(replies.finals.map((f) => f.kind)).toEqual(['failed']);
+  });
+
+  it('a task the provider is working on is resumed by polling, with no second submission', async () => {
+    await store.put(makeTaskRecord({ state: 'processing', provider: { taskId: 'provider-7', submittedAt: 1_000 } }));
+    api.results = [succeeded];
+    await tracker.resumeOpenTasks();
+    await tracker.idle();
+    expect(api.submissions).toEqual([]);
+    expect(api.polls).toEqual(['provider-7']);
+    expect(replies.finals.map((f) => f.kind)).toEqual(['video']);
+  });
+
+  it('a task stopped mid-delivery is delivered again on resume (editing the same reply)', async () => {
+    await store.put(
+      makeTaskRecord({
+        state: 'delivering',
+        provider: { taskId: 'provider-7', submittedAt: 1_000, videoUrl: 'http://127.0.0.1:1/v.mp4', videoUrlExpiresAt: 1_000 + 3_600_000 },
+      }),
+    );
+    await tracker.resumeOpenTasks();
+    await tracker.idle();
+    expect(api.polls).toEqual([]);
+    expect(replies.finals.map((f) => f.kind)).toEqual(['video']);
+  });
+
+  it('asks for a fresh link when the stored one has expired', async () => {
+    await store.put(
+      makeTaskRecord({
+        state: 'downloading',
+        provider: { taskId: 'provider-7', submittedAt: 1_000, videoUrl: 'http://127.0.0.1:1/old.mp4', videoUrlExpiresAt: 500 },
+      }),
+    );
+    api.results = [succeeded];
+    await tracker.resumeOpenTasks();
+    await tracker.idle();
+    expect(api.polls).toEqual(['provider-7']);
+    expect(replies.finals.map((f) => f.kind)).toEqual(['video']);
+  });
+
+  it('backs off while the provider is unavailable, then finishes', async () => {
+    api.results = [new ProviderUnavailable({ status: 503 }), new ProviderUnavailable({ status: 503, retryAfterMs: 20_000 }), succeeded];
+    await tracker.accept(request);
+    await tracker.idle();
+    await elapse(POLL_MS);
+    expect(api.polls).toHaveLength(1);
+    const retryAt = clock.nextTimerAt ?? 0;
+    expect(retryAt - clock.now()).toBeGreaterThanOrEqual(POLL_MS);
+    await elapse(retryAt - clock.now());
+    expect(api.polls).toHaveLength(2);
+    expect((clock.nextTimerAt ?? 0) - clock.now()).toBeGreaterThanOrEqual(20_000);
+    await elapse(20_000);
+    expect(replies.finals.map((f) => f.kind)).toEqual(['video']);
+  });
+
+  it('delivers a link when the video is over the upload limit', async () => {
+    download = async (_url, maxBytes) => {
+      expect(maxBytes).toBe(10 * 1024 * 1024);
+      return { kind: 'too_large', sizeBytes: 15_000_000 };
+    };
+    api.results = [succeeded];
+    await tracker.accept(request);
+    await tracker.idle();
+    await elapse(POLL_MS);
+    expect(replies.finals).toEqual([
+      { kind: 'video_link', url: succeeded.video?.url, expiresAt: clock.now() + 3_600_000, sizeBytes: 15_000_000, limitBytes: 10 * 1024 * 1024 },
+    ]);
+  });
+
+  it('retries a delivery Discord could not take, and delivers it once', async () => {
+    api.results = [succeeded];
+    replies.failDeliveries = 2;
+    await tracker.accept(request);
+    await tracker.idle();
+    await elapse(POLL_MS);
+    await elapse(60_000);
+    await elapse(60_000);
+    expect(replies.finals.map((f) => f.kind)).toEqual(['video']);
+    expect((await store.get('task-0001'))?.state).toBe('delivered');
+  });
+});
