@@ -3,12 +3,17 @@ import {
   ApplicationIntegrationType,
   InteractionContextType,
   MessageFlags,
+  PermissionFlagsBits,
   SlashCommandBuilder,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import { z } from 'zod';
-import type { CommandContext, SlashCommand } from '../src/discord/command.ts';
-import { animateOptionsSchema } from '../src/tasks/task-record.ts';
+import type { ButtonHandler, CommandContext, SlashCommand } from '../src/discord/command.ts';
+import { CANCEL_BUTTON_PREFIX } from '../src/discord/discord-replies.ts';
+import { refusalText } from '../src/discord/quota-messages.ts';
+import { memberRoleIds } from '../src/discord/member-roles.ts';
+import { animateOptionsSchema, unitsFor } from '../src/tasks/task-record.ts';
 
 const PROMPT_MAX = 2500;
 /** Discord's default upload limit for bots, when an interaction does not say (10 MiB since January 2025). */
@@ -72,9 +77,34 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
     return;
   }
 
-  // Acknowledge within Discord's 3 seconds, before any slow work.
-  await interaction.deferReply();
-  await context.tracker.accept({
+  // Units are reserved before anything public happens: a refused command leaves only a private answer.
+  // The store answers in milliseconds, well inside Discord's 3 seconds.
+  const taskId = context.tracker.newTaskId();
+  const units = unitsFor(input.data.options.duration);
+  const reservation = await context.quota.reserve({
+    taskId,
+    guildId: input.data.guildId,
+    channelId: interaction.channelId,
+    userId: interaction.user.id,
+    roleIds: memberRoleIds(interaction),
+    units,
+  });
+  if (!reservation.ok) {
+    const quota = await context.quota.quota(input.data.guildId);
+    await interaction.reply({ content: refusalText(reservation.refusal, quota.period), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+    return;
+  }
+
+  try {
+    // Acknowledge within Discord's 3 seconds, before any slow work.
+    await interaction.deferReply();
+  } catch (error) {
+    // Nothing public exists and nothing was paid for: the reservation goes back whole.
+    await context.quota.settle(taskId, true);
+    throw error;
+  }
+  try {
+    await context.tracker.accept(taskId, {
     requester: { userId: interaction.user.id, guildId: input.data.guildId, channelId: interaction.channelId },
     interaction: {
       id: interaction.id,
@@ -85,8 +115,34 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
     },
     options: input.data.options,
     image: { url: input.data.attachment.url, filename: input.data.attachment.name, reportedSize: input.data.attachment.size },
-  });
+    });
+  } catch (error) {
+    // The task was never recorded, so nothing will settle it later: refund now (the apology says so).
+    await context.quota.settle(taskId, true);
+    throw error;
+  }
 }
+
+/** The Cancel button on a generation waiting its turn. */
+async function cancel(interaction: ButtonInteraction, context: CommandContext): Promise<void> {
+  const taskId = interaction.customId.slice(CANCEL_BUTTON_PREFIX.length);
+  await interaction.deferUpdate();
+  const outcome = await context.tracker.cancel(taskId, {
+    userId: interaction.user.id,
+    isModerator: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
+  });
+  const answers = {
+    cancelled: undefined,
+    not_found: 'That generation no longer exists.',
+    not_allowed: 'Only the member who asked (or a moderator) can cancel this generation.',
+    started: 'This generation has already started, so it can no longer be cancelled.',
+    finished: 'This generation has already finished.',
+  } as const;
+  const answer = answers[outcome];
+  if (answer) await interaction.followUp({ content: answer, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+}
+
+export const animateCancelButton: ButtonHandler = { prefix: CANCEL_BUTTON_PREFIX, execute: cancel };
 
 function describeProblem(path: readonly PropertyKey[]): string {
   const field = path.includes('prompt')
@@ -113,4 +169,3 @@ function describeProblem(path: readonly PropertyKey[]): string {
 }
 
 export const animateCommand: SlashCommand = { data, execute };
-export default animateCommand;

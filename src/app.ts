@@ -2,9 +2,11 @@
  * Builds the running bot from a config: store, video client, tracker, Discord client. index.ts adds the
  * process concerns (exit codes, signals); tests start the same app in-process.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Events, type Client } from 'discord.js';
 import type { Config } from './config.ts';
-import { commands } from './discord/command-registry.ts';
+import { buttons, commands } from './discord/command-registry.ts';
 import { createDiscordClient } from './discord/create-client.ts';
 import { DiscordReplies } from './discord/discord-replies.ts';
 import { InteractionRouter } from './discord/interaction-router.ts';
@@ -14,6 +16,8 @@ import type { Logger } from './logger.ts';
 import { openStore } from './store/open-store.ts';
 import { systemClock, type Clock } from './tasks/clock.ts';
 import { downloadVideo } from './tasks/download-video.ts';
+import { QuotaService } from './quota/quota-service.ts';
+import { Maintenance } from './tasks/maintenance.ts';
 import { TaskStore } from './tasks/task-store.ts';
 import { TaskTracker } from './tasks/task-tracker.ts';
 import { VideoApiClient } from './video-api/video-api-client.ts';
@@ -33,8 +37,11 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     logger: logger.child({ component: 'video-api' }),
     requestsPerMinute: config.highwayRequestsPerMinute,
   });
+  const tasks = new TaskStore(store, logger);
+  const quota = new QuotaService({ store, defaults: config.quotaDefaults, clock, logger: logger.child({ component: 'quota' }) });
   const tracker = new TaskTracker({
-    store: new TaskStore(store, logger),
+    store: tasks,
+    quota,
     videoApi,
     replies: new DiscordReplies(client.rest, logger.child({ component: 'replies' }), clock),
     logger: logger.child({ component: 'tracker' }),
@@ -43,16 +50,16 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     downloadImage: (url) => downloadImage(url),
     checkImage,
     downloadVideo: (url, maxBytes) => downloadVideo(url, { maxBytes }),
+    // Redis may be shared by several bot processes (shards); SQLite belongs to one.
+    ...(config.storeUrl.startsWith('redis') ? { leaseOwner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` } : {}),
   });
-  const router = new InteractionRouter(commands, { tracker, logger, clock });
+  const router = new InteractionRouter(commands, buttons, { tracker, quota, tasks, logger, clock });
+  const maintenance = new Maintenance({ tracker, quota, tasks, logger, clock });
 
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
   client.once(Events.ClientReady, (ready) => {
     logger.info('connected to Discord', { user: ready.user.tag, guilds: ready.guilds.cache.size });
-    tracker.resumeOpenTasks().then(
-      (count) => logger.info('resumed open tasks', { count }),
-      (error: unknown) => logger.error('could not resume open tasks', { error }),
-    );
+    maintenance.start();
   });
   client.on(Events.Error, (error) => logger.error('discord client error', { error }));
 
@@ -67,6 +74,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     client,
     tracker,
     async stop() {
+      maintenance.stop();
       await tracker.stop();
       await client.destroy();
       await store.close();

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
+import { QUOTA_PERIODS, type QuotaDefaults } from './quota/quota-settings.ts';
 
 export interface Config {
   readonly discordToken: string;
@@ -13,6 +14,8 @@ export interface Config {
   readonly pollIntervalMs: number;
   readonly highwayRequestsPerMinute: number;
   readonly logLevel: LogLevel;
+  /** Limits for servers whose moderators have set nothing; null means no limit. */
+  readonly quotaDefaults: QuotaDefaults;
 }
 
 const httpUrl = z
@@ -29,6 +32,16 @@ const positiveInt = (min: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `must be at least ${min}`));
 
+/** A whole number, or `off` for no limit (a benchmark or a private server needs that). */
+const limitOrOff = (fallback: number | null) =>
+  z
+    .string()
+    .trim()
+    .regex(/^(\d+|off)$/i, 'must be a whole number or off')
+    .transform((v) => (v.toLowerCase() === 'off' ? null : Number(v)))
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v));
+
 const envSchema = z.object({
   DISCORD_TOKEN: z.string({ error: 'is required' }).trim().min(1, 'is required'),
   HIGHWAY_API_KEY: z.string({ error: 'is required' }).trim().min(1, 'is required'),
@@ -37,11 +50,17 @@ const envSchema = z.object({
   STORE_URL: z
     .string()
     .trim()
-    .regex(/^sqlite:\/\/.+/, 'must be sqlite://<path>')
+    .regex(/^(sqlite|redis|rediss):\/\/.+/, 'must be sqlite://<path> or redis://<host>:<port>')
     .default('sqlite://data/animate.sqlite'),
   POLL_INTERVAL_MS: positiveInt(250).default(5000),
   HIGHWAY_REQUESTS_PER_MINUTE: positiveInt(1).default(120),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  QUOTA_PERIOD: z.enum(QUOTA_PERIODS, { error: `must be one of ${QUOTA_PERIODS.join(', ')}` }).default('day'),
+  QUOTA_MEMBER_UNITS: limitOrOff(3),
+  QUOTA_SERVER_UNITS: limitOrOff(30),
+  QUOTA_MEMBER_RUNNING: limitOrOff(1),
+  QUOTA_MEMBER_WAITING: limitOrOff(2),
+  QUOTA_GLOBAL_UNITS: limitOrOff(null),
 });
 
 export class ConfigError extends Error {
@@ -73,6 +92,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     pollIntervalMs: e.POLL_INTERVAL_MS,
     highwayRequestsPerMinute: e.HIGHWAY_REQUESTS_PER_MINUTE,
     logLevel: e.LOG_LEVEL,
+    quotaDefaults: Object.freeze({
+      period: e.QUOTA_PERIOD,
+      memberUnits: e.QUOTA_MEMBER_UNITS,
+      serverUnits: e.QUOTA_SERVER_UNITS,
+      memberRunning: e.QUOTA_MEMBER_RUNNING,
+      memberWaiting: e.QUOTA_MEMBER_WAITING,
+      globalUnitsPerDay: e.QUOTA_GLOBAL_UNITS,
+    }),
   });
 }
 

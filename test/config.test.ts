@@ -68,4 +68,24 @@ describe('configuration', () => {
       parseEnvFile('# comment\nexport DISCORD_TOKEN="abc def"\nHIGHWAY_API_KEY=xyz # trailing\n\nLOG_LEVEL=\'debug\'\nnot a line\n'),
     ).toEqual({ DISCORD_TOKEN: 'abc def', HIGHWAY_API_KEY: 'xyz', LOG_LEVEL: 'debug' });
   });
+
+  it('protects a server that set nothing with the quota defaults, and accepts off for no limit', () => {
+    expect(loadConfig(required).quotaDefaults).toEqual({
+      period: 'day',
+      memberUnits: 3,
+      serverUnits: 30,
+      memberRunning: 1,
+      memberWaiting: 2,
+      globalUnitsPerDay: null,
+    });
+    const custom = loadConfig({ ...required, QUOTA_PERIOD: 'week', QUOTA_MEMBER_UNITS: 'OFF', QUOTA_GLOBAL_UNITS: '500' }).quotaDefaults;
+    expect(custom).toMatchObject({ period: 'week', memberUnits: null, globalUnitsPerDay: 500 });
+  });
+
+  it('names bad quota values', () => {
+    expect(problemsOf({ ...required, QUOTA_PERIOD: 'year', QUOTA_SERVER_UNITS: '-1' })).toEqual([
+      'QUOTA_PERIOD must be one of day, week, month',
+      'QUOTA_SERVER_UNITS must be a whole number or off',
+    ]);
+  });
 });

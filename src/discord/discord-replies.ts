@@ -3,7 +3,7 @@
  * its token lives (15 minutes), and as a channel message that mentions the member after that.
  * Works from the stored task alone, so a restarted bot finishes what an earlier one started.
  */
-import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
+import { ButtonStyle, ComponentType, DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../tasks/clock.ts';
 import type { DeliveryOutcome, FinalView, ReplyPort, ReplyView } from '../tasks/reply-port.ts';
@@ -23,6 +23,7 @@ const noMentions = { parse: [] };
 
 interface MessageBody {
   content: string;
+  components?: unknown[];
   allowed_mentions: { parse: never[]; users?: string[] };
   attachments?: { id: number; filename: string }[];
   flags?: number;
@@ -42,16 +43,21 @@ export class DiscordReplies implements ReplyPort {
   async showProgress(task: TaskRecord, view: Exclude<ReplyView, FinalView>): Promise<void> {
     // Progress after the token expired would need channel messages: noise the member did not ask for.
     if (!this.#tokenAlive(task)) return;
-    await this.#editOriginal(task, { content: replyText(view, task.options.prompt), allowed_mentions: noMentions });
+    await this.#editOriginal(task, {
+      content: replyText(view, task.options.prompt),
+      allowed_mentions: noMentions,
+      // Only a generation still waiting its turn can be cancelled (nothing has been paid for yet).
+      components: view.kind === 'waiting_turn' && !view.paused ? [cancelRow(task.id)] : [],
+    });
   }
 
   async deliver(task: TaskRecord, view: FinalView): Promise<DeliveryOutcome> {
-    if (view.kind === 'image_refused') return this.#refuseImage(task, view.message);
+    if (view.kind === 'image_refused') return this.#refuseImage(task, view);
     const content = replyText(view, task.options.prompt);
     const files: RawFile[] = view.kind === 'video' ? [{ name: view.filename, data: view.video, contentType: 'video/mp4' }] : [];
     if (this.#tokenAlive(task)) {
       try {
-        await this.#editOriginal(task, { content, allowed_mentions: noMentions, ...attachmentsOf(files) }, files);
+        await this.#editOriginal(task, { content, allowed_mentions: noMentions, components: [], ...attachmentsOf(files) }, files);
         return 'delivered';
       } catch (error) {
         if (!isDiscordError(error, REPLY_GONE_CODES)) throw error;
@@ -61,14 +67,14 @@ export class DiscordReplies implements ReplyPort {
     return this.#postInChannel(task, content, files);
   }
 
-  async #refuseImage(task: TaskRecord, message: string): Promise<DeliveryOutcome> {
+  async #refuseImage(task: TaskRecord, view: Extract<FinalView, { kind: 'image_refused' }>): Promise<DeliveryOutcome> {
     if (!this.#tokenAlive(task)) return 'undeliverable';
     const { applicationId, token } = task.interaction;
     try {
       // Ephemeral follow-up first: the member must learn why before the public placeholder disappears.
       await this.#rest.post(Routes.webhook(applicationId, token), {
         auth: false,
-        body: { content: replyText({ kind: 'image_refused', message }, task.options.prompt), flags: 64, allowed_mentions: noMentions },
+        body: { content: replyText(view, task.options.prompt), flags: 64, allowed_mentions: noMentions },
       });
       await this.#rest.delete(Routes.webhookMessage(applicationId, token, '@original'), { auth: false });
       return 'delivered';
@@ -107,6 +113,16 @@ export class DiscordReplies implements ReplyPort {
   #tokenAlive(task: TaskRecord): boolean {
     return this.#clock.now() - task.interaction.createdAt < TOKEN_LIFETIME_MS;
   }
+}
+
+/** A component's custom_id holds at most 100 characters: the task id is the key, its state is in the store. */
+export const CANCEL_BUTTON_PREFIX = 'animate-cancel:';
+
+function cancelRow(taskId: string) {
+  return {
+    type: ComponentType.ActionRow,
+    components: [{ type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Cancel', custom_id: `${CANCEL_BUTTON_PREFIX}${taskId}` }],
+  };
 }
 
 function attachmentsOf(files: RawFile[]): Pick<MessageBody, 'attachments'> {

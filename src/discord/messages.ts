@@ -27,6 +27,10 @@ export function replyText(view: ReplyView, prompt: string): string {
       return `🔍 Checking your picture…\n${quoted}`;
     case 'waiting':
       return `⏳ Waiting for the video service to start…\n${quoted}`;
+    case 'waiting_turn':
+      return view.paused
+        ? `⏸️ Video generation is paused for a few minutes; yours will start when it resumes.\n${quoted}`
+        : `⏳ Waiting for your previous video to finish (${ordinal(view.position)} in line). Your units are held for it.\n${quoted}`;
     case 'generating': {
       const parts = ['🎬 Generating your video…'];
       if (view.progressPercent !== undefined) parts.push(`${Math.floor(view.progressPercent)}%`);
@@ -45,10 +49,24 @@ export function replyText(view: ReplyView, prompt: string): string {
       );
     }
     case 'failed':
-      return `❌ ${view.message}\n${quoted}`;
+      return `❌ ${view.message}${refundNote(view.refundedUnits)}\n${quoted}`;
     case 'image_refused':
-      return `❌ ${view.message}`;
+      return `❌ ${view.message}${refundNote(view.refundedUnits)}`;
   }
+}
+
+export function unitsText(units: number): string {
+  return units === 1 ? '1 unit' : `${units} units`;
+}
+
+function refundNote(units: number | undefined): string {
+  if (units === undefined) return '';
+  return units > 0 ? ` Your ${unitsText(units)} ${units === 1 ? 'was' : 'were'} refunded.` : '';
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }
 
 /** Prefix for a reply that had to be posted in the channel because the interaction token expired. */

@@ -1,15 +1,68 @@
 /**
- * The bot's one storage abstraction: Keyv for plain values, plus the few set operations Keyv lacks.
- * Keyv offers only get/set/delete, so "which tasks are still open" needs an index we maintain ourselves;
- * keeping it behind this port lets each backend make those operations atomic its own way.
+ * The bot's one storage abstraction: Keyv for plain values, plus the few atomic operations Keyv lacks
+ * (it has only get/set/delete, no compare-and-set, increment or set-if-absent). Each backend makes these
+ * atomic its own way: SQLite by serialising them in the one process that owns the file, Redis with Lua
+ * scripts, which run whole on the server so no client paused mid-update can leave a half-done change.
  */
 import type Keyv from 'keyv';
+
+/** One counter a reservation adds to, and the most it may hold afterwards. */
+export interface ReservationCounter {
+  key: string;
+  amount: number;
+  /** The counter may not exceed this after the addition; null means no limit (the amount is still counted). */
+  limit: number | null;
+  /**
+   * Held counters (generations running, waiting) are given back whenever the reservation is settled;
+   * the others (units spent) only when it is refunded.
+   */
+  held: boolean;
+  /** When the counter itself may be forgotten (end of its period plus a margin), epoch ms. */
+  expiresAt?: number;
+}
+
+export type ReserveResult = { ok: true } | { ok: false; blockedBy: string };
+
+export interface StoredReservation {
+  key: string;
+  counters: { key: string; amount: number; held: boolean }[];
+  /** Whatever the caller stored with it (JSON text), e.g. who reserved what for which task. */
+  meta: string;
+  createdAt: number;
+}
 
 export interface Store {
   /** Plain values (JSON-serialisable), namespaced for this bot. */
   readonly kv: Keyv;
+
   addToSet(setKey: string, member: string): Promise<void>;
   removeFromSet(setKey: string, member: string): Promise<void>;
   setMembers(setKey: string): Promise<string[]>;
+
+  /**
+   * Reserve-if-it-fits, all or nothing: when every counter plus its amount stays within its limit, adds all
+   * amounts and records the reservation under `reservationKey`; otherwise changes nothing and names the first
+   * counter that would overflow. Reserving an existing key again changes nothing and succeeds (a retried
+   * command must not count twice).
+   */
+  reserve(reservationKey: string, counters: ReservationCounter[], meta: string, now: number): Promise<ReserveResult>;
+  /**
+   * Ends a reservation: subtracts its held counters, and with `refund` its other counters too, then forgets
+   * it. Resolves false when there was no such reservation (settling twice is harmless).
+   */
+  settle(reservationKey: string, refund: boolean): Promise<boolean>;
+  /** Every reservation not yet settled (for reconciling after a crash). */
+  listReservations(): Promise<StoredReservation[]>;
+  /** Current value of a counter (0 when absent). */
+  counter(key: string): Promise<number>;
+
+  /**
+   * Set-if-absent with expiry, also used as a lease: succeeds when the key is absent, expired, or already
+   * holds `value` (then its expiry is extended).
+   */
+  claim(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Removes a claim only if it still holds `value`. */
+  unclaim(key: string, value: string): Promise<void>;
+
   close(): Promise<void>;
 }

@@ -3,13 +3,16 @@ import type { TaskRecord } from './task-record.ts';
 /** What the member's reply should show; the Discord layer turns each into a message. */
 export type ReplyView =
   | { kind: 'checking' }
+  /** Queued at the provider. */
   | { kind: 'waiting' }
+  /** Waiting for one of the member's (or the server's) running generations to finish; 1 = next. */
+  | { kind: 'waiting_turn'; position: number; paused: boolean }
   | { kind: 'generating'; progressPercent?: number; etaAt?: number }
   | { kind: 'delivering' }
   | { kind: 'video'; video: Buffer; filename: string }
   | { kind: 'video_link'; url: string; expiresAt: number; sizeBytes?: number; limitBytes: number }
-  | { kind: 'failed'; message: string }
-  | { kind: 'image_refused'; message: string };
+  | { kind: 'failed'; message: string; refundedUnits?: number }
+  | { kind: 'image_refused'; message: string; refundedUnits?: number };
 
 export type FinalView = Extract<ReplyView, { kind: 'video' | 'video_link' | 'failed' | 'image_refused' }>;
 

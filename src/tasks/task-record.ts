@@ -7,6 +7,7 @@ import { z } from 'zod';
 export const TASK_STATES = [
   'received',
   'checking',
+  'waiting',
   'submitting',
   'submit_unknown',
   'queued',
@@ -32,6 +33,11 @@ export const animateOptionsSchema = z.object({
   cfgScale: z.number().min(0).max(1),
 });
 export type AnimateOptions = z.infer<typeof animateOptionsSchema>;
+
+/** 5 s costs one unit, 10 s two: the provider charges by length. */
+export function unitsFor(duration: VideoDuration): number {
+  return duration === '10' ? 2 : 1;
+}
 
 const snowflake = z.string().regex(/^\d{1,20}$/);
 
@@ -73,7 +79,7 @@ export const taskRecordSchema = z.object({
   /** Consecutive failed polls or downloads; drives the back-off. */
   retries: z.number().int().nonnegative().default(0),
   /** Set when the task has failed; kept while the member is being told, so a restart tells them again. */
-  failure: z.object({ kind: z.string(), message: z.string() }).optional(),
+  failure: z.object({ kind: z.string(), message: z.string(), refundedUnits: z.number().int().nonnegative().optional() }).optional(),
   /** Fingerprint of what the member's reply shows now, so it is edited only when that changes. */
   shown: z.string().optional(),
   createdAt: z.number(),

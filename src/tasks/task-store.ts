@@ -52,6 +52,18 @@ export class TaskStore {
     return records;
   }
 
+  /**
+   * Takes (or keeps) the right to drive a task, for stores shared by several processes: only the lease
+   * holder steps a task, so two processes never submit the same generation.
+   */
+  claimLease(id: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.#store.claim(`lease:task:${id}`, owner, ttlMs);
+  }
+
+  releaseLease(id: string, owner: string): Promise<void> {
+    return this.#store.unclaim(`lease:task:${id}`, owner);
+  }
+
   /** The checked picture, as raw base64, kept until the task is final (a resumed submission needs it). */
   async putImage(id: string, base64: string): Promise<void> {
     await this.#store.kv.set(imageKey(id), base64);

@@ -14,7 +14,7 @@ import type { Clock } from './clock.ts';
 import type { VideoDownload } from './download-video.ts';
 import { errorBackoffMs, nextPollDelayMs } from './poll-policy.ts';
 import type { FinalView, ReplyPort, ReplyView } from './reply-port.ts';
-import { isFinal, type AnimateOptions, type TaskRecord, type TaskState } from './task-record.ts';
+import { isFinal, unitsFor, type AnimateOptions, type TaskRecord, type TaskState } from './task-record.ts';
 import { TaskScheduler } from './task-scheduler.ts';
 import type { TaskStore } from './task-store.ts';
 
@@ -23,8 +23,17 @@ export interface VideoApi {
   getResult(taskId: string): Promise<TaskResult>;
 }
 
+/** The quota's part in a task's life: a running slot to start, and reservations to settle at the end. */
+export interface QuotaGate {
+  tryStart(task: { id: string; guildId: string; userId: string }): Promise<boolean>;
+  settle(taskId: string, refund: boolean): Promise<boolean>;
+  pauseSubmissions(): Promise<boolean>;
+  pausedUntil(): Promise<number | undefined>;
+}
+
 export interface TaskTrackerDeps {
   store: TaskStore;
+  quota: QuotaGate;
   videoApi: VideoApi;
   replies: ReplyPort;
   logger: Logger;
@@ -35,7 +44,15 @@ export interface TaskTrackerDeps {
   downloadVideo: (url: string, maxBytes: number) => Promise<VideoDownload>;
   random?: () => number;
   newId?: () => string;
+  /**
+   * Set when several processes share the store: this process's name on task leases. Without it (SQLite,
+   * one process by definition) no lease is taken, so a restarted bot resumes its tasks at once.
+   */
+  leaseOwner?: string;
 }
+
+/** A lease outlives any single step (the longest is a video download) and lapses soon after a crash. */
+const LEASE_MS = 2 * 60_000;
 
 export interface NewTask {
   requester: TaskRecord['requester'];
@@ -67,6 +84,7 @@ export class TaskTracker {
   readonly #deps: TaskTrackerDeps;
   readonly #scheduler: TaskScheduler;
   readonly #running = new Map<string, Promise<void>>();
+  readonly #cancelling = new Set<string>();
   readonly #random: () => number;
   readonly #newId: () => string;
   #stopped = false;
@@ -78,12 +96,17 @@ export class TaskTracker {
     this.#scheduler = new TaskScheduler(deps.clock, (id) => this.#start(id));
   }
 
+  /** A fresh task id, for reserving quota under it before the task exists. */
+  newTaskId(): string {
+    return this.#newId();
+  }
+
   /** Records a new request and starts working on it; resolves once the record is safely stored. */
-  async accept(input: NewTask): Promise<TaskRecord> {
+  async accept(id: string, input: NewTask): Promise<TaskRecord> {
     const now = this.#deps.clock.now();
     const record: TaskRecord = {
       version: 1,
-      id: this.#newId(),
+      id,
       state: 'received',
       retries: 0,
       createdAt: now,
@@ -118,8 +141,39 @@ export class TaskTracker {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running.values()]);
   }
 
+  /**
+   * Cancels a task still waiting its turn, for the member who asked or a moderator; its units are refunded.
+   * A task that has been submitted cannot be cancelled: the provider is already making (and charging for) it.
+   */
+  async cancel(id: string, by: { userId: string; isModerator: boolean }): Promise<'cancelled' | 'not_found' | 'not_allowed' | 'started' | 'finished'> {
+    const task = await this.#deps.store.get(id);
+    if (!task) return 'not_found';
+    if (task.requester.userId !== by.userId && !by.isModerator) return 'not_allowed';
+    this.#cancelling.add(id);
+    try {
+      // Let a step under way finish, so the task is not started while it is being cancelled.
+      await this.#running.get(id);
+      const current = await this.#deps.store.get(id);
+      if (!current || isFinal(current.state)) return 'finished';
+      if (current.state !== 'waiting') return 'started';
+      const owner = this.#deps.leaseOwner;
+      if (owner !== undefined && !(await this.#deps.store.claimLease(id, owner, LEASE_MS))) return 'started';
+      this.#scheduler.cancel(id);
+      this.#deps.logger.info('task cancelled', { taskId: id, by: by.userId });
+      await this.#fail(current, 'cancelled', 'Cancelled before it started.');
+      return 'cancelled';
+    } finally {
+      this.#cancelling.delete(id);
+    }
+  }
+
   #start(id: string): void {
     if (this.#stopped || this.#running.has(id)) return;
+    if (this.#cancelling.has(id)) {
+      // Try again once the cancellation has decided; a cancelled task simply finds itself final.
+      this.#scheduler.schedule(id, this.#deps.clock.now() + 1_000);
+      return;
+    }
     const run = this.#drive(id).finally(() => this.#running.delete(id));
     this.#running.set(id, run);
   }
@@ -133,13 +187,21 @@ export class TaskTracker {
         return undefined;
       });
       if (!task || isFinal(task.state)) return;
+      const owner = this.#deps.leaseOwner;
+      if (owner !== undefined && !(await this.#deps.store.claimLease(id, owner, LEASE_MS))) {
+        log.debug('task is driven by another process');
+        return;
+      }
       let result: StepResult;
       try {
         result = await this.#step(task);
       } catch (error) {
         result = await this.#unexpected(task, error);
       }
-      if (result.next === 'done') return;
+      if (result.next === 'done') {
+        if (owner !== undefined) await this.#deps.store.releaseLease(id, owner);
+        return;
+      }
       if (result.next === 'wait') {
         this.#scheduler.schedule(id, this.#deps.clock.now() + result.delayMs);
         return;
@@ -152,7 +214,9 @@ export class TaskTracker {
     switch (task.state) {
       case 'received':
       case 'checking':
-        return this.#checkAndSubmit(task);
+        return this.#check(task);
+      case 'waiting':
+        return this.#waitForTurn(task);
       case 'submitting':
         // The bot stopped between recording the submission and learning its outcome: the provider may
         // have a (paid) task for it, so sending it again could charge twice.
@@ -172,7 +236,7 @@ export class TaskTracker {
     }
   }
 
-  async #checkAndSubmit(task: TaskRecord): Promise<StepResult> {
+  async #check(task: TaskRecord): Promise<StepResult> {
     const log = this.#deps.logger.child({ taskId: task.id });
     let current = await this.#save({ ...task, state: 'checking' });
     current = await this.#show(current, { kind: 'checking' });
@@ -182,17 +246,55 @@ export class TaskTracker {
     } catch (error) {
       if (!(error instanceof UserFacingError)) throw error;
       log.info('picture refused', { kind: error.kind, reason: error.userMessage });
-      const failure = { kind: error.kind, message: error.userMessage };
-      return this.#finish(current, 'failed', failureView(failure), failure);
+      return this.#fail(current, error.kind, error.userMessage);
     }
     await this.#deps.store.putImage(task.id, image.base64);
+    await this.#save({ ...current, state: 'waiting' });
+    return { next: 'continue' };
+  }
 
+  /**
+   * A checked task waits here for a running slot (the member's and the server's running limits), in the
+   * order the member asked, and while the provider's account is paused for lack of credit.
+   */
+  async #waitForTurn(task: TaskRecord): Promise<StepResult> {
+    const paused = (await this.#deps.quota.pausedUntil()) !== undefined;
+    const position = await this.#positionInLine(task);
+    if (!paused && position === 1 && (await this.#deps.quota.tryStart({ id: task.id, guildId: task.requester.guildId, userId: task.requester.userId }))) {
+      return this.#submit(task);
+    }
+    await this.#show(task, { kind: 'waiting_turn', position, paused });
+    // Finishing tasks wake the ones waiting behind them; this is the fallback (another process finished one).
+    return { next: 'wait', delayMs: Math.max(this.#deps.pollIntervalMs, 5_000) };
+  }
+
+  async #positionInLine(task: TaskRecord): Promise<number> {
+    const open = await this.#deps.store.listOpen();
+    const ahead = open.filter(
+      (other) =>
+        other.state === 'waiting' &&
+        other.requester.guildId === task.requester.guildId &&
+        other.requester.userId === task.requester.userId &&
+        (other.createdAt < task.createdAt || (other.createdAt === task.createdAt && other.id < task.id)),
+    );
+    return ahead.length + 1;
+  }
+
+  async #submit(task: TaskRecord): Promise<StepResult> {
+    const log = this.#deps.logger.child({ taskId: task.id });
+    const imageBase64 = await this.#deps.store.getImage(task.id);
+    if (imageBase64 === undefined) {
+      // The checked picture is kept until the task is final; without it, check again rather than guess.
+      // The slot stays taken: starting again with the same task takes the same slot.
+      await this.#save({ ...task, state: 'received' });
+      return { next: 'continue' };
+    }
     // Recorded before the request leaves: if the bot dies now, the resumed task knows a charge may exist.
-    current = await this.#save({ ...current, state: 'submitting' });
+    let current = await this.#save({ ...task, state: 'submitting' });
     let providerTaskId: string;
     try {
       const submitted = await this.#deps.videoApi.submit({
-        image: image.base64,
+        image: imageBase64,
         prompt: task.options.prompt,
         duration: task.options.duration,
         cfgScale: task.options.cfgScale,
@@ -202,6 +304,9 @@ export class TaskTracker {
     } catch (error) {
       if (error instanceof UserFacingError && error.kind !== 'submit_unknown') {
         log.warn('submission refused', { kind: error.kind, reason: error.userMessage });
+        if (error.kind === 'provider_out_of_credit' && (await this.#deps.quota.pauseSubmissions())) {
+          log.error('the video API account is out of credit: submissions are paused for 10 minutes; top up the account');
+        }
         return this.#fail(current, error.kind, error.userMessage);
       }
       log.error('submission outcome unknown', { error });
@@ -338,27 +443,40 @@ export class TaskTracker {
       state: state === 'delivered' ? 'delivering' : task.state,
       ...(failure ? { failure } : {}),
     });
+    // A failed generation costs the member nothing. The refund is recorded (above) before it is made, and
+    // settling is idempotent, so a crash here neither loses the refund nor pays it twice.
+    if (state === 'failed') await this.#deps.quota.settle(task.id, true);
     let outcome;
     try {
       outcome = await this.#deps.replies.deliver(pending, view);
     } catch (error) {
       if (pending.retries + 1 >= GIVE_UP_AFTER_FAILURES) {
         log.error('giving up on delivery', { error });
-        await this.#save({ ...pending, state: 'undelivered' });
+        await this.#end({ ...pending, state: state === 'failed' ? 'failed' : 'undelivered' });
         return { next: 'done' };
       }
       log.warn('delivery failed, will retry', { error, retries: pending.retries + 1 });
       await this.#save({ ...pending, retries: pending.retries + 1 });
       return { next: 'wait', delayMs: errorBackoffMs({ pollIntervalMs: this.#deps.pollIntervalMs, failures: pending.retries + 1, random: this.#random }) };
     }
-    const finalState = outcome === 'delivered' ? state : 'undelivered';
-    await this.#save({ ...pending, state: finalState, shown: view.kind });
+    const finalState = outcome === 'delivered' ? state : state === 'failed' ? 'failed' : 'undelivered';
+    await this.#end({ ...pending, state: finalState, shown: view.kind });
     log.info(outcome === 'delivered' ? `task ${state}` : 'task undeliverable', { view: view.kind });
     return { next: 'done' };
   }
 
+  /** Records a final state, gives back the task's slot, and lets the member's next waiting task start. */
+  async #end(task: TaskRecord): Promise<void> {
+    await this.#save(task);
+    await this.#deps.quota.settle(task.id, task.state === 'failed');
+    const open = await this.#deps.store.listOpen();
+    for (const other of open) {
+      if (other.state === 'waiting' && other.requester.guildId === task.requester.guildId) this.#start(other.id);
+    }
+  }
+
   #fail(task: TaskRecord, kind: string, message: string): Promise<StepResult> {
-    const failure = { kind, message };
+    const failure = { kind, message, refundedUnits: unitsFor(task.options.duration) };
     return this.#finish(task, 'failed', failureView(failure), failure);
   }
 
@@ -422,9 +540,10 @@ export class TaskTracker {
 
 /** A refused picture is answered privately; every other failure replaces the public reply. */
 function failureView(failure: NonNullable<TaskRecord['failure']>): FinalView {
+  const refund = failure.refundedUnits !== undefined ? { refundedUnits: failure.refundedUnits } : {};
   return failure.kind === 'invalid_image' || failure.kind === 'image_unavailable'
-    ? { kind: 'image_refused', message: failure.message }
-    : { kind: 'failed', message: failure.message };
+    ? { kind: 'image_refused', message: failure.message, ...refund }
+    : { kind: 'failed', message: failure.message, ...refund };
 }
 
 /**

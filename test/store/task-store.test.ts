@@ -1,36 +1,34 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
-import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import type { Store } from '../../src/store/store.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
+import { backendTitle, storeBackends } from './store-backends.ts';
 
-describe('task store on SQLite', () => {
-  let dir: string;
-  let store: SqliteStore;
+for (const backend of storeBackends(4)) describe.skipIf(backend.skipReason !== undefined)(backendTitle(backend, 'task store'), () => {
+  let open: () => Promise<Store>;
+  let store: Store;
   let tasks: TaskStore;
 
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'animate-store-'));
-    store = SqliteStore.open(`sqlite://${join(dir, 'nested', 'animate.sqlite')}`);
+  beforeEach(async () => {
+    open = await backend.empty();
+    store = await open();
     tasks = new TaskStore(store, silentLogger);
   });
 
   afterEach(async () => {
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await backend.dispose();
   });
 
-  it('keeps open tasks across a reopen of the file, and forgets them once final', async () => {
+  it('keeps open tasks across a reopen of the store, and forgets them once final', async () => {
     await tasks.put(makeTaskRecord({ id: 'a', state: 'queued' }));
     await tasks.put(makeTaskRecord({ id: 'b', state: 'processing' }));
     await tasks.put(makeTaskRecord({ id: 'c', state: 'delivered' }));
     await tasks.putImage('a', 'aGVsbG8=');
     await store.close();
 
-    store = SqliteStore.open(`sqlite://${join(dir, 'nested', 'animate.sqlite')}`);
+    store = await open();
     tasks = new TaskStore(store, silentLogger);
     expect((await tasks.listOpen()).map((t) => t.id).sort()).toEqual(['a', 'b']);
     expect(await tasks.getImage('a')).toBe('aGVsbG8=');

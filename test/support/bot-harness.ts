@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { DiscordStandIn, type RecordedRequest } from './discord-stand-in.ts';
+import { DiscordStandIn, type DiscordStandInOptions, type RecordedRequest } from './discord-stand-in.ts';
 import { VideoApiStandIn } from './video-api-stand-in.ts';
 
 export const TEST_API_KEY = 'test-api-key-0123456789';
@@ -20,18 +20,21 @@ export class BotHarness {
   readonly logs: string[] = [];
   app: RunningApp | undefined;
 
-  private constructor(discord: DiscordStandIn, video: VideoApiStandIn, dir: string) {
+  readonly #envOverrides: Record<string, string>;
+
+  private constructor(discord: DiscordStandIn, video: VideoApiStandIn, dir: string, env: Record<string, string>) {
     this.discord = discord;
     this.video = video;
     this.dir = dir;
+    this.#envOverrides = env;
   }
 
-  static async start(): Promise<BotHarness> {
-    const discord = await DiscordStandIn.start();
+  static async start(options: { discord?: DiscordStandInOptions; env?: Record<string, string> } = {}): Promise<BotHarness> {
+    const discord = await DiscordStandIn.start(options.discord);
     const video = await VideoApiStandIn.start({ apiKey: TEST_API_KEY });
     // Real generations take minutes; the tests' provider answers within a second or two.
     video.setDefaultTask({ pollsBeforeDone: 2, etaSeconds: 1 });
-    return new BotHarness(discord, video, mkdtempSync(join(tmpdir(), 'animate-e2e-')));
+    return new BotHarness(discord, video, mkdtempSync(join(tmpdir(), 'animate-e2e-')), options.env ?? {});
   }
 
   /** The environment a deployed bot would have, pointed at the stand-ins. */
@@ -44,6 +47,7 @@ export class BotHarness {
       STORE_URL: `sqlite://${join(this.dir, 'animate.sqlite')}`,
       POLL_INTERVAL_MS: '250',
       LOG_LEVEL: 'debug',
+      ...this.#envOverrides,
     };
   }
 

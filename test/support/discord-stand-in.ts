@@ -51,6 +51,8 @@ export interface DiscordStandInOptions {
   responseDeadlineMs?: number;
   /** How long an interaction token works for webhook calls. Default 15 minutes. */
   tokenLifetimeMs?: number;
+  /** Extra roles every guild has (members get them through `memberRoles`). */
+  roles?: { id: string; name: string }[];
 }
 
 export interface DiscordErrorSpec {
@@ -97,11 +99,17 @@ interface InteractionContextInput {
   /** The bot's permissions in the channel (decimal string). Default: `botPermissions`. */
   appPermissions?: string;
   locale?: string;
+  /** Role ids of the member who ran the command. */
+  memberRoles?: string[];
 }
 
 export interface CommandInteractionInput extends InteractionContextInput {
   options?: CommandOptionInput[];
   attachments?: ResolvedAttachmentInput[];
+  /** Users and roles that user/role options point at, resolved as Discord sends them. */
+  resolvedUsers?: string[];
+  resolvedRoles?: string[];
+  resolvedChannels?: string[];
 }
 
 export interface MessageCommandInteractionInput extends InteractionContextInput {
@@ -194,7 +202,7 @@ const PERMISSION = {
   sendMessagesInThreads: 1n << 38n,
 } as const;
 
-const MEMBER_PERMISSIONS =
+export const MEMBER_PERMISSIONS =
   PERMISSION.createInstantInvite |
   PERMISSION.addReactions |
   PERMISSION.viewChannel |
@@ -431,6 +439,8 @@ export class DiscordStandIn {
   #snowflakeIncrement = 0;
   #closed = false;
 
+  readonly #options: DiscordStandInOptions;
+
   private constructor(server: Server, options: DiscordStandInOptions) {
     const { port } = server.address() as AddressInfo;
     this.#server = server;
@@ -445,6 +455,7 @@ export class DiscordStandIn {
     this.#responseDeadlineMs = options.responseDeadlineMs ?? 3000;
     this.#tokenLifetimeMs = options.tokenLifetimeMs ?? 15 * 60 * 1000;
     this.#botPermissions = options.botPermissions === undefined ? BOT_PERMISSIONS : BigInt(options.botPermissions);
+    this.#options = options;
     const guildIds = options.guildIds && options.guildIds.length > 0 ? options.guildIds : [this.#snowflake()];
     this.#guilds = guildIds.map((id) => ({
       id,
@@ -534,7 +545,28 @@ export class DiscordStandIn {
       options: input.options ?? [],
     };
     if (input.commandId !== undefined) data.id = input.commandId;
-    if (input.attachments && input.attachments.length > 0) data.resolved = { attachments: resolvedAttachments };
+    const resolved: Record<string, unknown> = {};
+    if (input.attachments && input.attachments.length > 0) resolved.attachments = resolvedAttachments;
+    if (input.resolvedUsers?.length) {
+      resolved.users = Object.fromEntries(
+        input.resolvedUsers.map((id) => [id, { id, username: `user${id.slice(-4)}`, global_name: null, discriminator: '0', avatar: null }]),
+      );
+    }
+    if (input.resolvedRoles?.length) {
+      const known = new Map((this.#options.roles ?? []).map((r) => [r.id, r.name]));
+      resolved.roles = Object.fromEntries(
+        input.resolvedRoles.map((id) => [
+          id,
+          { id, name: known.get(id) ?? `role${id.slice(-4)}`, color: 0, hoist: false, position: 2, permissions: '0', managed: false, mentionable: false, flags: 0 },
+        ]),
+      );
+    }
+    if (input.resolvedChannels?.length) {
+      resolved.channels = Object.fromEntries(
+        input.resolvedChannels.map((id) => [id, { id, type: 0, name: `channel${id.slice(-4)}`, permissions: MEMBER_PERMISSIONS.toString() }]),
+      );
+    }
+    if (Object.keys(resolved).length > 0) data.resolved = resolved;
     return this.#dispatchApplicationCommand(input, data);
   }
 
@@ -563,6 +595,21 @@ export class DiscordStandIn {
       resolved: { messages: { [targetId]: targetMessage } },
     };
     return this.#dispatchApplicationCommand(input, data);
+  }
+
+  /**
+   * A member clicks a button (interaction type 3) on the original reply of the interaction `onToken`.
+   * `commandName` names nothing here; it is required by the shared input type only.
+   */
+  dispatchButton(input: Omit<InteractionContextInput, 'commandName'> & { customId: string; onToken: string }): DispatchedInteraction {
+    const message = this.originalMessage(input.onToken);
+    if (!message) throw new Error('dispatchButton: that interaction has no original reply');
+    return this.#dispatchApplicationCommand(
+      { ...input, commandName: '' },
+      { custom_id: input.customId, component_type: 2 },
+      3,
+      { message },
+    );
   }
 
   /** Dispatch any raw gateway event to every ready client. An INTERACTION_CREATE is also registered for replies. */
@@ -772,6 +819,7 @@ export class DiscordStandIn {
       roles: [
         role(guild.everyoneRoleId, '@everyone', guild.everyonePermissions, 0, false),
         role(guild.botRoleId, 'animate-bot', guild.botRolePermissions, 1, true),
+        ...(this.#options.roles ?? []).map((r, i) => role(r.id, r.name, 0n, 2 + i, false)),
       ],
       emojis: [],
       stickers: [],
@@ -842,7 +890,12 @@ export class DiscordStandIn {
 
   // ---------------------------------------------------------------- interactions
 
-  #dispatchApplicationCommand(input: InteractionContextInput, data: Record<string, unknown>): DispatchedInteraction {
+  #dispatchApplicationCommand(
+    input: InteractionContextInput,
+    data: Record<string, unknown>,
+    type = 2,
+    extra: Record<string, unknown> = {},
+  ): DispatchedInteraction {
     const guild = this.#guildFixture(input.guildId);
     const channelId = input.channelId ?? guild.channelId;
     const userId = input.userId ?? this.memberUserId;
@@ -853,7 +906,7 @@ export class DiscordStandIn {
     const payload: Record<string, unknown> = {
       id,
       application_id: this.applicationId,
-      type: 2,
+      type,
       data,
       guild: { id: guild.id, locale: 'en-US', features: [] },
       guild_id: guild.id,
@@ -882,7 +935,7 @@ export class DiscordStandIn {
           public_flags: 0,
           primary_guild: null,
         },
-        roles: [],
+        roles: input.memberRoles ?? [],
         premium_since: null,
         permissions: input.permissions ?? MEMBER_PERMISSIONS.toString(),
         pending: false,
@@ -905,6 +958,7 @@ export class DiscordStandIn {
       authorizing_integration_owners: { '0': guild.id },
       context: 0,
       attachment_size_limit: input.attachmentSizeLimit ?? this.#uploadLimit,
+      ...extra,
     };
     this.dispatch('INTERACTION_CREATE', payload);
     return { interactionId: id, token, payload };

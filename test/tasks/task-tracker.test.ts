@@ -10,9 +10,9 @@ import type { VideoDownload } from '../../src/tasks/download-video.ts';
 import type { DeliveryOutcome, FinalView, ReplyPort, ReplyView } from '../../src/tasks/reply-port.ts';
 import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
-import { TaskTracker, type NewTask, type VideoApi } from '../../src/tasks/task-tracker.ts';
+import { TaskTracker, type NewTask, type QuotaGate, type VideoApi } from '../../src/tasks/task-tracker.ts';
 import type { SubmitRequest, TaskResult } from '../../src/video-api/video-api-client.ts';
-import { ProviderRejected, ProviderUnavailable, SubmitOutcomeUnknown } from '../../src/video-api/video-api-errors.ts';
+import { ProviderOutOfCredit, ProviderRejected, ProviderUnavailable, SubmitOutcomeUnknown } from '../../src/video-api/video-api-errors.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
 
@@ -36,6 +36,36 @@ class ScriptedVideoApi implements VideoApi {
     if (!next) throw new Error('no scripted result');
     if (next instanceof Error) throw next;
     return next;
+  }
+}
+
+/** A quota that starts whatever it is asked to, and records what it was told. */
+class RecordingQuota implements QuotaGate {
+  readonly settled: { taskId: string; refund: boolean }[] = [];
+  slots = Infinity;
+  paused = false;
+  #started = new Set<string>();
+
+  async tryStart(task: { id: string }): Promise<boolean> {
+    if (this.#started.has(task.id)) return true;
+    if (this.#started.size >= this.slots) return false;
+    this.#started.add(task.id);
+    return true;
+  }
+
+  async settle(taskId: string, refund: boolean): Promise<boolean> {
+    this.settled.push({ taskId, refund });
+    return this.#started.delete(taskId);
+  }
+
+  async pauseSubmissions(): Promise<boolean> {
+    const first = !this.paused;
+    this.paused = true;
+    return first;
+  }
+
+  async pausedUntil(): Promise<number | undefined> {
+    return this.paused ? Number.MAX_SAFE_INTEGER : undefined;
   }
 }
 
@@ -77,6 +107,7 @@ describe('task tracker', () => {
   let clock: ManualClock;
   let api: ScriptedVideoApi;
   let replies: RecordingReplies;
+  let quota: RecordingQuota;
   let download: (url: string, maxBytes: number) => Promise<VideoDownload>;
   let checkImage: (bytes: Buffer) => CheckedImage;
   let tracker: TaskTracker;
@@ -85,6 +116,7 @@ describe('task tracker', () => {
     new TaskTracker({
       store,
       videoApi: api,
+      quota,
       replies,
       logger: silentLogger,
       clock,
@@ -113,6 +145,7 @@ describe('task tracker', () => {
     clock = new ManualClock(1_000);
     api = new ScriptedVideoApi();
     replies = new RecordingReplies();
+    quota = new RecordingQuota();
     download = async () => ({ kind: 'file', bytes: Buffer.from('mp4 bytes') });
     checkImage = (bytes) => ({ format: 'png', width: 512, height: 512, bytes, base64: bytes.toString('base64'), mimeType: 'image/png' });
     tracker = newTracker();
@@ -126,7 +159,7 @@ describe('task tracker', () => {
 
   it('checks, submits once, polls and delivers the video', async () => {
     api.results = [processing(40, 60), processing(80, 20), succeeded];
-    await tracker.accept(request);
+    await tracker.accept('task-0001', request);
     await tracker.idle();
 
     expect(api.submissions).toEqual([
@@ -142,13 +175,14 @@ describe('task tracker', () => {
     expect(api.polls).toHaveLength(3);
     expect(replies.finals).toEqual([{ kind: 'video', video: Buffer.from('mp4 bytes'), filename: 'animate-task-000.mp4' }]);
     expect((await store.get('task-0001'))?.state).toBe('delivered');
+    expect(quota.settled).toEqual([{ taskId: 'task-0001', refund: false }]);
     expect(await store.listOpen()).toEqual([]);
     expect(await store.getImage('task-0001')).toBeUndefined();
   });
 
   it('edits the reply only when what the member sees changes', async () => {
     api.results = [processing(50), processing(50), processing(50), succeeded];
-    await tracker.accept(request);
+    await tracker.accept('task-0001', request);
     await tracker.idle();
     for (let i = 0; i < 4; i++) await elapse(POLL_MS * 10);
     expect(replies.progress.map((v) => v.kind)).toEqual(['checking', 'waiting', 'generating', 'delivering']);
@@ -158,19 +192,23 @@ describe('task tracker', () => {
     checkImage = () => {
       throw new InvalidImage('That picture is 200x200; it needs to be at least 300x300 pixels.');
     };
-    await tracker.accept(request);
+    await tracker.accept('task-0001', request);
     await tracker.idle();
     expect(api.submissions).toEqual([]);
-    expect(replies.finals).toEqual([{ kind: 'image_refused', message: 'That picture is 200x200; it needs to be at least 300x300 pixels.' }]);
+    expect(replies.finals).toEqual([
+      { kind: 'image_refused', message: 'That picture is 200x200; it needs to be at least 300x300 pixels.', refundedUnits: 2 },
+    ]);
+    expect(quota.settled).toContainEqual({ taskId: 'task-0001', refund: true });
     expect((await store.get('task-0001'))?.failure?.kind).toBe('invalid_image');
   });
 
   it("shows the provider's reason when the generation fails", async () => {
     api.results = [{ status: 'failed', rawStatus: 'TASK_STATUS_FAILED', reason: 'image contains prohibited content' }];
-    await tracker.accept(request);
+    await tracker.accept('task-0001', request);
     await tracker.idle();
     await elapse(POLL_MS);
-    expect(replies.finals).toEqual([{ kind: 'failed', message: expect.stringContaining('image contains prohibited content') }]);
+    expect(replies.finals).toEqual([{ kind: 'failed', message: expect.stringContaining('image contains prohibited content'), refundedUnits: 2 }]);
+    expect(quota.settled.every((s) => s.refund)).toBe(true);
     expect((await store.get('task-0001'))?.state).toBe('failed');
   });
 
@@ -178,20 +216,20 @@ describe('task tracker', () => {
     api.submitOutcome = async () => {
       throw new ProviderRejected('prompt too long');
     };
-    await tracker.accept(request);
+    await tracker.accept('task-0001', request);
     await tracker.idle();
-    expect(replies.finals).toEqual([{ kind: 'failed', message: 'The provider rejected this picture or prompt: prompt too long' }]);
+    expect(replies.finals).toEqual([{ kind: 'failed', message: 'The provider rejected this picture or prompt: prompt too long', refundedUnits: 2 }]);
   });
 
   it('never resubmits when the submission outcome is unknown', async () => {
     api.submitOutcome = async () => {
       throw new SubmitOutcomeUnknown();
     };
-    await tracker.accept(request);
+    await tracker.accept('task-0001', request);
     await tracker.idle();
     await elapse(60_000);
     expect(api.submissions).toHaveLength(1);
-    expect(replies.finals).toEqual([{ kind: 'failed', message: expect.stringContaining('avoid charging you twice') }]);
+    expect(replies.finals).toEqual([{ kind: 'failed', message: expect.stringContaining('avoid charging you twice'), refundedUnits: 2 }]);
     expect((await store.get('task-0001'))?.failure?.kind).toBe('submit_unknown');
   });
 
@@ -242,7 +280,7 @@ describe('task tracker', () => {
 
   it('backs off while the provider is unavailable, then finishes', async () => {
     api.results = [new ProviderUnavailable({ status: 503 }), new ProviderUnavailable({ status: 503, retryAfterMs: 20_000 }), succeeded];
-    await tracker.accept(request);
+    await tracker.accept('task-0001', request);
     await tracker.idle();
     await elapse(POLL_MS);
     expect(api.polls).toHaveLength(1);
@@ -261,7 +299,7 @@ describe('task tracker', () => {
       return { kind: 'too_large', sizeBytes: 15_000_000 };
     };
     api.results = [succeeded];
-    await tracker.accept(request);
+    await tracker.accept('task-0001', request);
     await tracker.idle();
     await elapse(POLL_MS);
     expect(replies.finals).toEqual([
@@ -272,12 +310,54 @@ describe('task tracker', () => {
   it('retries a delivery Discord could not take, and delivers it once', async () => {
     api.results = [succeeded];
     replies.failDeliveries = 2;
-    await tracker.accept(request);
+    await tracker.accept('task-0001', request);
     await tracker.idle();
     await elapse(POLL_MS);
     await elapse(60_000);
     await elapse(60_000);
     expect(replies.finals.map((f) => f.kind)).toEqual(['video']);
     expect((await store.get('task-0001'))?.state).toBe('delivered');
+  });
+
+  it('a second task waits its turn, shows its place in line, and starts when the first finishes', async () => {
+    quota.slots = 1;
+    let nextId = 1;
+    tracker = new TaskTracker({
+      store, videoApi: api, quota, replies, logger: silentLogger, clock, pollIntervalMs: POLL_MS,
+      downloadImage: async () => PICTURE, checkImage: (bytes) => checkImage(bytes),
+      downloadVideo: (url, maxBytes) => download(url, maxBytes), random: () => 0.5, newId: () => `task-${nextId++}`,
+    });
+    api.results = [processing(10), succeeded];
+    await tracker.accept('task-a', request);
+    await tracker.idle();
+    clock.advance(1);
+    await tracker.accept('task-b', request);
+    await tracker.idle();
+    expect(api.submissions).toHaveLength(1);
+    expect(replies.progress).toContainEqual({ kind: 'waiting_turn', position: 1, paused: false });
+    expect((await store.get('task-b'))?.state).toBe('waiting');
+
+    await elapse(POLL_MS);
+    await elapse(POLL_MS * 10);
+    expect((await store.get('task-a'))?.state).toBe('delivered');
+    expect(api.submissions).toHaveLength(2);
+    expect((await store.get('task-b'))?.state).toBe('queued');
+  });
+
+  it('out of credit: the member is refunded, submissions pause, and waiting tasks do not fail in turn', async () => {
+    api.submitOutcome = async () => {
+      throw new ProviderOutOfCredit({ status: 403, reason: 'NOT_ENOUGH_BALANCE' });
+    };
+    await tracker.accept('task-a', request);
+    await tracker.idle();
+    expect(replies.finals).toEqual([{ kind: 'failed', message: expect.stringContaining('unavailable right now'), refundedUnits: 2 }]);
+    expect(quota.paused).toBe(true);
+
+    await tracker.accept('task-b', request);
+    await tracker.idle();
+    await elapse(60_000);
+    expect(api.submissions).toHaveLength(1);
+    expect((await store.get('task-b'))?.state).toBe('waiting');
+    expect(replies.progress).toContainEqual({ kind: 'waiting_turn', position: 1, paused: true });
   });
 });

@@ -1,0 +1,9 @@
+import { GuildMember, type ChatInputCommandInteraction } from 'discord.js';
+
+/** The role ids of the member who ran a command, from the interaction itself (no extra API call). */
+export function memberRoleIds(interaction: ChatInputCommandInteraction): string[] {
+  const member = interaction.member;
+  if (!member) return [];
+  if (member instanceof GuildMember) return [...member.roles.cache.keys()];
+  return member.roles;
+}

@@ -1,0 +1,318 @@
+/**
+ * Exact accounting of what members may generate. Units are reserved atomically before anything is paid
+ * for, kept when the video is made, refunded when it is not. Everything lives in the store, so a restart
+ * or a second bot process sees the same numbers.
+ */
+import type { Logger } from '../logger.ts';
+import type { ReservationCounter, Store } from '../store/store.ts';
+import type { Clock } from '../tasks/clock.ts';
+import { periodWindow, type PeriodWindow } from './period.ts';
+import {
+  effectiveQuota,
+  emptyGuildSettings,
+  guildQuotaSettingsSchema,
+  resolveAllowance,
+  type AllowanceRule,
+  type EffectiveQuota,
+  type GuildQuotaSettings,
+  type Limit,
+  type QuotaDefaults,
+} from './quota-settings.ts';
+
+export interface ReserveRequest {
+  taskId: string;
+  guildId: string;
+  channelId: string;
+  userId: string;
+  roleIds: readonly string[];
+  units: number;
+}
+
+export type QuotaRefusal =
+  | { kind: 'channel'; allowedChannels: readonly string[] }
+  | { kind: 'paused'; until: number }
+  | { kind: 'blocked'; rule: AllowanceRule }
+  | { kind: 'member_units'; left: number; needed: number; renewsAt: number; rule: AllowanceRule }
+  | { kind: 'server_units'; renewsAt: number }
+  | { kind: 'global_units'; renewsAt: number }
+  | { kind: 'active_limit'; running: Limit; waiting: Limit };
+
+export type ReserveOutcome = { ok: true; units: number; left: number | null; renewsAt: number } | { ok: false; refusal: QuotaRefusal };
+
+export interface MemberStanding {
+  allowance: Limit;
+  rule: AllowanceRule;
+  used: number;
+  granted: number;
+  /** null when the member has no limit. */
+  left: number | null;
+  period: PeriodWindow;
+}
+
+export interface ServerUsage {
+  period: PeriodWindow;
+  used: number;
+  budget: Limit;
+  topMembers: { userId: string; used: number }[];
+}
+
+const PAUSE_KEY = 'provider:pause';
+const PAUSE_UNTIL_KEY = 'provider:paused-until';
+/** How long submissions pause after the provider says the account is out of credit. */
+const PAUSE_MS = 10 * 60_000;
+/** A reservation whose task was never written is a crash between the two; younger ones may still be in flight. */
+const ORPHAN_AFTER_MS = 2 * 60_000;
+/** Usage counters outlive their period a little, for the moderators' report of the period just ended. */
+const COUNTER_MARGIN_MS = 40 * 24 * 60 * 60_000;
+
+const key = {
+  settings: (g: string) => `quota-settings:${g}`,
+  memberUsed: (g: string, p: string, u: string) => `used:member:${g}:${p}:${u}`,
+  memberGranted: (g: string, p: string, u: string) => `granted:member:${g}:${p}:${u}`,
+  serverUsed: (g: string, p: string) => `used:server:${g}:${p}`,
+  globalUsed: (p: string) => `used:global:${p}`,
+  memberActive: (g: string, u: string) => `active:member:${g}:${u}`,
+  memberRunning: (g: string, u: string) => `running:member:${g}:${u}`,
+  serverRunning: (g: string) => `running:server:${g}`,
+  members: (g: string, p: string) => `members:${g}:${p}`,
+  unitsReservation: (taskId: string) => `units:${taskId}`,
+  slotReservation: (taskId: string) => `slot:${taskId}`,
+};
+
+interface ReservationMeta {
+  taskId: string;
+  guildId: string;
+  userId: string;
+  units: number;
+}
+
+export class QuotaService {
+  readonly #store: Store;
+  readonly #defaults: QuotaDefaults;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+
+  constructor(deps: { store: Store; defaults: QuotaDefaults; clock: Clock; logger: Logger }) {
+    this.#store = deps.store;
+    this.#defaults = deps.defaults;
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+  }
+
+  // --- settings ---------------------------------------------------------------------------------------
+
+  async settings(guildId: string): Promise<GuildQuotaSettings> {
+    const raw: unknown = await this.#store.kv.get(key.settings(guildId));
+    if (raw === undefined) return emptyGuildSettings();
+    const parsed = guildQuotaSettingsSchema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    this.#logger.error('stored quota settings unreadable; using defaults', { guildId });
+    return emptyGuildSettings();
+  }
+
+  async quota(guildId: string): Promise<EffectiveQuota> {
+    return effectiveQuota(await this.settings(guildId), this.#defaults);
+  }
+
+  /** Applies a moderator's change; last writer wins, which is what two moderators editing at once expect. */
+  async updateSettings(guildId: string, change: (current: GuildQuotaSettings) => GuildQuotaSettings): Promise<EffectiveQuota> {
+    const next = guildQuotaSettingsSchema.parse(change(await this.settings(guildId)));
+    await this.#store.kv.set(key.settings(guildId), next);
+    return effectiveQuota(next, this.#defaults);
+  }
+
+  get defaults(): QuotaDefaults {
+    return this.#defaults;
+  }
+
+  // --- reservations -----------------------------------------------------------------------------------
+
+  /** Reserves the units of one generation, or says which limit stops it. Nothing changes on refusal. */
+  async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
+    const now = this.#clock.now();
+    const pausedUntil = await this.pausedUntil();
+    if (pausedUntil !== undefined) return { ok: false, refusal: { kind: 'paused', until: pausedUntil } };
+
+    const quota = await this.quota(request.guildId);
+    if (quota.allowedChannels.length > 0 && !quota.allowedChannels.includes(request.channelId)) {
+      return { ok: false, refusal: { kind: 'channel', allowedChannels: quota.allowedChannels } };
+    }
+    const { units: allowance, rule } = resolveAllowance(quota, request.userId, request.roleIds);
+    if (allowance === 0) return { ok: false, refusal: { kind: 'blocked', rule } };
+
+    const period = periodWindow(quota.period, now);
+    const day = periodWindow('day', now);
+    const granted = await this.#store.counter(key.memberGranted(request.guildId, period.id, request.userId));
+    const memberLimit = allowance === null ? null : allowance + granted;
+    const activeLimit = quota.memberRunning === null || quota.memberWaiting === null ? null : quota.memberRunning + quota.memberWaiting;
+    const expiresAt = period.end + COUNTER_MARGIN_MS;
+
+    const counters: ReservationCounter[] = [
+      { key: key.memberUsed(request.guildId, period.id, request.userId), amount: request.units, limit: memberLimit, held: false, expiresAt },
+      { key: key.serverUsed(request.guildId, period.id), amount: request.units, limit: quota.serverUnits, held: false, expiresAt },
+      { key: key.globalUsed(day.id), amount: request.units, limit: this.#defaults.globalUnitsPerDay, held: false, expiresAt: day.end + COUNTER_MARGIN_MS },
+      { key: key.memberActive(request.guildId, request.userId), amount: 1, limit: activeLimit, held: true },
+    ];
+    const meta: ReservationMeta = { taskId: request.taskId, guildId: request.guildId, userId: request.userId, units: request.units };
+    const result = await this.#store.reserve(key.unitsReservation(request.taskId), counters, JSON.stringify(meta), now);
+    if (!result.ok) {
+      const refusal = await this.#refusalFor(result.blockedBy, counters, request, { period, day, rule, memberLimit, quota });
+      return { ok: false, refusal };
+    }
+    await this.#store.addToSet(key.members(request.guildId, period.id), request.userId);
+    const used = await this.#store.counter(counters[0]?.key ?? '');
+    return { ok: true, units: request.units, left: memberLimit === null ? null : Math.max(0, memberLimit - used), renewsAt: period.end };
+  }
+
+  async #refusalFor(
+    blockedBy: string,
+    counters: ReservationCounter[],
+    request: ReserveRequest,
+    ctx: { period: PeriodWindow; day: PeriodWindow; rule: AllowanceRule; memberLimit: Limit; quota: EffectiveQuota },
+  ): Promise<QuotaRefusal> {
+    const [memberUsed, serverUsed, globalUsed] = counters;
+    if (blockedBy === memberUsed?.key) {
+      const used = await this.#store.counter(memberUsed.key);
+      const left = Math.max(0, (ctx.memberLimit ?? 0) - used);
+      return { kind: 'member_units', left, needed: request.units, renewsAt: ctx.period.end, rule: ctx.rule };
+    }
+    if (blockedBy === serverUsed?.key) return { kind: 'server_units', renewsAt: ctx.period.end };
+    if (blockedBy === globalUsed?.key) return { kind: 'global_units', renewsAt: ctx.day.end };
+    return { kind: 'active_limit', running: ctx.quota.memberRunning, waiting: ctx.quota.memberWaiting };
+  }
+
+  /**
+   * Takes a running slot for a task whose units are reserved: true when it may start now, false when it must
+   * keep waiting (the member's or the server's running limit is reached).
+   */
+  async tryStart(task: { id: string; guildId: string; userId: string }): Promise<boolean> {
+    const quota = await this.quota(task.guildId);
+    const result = await this.#store.reserve(
+      key.slotReservation(task.id),
+      [
+        { key: key.memberRunning(task.guildId, task.userId), amount: 1, limit: quota.memberRunning, held: true },
+        { key: key.serverRunning(task.guildId), amount: 1, limit: quota.serverRunning, held: true },
+      ],
+      JSON.stringify({ taskId: task.id, guildId: task.guildId, userId: task.userId, units: 0 } satisfies ReservationMeta),
+      this.#clock.now(),
+    );
+    return result.ok;
+  }
+
+  /**
+   * Ends a task's reservations: its running slot and waiting place are always given back; its units only
+   * with `refund`. Resolves false when they were already settled (so a refund is never counted twice).
+   */
+  async settle(taskId: string, refund: boolean): Promise<boolean> {
+    await this.#store.settle(key.slotReservation(taskId), false);
+    return this.#store.settle(key.unitsReservation(taskId), refund);
+  }
+
+  /**
+   * After a crash: settles reservations whose task is final (or was never written), so no member is left
+   * holding units or a slot for a generation that is over.
+   */
+  async reconcile(taskState: (taskId: string) => Promise<{ final: boolean; refund: boolean } | undefined>): Promise<number> {
+    const now = this.#clock.now();
+    let settled = 0;
+    for (const reservation of await this.#store.listReservations()) {
+      const meta = parseMeta(reservation.meta);
+      if (!meta) continue;
+      const state = await taskState(meta.taskId);
+      if (state === undefined) {
+        if (now - reservation.createdAt < ORPHAN_AFTER_MS) continue;
+        this.#logger.warn('refunding a reservation whose task was never recorded', { taskId: meta.taskId });
+        if (await this.#store.settle(reservation.key, true)) settled++;
+      } else if (state.final) {
+        const refund = reservation.key.startsWith('units:') && state.refund;
+        if (await this.#store.settle(reservation.key, refund)) settled++;
+      }
+    }
+    return settled;
+  }
+
+  // --- grants and reports -----------------------------------------------------------------------------
+
+  /** Extra units for this period only. */
+  async grant(guildId: string, userId: string, units: number): Promise<MemberStanding> {
+    const quota = await this.quota(guildId);
+    const period = periodWindow(quota.period, this.#clock.now());
+    await this.#add(key.memberGranted(guildId, period.id, userId), units, period.end + COUNTER_MARGIN_MS);
+    return this.standing(guildId, userId, []);
+  }
+
+  /**
+   * Gives back everything counted against the member this period, generations in progress included, as a
+   * grant that ends with the period. Returns the units given back.
+   */
+  async resetMember(guildId: string, userId: string, roleIds: readonly string[]): Promise<number> {
+    const standing = await this.standing(guildId, userId, roleIds);
+    const spentBeyondGrants = standing.used - standing.granted;
+    if (spentBeyondGrants <= 0) return 0;
+    await this.#add(key.memberGranted(guildId, standing.period.id, userId), spentBeyondGrants, standing.period.end + COUNTER_MARGIN_MS);
+    return spentBeyondGrants;
+  }
+
+  async standing(guildId: string, userId: string, roleIds: readonly string[]): Promise<MemberStanding> {
+    const quota = await this.quota(guildId);
+    const period = periodWindow(quota.period, this.#clock.now());
+    const { units: allowance, rule } = resolveAllowance(quota, userId, roleIds);
+    const used = await this.#store.counter(key.memberUsed(guildId, period.id, userId));
+    const granted = await this.#store.counter(key.memberGranted(guildId, period.id, userId));
+    const left = allowance === null ? null : Math.max(0, allowance + granted - used);
+    return { allowance, rule, used, granted, left, period };
+  }
+
+  async serverUsage(guildId: string, top = 10): Promise<ServerUsage> {
+    const quota = await this.quota(guildId);
+    const period = periodWindow(quota.period, this.#clock.now());
+    const members = await this.#store.setMembers(key.members(guildId, period.id));
+    const usage = await Promise.all(
+      members.map(async (userId) => ({ userId, used: await this.#store.counter(key.memberUsed(guildId, period.id, userId)) })),
+    );
+    return {
+      period,
+      used: await this.#store.counter(key.serverUsed(guildId, period.id)),
+      budget: quota.serverUnits,
+      topMembers: usage.filter((m) => m.used > 0).sort((a, b) => b.used - a.used).slice(0, top),
+    };
+  }
+
+  // --- provider pause ---------------------------------------------------------------------------------
+
+  /**
+   * Pauses submissions after the provider reports the account out of credit. Resolves true for the call that
+   * started the pause, so exactly one log line alerts the operator.
+   */
+  async pauseSubmissions(): Promise<boolean> {
+    const until = this.#clock.now() + PAUSE_MS;
+    // A fresh value per call: the claim succeeds only for whoever finds no pause in force.
+    const started = await this.#store.claim(PAUSE_KEY, `${until}:${Math.random().toString(36).slice(2)}`, PAUSE_MS);
+    if (started) await this.#store.kv.set(PAUSE_UNTIL_KEY, until, PAUSE_MS);
+    return started;
+  }
+
+  async pausedUntil(): Promise<number | undefined> {
+    const until: unknown = await this.#store.kv.get(PAUSE_UNTIL_KEY);
+    return typeof until === 'number' && until > this.#clock.now() ? until : undefined;
+  }
+
+  async #add(counterKey: string, amount: number, expiresAt: number): Promise<void> {
+    // An atomic increment from the port's two operations: a reservation with no limit, kept (not refunded).
+    const reservationKey = `increment:${counterKey}:${this.#clock.now()}:${Math.random().toString(36).slice(2)}`;
+    await this.#store.reserve(reservationKey, [{ key: counterKey, amount, limit: null, held: false, expiresAt }], '{}', this.#clock.now());
+    await this.#store.settle(reservationKey, false);
+  }
+}
+
+function parseMeta(meta: string): ReservationMeta | undefined {
+  try {
+    const value = JSON.parse(meta) as Partial<ReservationMeta>;
+    if (typeof value.taskId === 'string' && typeof value.guildId === 'string' && typeof value.userId === 'string') {
+      return { taskId: value.taskId, guildId: value.guildId, userId: value.userId, units: Number(value.units ?? 0) };
+    }
+  } catch {
+    // not one of ours
+  }
+  return undefined;
+}

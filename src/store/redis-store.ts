@@ -1,0 +1,261 @@
+import { createHash } from 'node:crypto';
+import Keyv from 'keyv';
+import KeyvRedis from '@keyv/redis';
+import type { ReservationCounter, ReserveResult, Store, StoredReservation } from './store.ts';
+import { checkReservationCounters, counterTtlMs, newReservation, parseStoredReservation, storeKeys } from './store-records.ts';
+
+/** Every key this bot writes starts with `animate:`, Keyv's values and the raw keys below alike. */
+const NAMESPACE = 'animate';
+const raw = (key: string) => `${NAMESPACE}:${key}`;
+
+/**
+ * The part of node-redis's client used here. The adapter's `client` is typed as a union of every client kind
+ * (single server, cluster, sentinel; RESP2 and RESP3); naming just these calls keeps them typed without a cast.
+ */
+interface RedisClient {
+  evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  sAdd(key: string, member: string): Promise<unknown>;
+  sRem(key: string, member: string): Promise<unknown>;
+  sMembers(key: string): Promise<string[]>;
+  mGet(keys: string[]): Promise<(string | null)[]>;
+  get(key: string): Promise<string | null>;
+}
+
+/*
+ * The atomic operations are Lua scripts rather than client-side locks: Redis runs a script whole, with no
+ * other command in between, so a bot process paused mid-update (GC, a stalled host) or killed cannot leave
+ * a half-applied reservation or a stale lock behind. A lock with a TTL can expire while its holder is
+ * paused, and the holder then writes anyway over the next holder's change.
+ *
+ * The settle script builds counter keys from the stored reservation instead of receiving them in KEYS,
+ * which a single Redis server allows and Redis Cluster would not; this store targets one server (or a
+ * replicated primary), as the keys of one reservation could live on different cluster slots anyway.
+ */
+
+/** KEYS: reservation, reservations set, counters…; ARGV: record JSON, reservation key, then per counter amount, limit|'', ttl ms|''. Returns 0 when reserved, else the 1-based index of the counter that would overflow. */
+const RESERVE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local after = {}
+for i = 3, #KEYS do
+  local base = (i - 3) * 3 + 2
+  local key = KEYS[i]
+  local next = (after[key] or tonumber(redis.call('GET', key) or '0')) + tonumber(ARGV[base + 1])
+  local limit = ARGV[base + 2]
+  if limit ~= '' and next > tonumber(limit) then return i - 2 end
+  after[key] = next
+end
+for i = 3, #KEYS do
+  local base = (i - 3) * 3 + 2
+  redis.call('INCRBY', KEYS[i], ARGV[base + 1])
+  if ARGV[base + 3] ~= '' then redis.call('PEXPIRE', KEYS[i], ARGV[base + 3]) end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+return 0
+`;
+
+/** KEYS: reservation, reservations set; ARGV: reservation key, '1' to refund, counter key prefix. Returns 1 when settled, 0 when absent. */
+const SETTLE = `
+local stored = redis.call('GET', KEYS[1])
+if not stored then
+  redis.call('SREM', KEYS[2], ARGV[1])
+  return 0
+end
+local reservation = cjson.decode(stored)
+for _, c in ipairs(reservation.counters) do
+  if c.held or ARGV[2] == '1' then
+    local key = ARGV[3] .. c.key
+    -- An expired counter stays gone, and zero is the same as absent.
+    if redis.call('EXISTS', key) == 1 and redis.call('DECRBY', key, c.amount) <= 0 then
+      redis.call('DEL', key)
+    end
+  end
+end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[1])
+return 1
+`;
+
+/** KEYS: claim; ARGV: value, ttl ms. Returns 1 when held by `value` afterwards. */
+const CLAIM = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+`;
+
+/** KEYS: claim; ARGV: value. */
+const UNCLAIM = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/** A script sent by its SHA1 (EVALSHA), and in full only when the server does not have it cached yet. */
+class LuaScript {
+  readonly #source: string;
+  readonly #sha: string;
+
+  constructor(source: string) {
+    this.#source = source;
+    this.#sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(client: RedisClient, keys: string[], args: string[]): Promise<number> {
+    let reply: unknown;
+    try {
+      reply = await client.evalSha(this.#sha, { keys, arguments: args });
+    } catch (error) {
+      // A restarted or flushed server has forgotten its script cache.
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      reply = await client.eval(this.#source, { keys, arguments: args });
+    }
+    if (typeof reply !== 'number') throw new Error(`unexpected Lua script reply: ${String(reply)}`);
+    return reply;
+  }
+}
+
+const reserveScript = new LuaScript(RESERVE);
+const settleScript = new LuaScript(SETTLE);
+const claimScript = new LuaScript(CLAIM);
+const unclaimScript = new LuaScript(UNCLAIM);
+
+/**
+ * Redis through Keyv's official adapter, for several bot processes sharing one server. Keyv's values and the
+ * raw keys used by the atomic operations share one prefix, `animate:`, and one connection.
+ */
+export class RedisStore implements Store {
+  readonly kv: Keyv;
+  readonly #adapter: KeyvRedis<unknown>;
+  readonly #client: RedisClient;
+
+  private constructor(adapter: KeyvRedis<unknown>, client: RedisClient, kv: Keyv) {
+    this.#adapter = adapter;
+    this.#client = client;
+    this.kv = kv;
+  }
+
+  /**
+   * `url` is `redis://…` or `rediss://…` (TLS), optionally with credentials and a database number. Connects
+   * before resolving, and rejects when the server cannot be reached in time rather than wait forever: once
+   * connected, a dropped connection is retried with backoff and commands wait for it.
+   */
+  static async open(url: string, { connectTimeoutMs: timeoutMs = 10_000 }: { connectTimeoutMs?: number } = {}): Promise<RedisStore> {
+    // The adapter adds `<namespace><separator>` to Keyv's keys; Keyv's own prefixing is turned off so keys
+    // read `animate:task:…` rather than `animate::animate:task:…`, matching the raw keys below.
+    const adapter = new KeyvRedis<unknown>(url, { namespace: NAMESPACE, keyPrefixSeparator: ':', throwOnErrors: true });
+    // Errors must reach the caller: a read that failed and came back "absent" would lose a task.
+    const kv = new Keyv({ store: adapter, namespace: NAMESPACE, useKeyPrefix: false, throwOnErrors: true });
+    // Not the adapter's own `connectionTimeout`: its timer is never cleared, which keeps a process that
+    // has already closed the store alive until the timeout has run out.
+    const connecting = adapter.getClient();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    let client: RedisClient;
+    try {
+      client = await Promise.race([connecting, timedOut]);
+    } catch (error) {
+      // Stops the client's reconnection attempts; the abandoned attempt's own failure is expected.
+      connecting.catch(() => {});
+      await adapter.disconnect(true).catch(() => {});
+      throw new Error(`could not connect to Redis at ${withoutCredentials(url)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+    return new RedisStore(adapter, client, kv);
+  }
+
+  async addToSet(setKey: string, member: string): Promise<void> {
+    await (await this.#connected()).sAdd(raw(setKey), member);
+  }
+
+  async removeFromSet(setKey: string, member: string): Promise<void> {
+    await (await this.#connected()).sRem(raw(setKey), member);
+  }
+
+  async setMembers(setKey: string): Promise<string[]> {
+    return (await this.#connected()).sMembers(raw(setKey));
+  }
+
+  async reserve(reservationKey: string, counters: ReservationCounter[], meta: string, now: number): Promise<ReserveResult> {
+    checkReservationCounters(counters);
+    const keys = [
+      raw(storeKeys.reservation(reservationKey)),
+      raw(storeKeys.reservations),
+      ...counters.map((c) => raw(storeKeys.counter(c.key))),
+    ];
+    const args = [JSON.stringify(newReservation(reservationKey, counters, meta, now)), reservationKey];
+    for (const c of counters) {
+      args.push(String(c.amount), c.limit === null ? '' : String(c.limit), String(counterTtlMs(c.expiresAt, now) ?? ''));
+    }
+    const blocked = await reserveScript.run(await this.#connected(), keys, args);
+    if (blocked === 0) return { ok: true };
+    const counter = counters[blocked - 1];
+    if (!counter) throw new Error(`reserve script named counter ${blocked} of ${counters.length}`);
+    return { ok: false, blockedBy: counter.key };
+  }
+
+  async settle(reservationKey: string, refund: boolean): Promise<boolean> {
+    const settled = await settleScript.run(
+      await this.#connected(),
+      [raw(storeKeys.reservation(reservationKey)), raw(storeKeys.reservations)],
+      [reservationKey, refund ? '1' : '0', raw(storeKeys.counter(''))],
+    );
+    return settled === 1;
+  }
+
+  async listReservations(): Promise<StoredReservation[]> {
+    const client = await this.#connected();
+    const keys = await client.sMembers(raw(storeKeys.reservations));
+    if (keys.length === 0) return [];
+    const values = await client.mGet(keys.map((key) => raw(storeKeys.reservation(key))));
+    const reservations: StoredReservation[] = [];
+    for (const value of values) {
+      // Settled between the two reads: simply no longer open.
+      if (value === null) continue;
+      const reservation = parseStoredReservation(JSON.parse(value));
+      if (reservation) reservations.push(reservation);
+    }
+    return reservations;
+  }
+
+  async counter(key: string): Promise<number> {
+    const value = await (await this.#connected()).get(raw(storeKeys.counter(key)));
+    return value === null ? 0 : Number(value);
+  }
+
+  async claim(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const ttl = String(Math.max(1, Math.ceil(ttlMs)));
+    return (await claimScript.run(await this.#connected(), [raw(storeKeys.claim(key))], [value, ttl])) === 1;
+  }
+
+  async unclaim(key: string, value: string): Promise<void> {
+    await unclaimScript.run(await this.#connected(), [raw(storeKeys.claim(key))], [value]);
+  }
+
+  async close(): Promise<void> {
+    await this.#adapter.disconnect();
+  }
+
+  /** The adapter's client, reconnected by the adapter if it had been closed. */
+  async #connected(): Promise<RedisClient> {
+    await this.#adapter.getClient();
+    return this.#client;
+  }
+}
+
+/** The URL for an error message: a password in STORE_URL must not end up in the logs. */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url.split('://')[0] + '://…';
+  }
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { ReservationCounter, StoredReservation } from './store.ts';
+
+/**
+ * Where each backend keeps the atomic operations' data, under the bot's namespace. The `store:` prefix keeps
+ * them apart from the plain Keyv values other modules write (a task record can never land on a counter).
+ */
+export const storeKeys = {
+  counter: (key: string) => `store:counter:${key}`,
+  reservation: (key: string) => `store:reservation:${key}`,
+  /** The set of unsettled reservation keys, so they can be listed without scanning the keyspace. */
+  reservations: 'store:reservations',
+  claim: (key: string) => `store:claim:${key}`,
+};
+
+const storedReservationSchema = z.object({
+  key: z.string(),
+  counters: z.array(z.object({ key: z.string(), amount: z.number(), held: z.boolean() })),
+  meta: z.string(),
+  createdAt: z.number(),
+});
+
+/** A stored reservation as written by this code, or undefined when the value is missing or unreadable. */
+export function parseStoredReservation(raw: unknown): StoredReservation | undefined {
+  const parsed = storedReservationSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function newReservation(key: string, counters: ReservationCounter[], meta: string, now: number): StoredReservation {
+  return { key, counters: counters.map((c) => ({ key: c.key, amount: c.amount, held: c.held })), meta, createdAt: now };
+}
+
+/**
+ * Redis counters are integers (INCRBY), so both backends refuse anything else rather than let the SQLite
+ * store accept what the Redis store would reject.
+ */
+export function checkReservationCounters(counters: ReservationCounter[]): void {
+  for (const c of counters) {
+    if (!Number.isSafeInteger(c.amount) || c.amount < 0) {
+      throw new RangeError(`reservation amount for ${c.key} must be a non-negative integer, got ${c.amount}`);
+    }
+    if (c.limit !== null && !Number.isFinite(c.limit)) {
+      throw new RangeError(`reservation limit for ${c.key} must be finite or null, got ${c.limit}`);
+    }
+  }
+}
+
+/**
+ * How long a counter lives, as a relative TTL: `expiresAt` is on the caller's clock (the one that produced
+ * `now`), so the difference is what both backends can honour whatever their own clock says. At least 1 ms,
+ * because Keyv reads a TTL of 0 as "never expires".
+ */
+export function counterTtlMs(expiresAt: number | undefined, now: number): number | undefined {
+  return expiresAt === undefined ? undefined : Math.max(1, Math.ceil(expiresAt - now));
+}

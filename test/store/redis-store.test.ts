@@ -1,0 +1,86 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RedisStore } from '../../src/store/redis-store.ts';
+import { redisKeys } from '../support/redis-server.ts';
+import { backendTitle, redisDatabaseUrl, storeBackends } from './store-backends.ts';
+
+const backend = storeBackends(3).find((b) => b.name === 'Redis');
+if (!backend) throw new Error('no Redis backend');
+
+describe.skipIf(backend.skipReason !== undefined)(backendTitle(backend, 'Redis key layout'), () => {
+  let store: RedisStore;
+  let url: string;
+
+  beforeEach(async () => {
+    await backend.empty();
+    url = redisDatabaseUrl(3);
+    store = await RedisStore.open(url);
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('writes every key, Keyv values and the atomic operations alike, under animate:', async () => {
+    await store.kv.set('task:t1', { id: 't1' });
+    await store.addToSet('tasks:open', 't1');
+    await store.reserve('t1', [{ key: 'units:user-1', amount: 1, limit: 5, held: false, expiresAt: Date.now() + 60_000 }], '{}', Date.now());
+    await store.claim('delivery:t1', 'bot-a', 60_000);
+
+    expect(await redisKeys(url)).toEqual([
+      'animate:store:claim:delivery:t1',
+      'animate:store:counter:units:user-1',
+      'animate:store:reservation:t1',
+      'animate:store:reservations',
+      'animate:task:t1',
+      'animate:tasks:open',
+    ]);
+    expect(await store.kv.get('task:t1')).toEqual({ id: 't1' });
+  });
+
+  it('reads Keyv values written by another connection', async () => {
+    await store.kv.set('task:t1', { id: 't1', state: 'queued' });
+    const second = await RedisStore.open(url);
+    try {
+      expect(await second.kv.get('task:t1')).toEqual({ id: 't1', state: 'queued' });
+      expect(await second.kv.delete('task:t1')).toBe(true);
+      expect(await store.kv.get('task:t1')).toBeUndefined();
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('opening a Redis store', () => {
+  let silent: Server | undefined;
+  const sockets = new Set<Socket>();
+
+  afterEach(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => (silent ? silent.close(() => resolve()) : resolve()));
+    silent = undefined;
+  });
+
+  it('gives up with the address, without its password, when the server never answers, and stops trying', async () => {
+    // Accepts connections and never replies, like a proxy in front of a dead server.
+    let connections = 0;
+    silent = createServer((socket) => {
+      connections += 1;
+      sockets.add(socket);
+      socket.resume();
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+
+    const opened = RedisStore.open(`redis://bot:s3cret@127.0.0.1:${port}/0`, { connectTimeoutMs: 300 });
+
+    await expect(opened).rejects.toThrow(`could not connect to Redis at redis://127.0.0.1:${port}/0`);
+    await expect(opened).rejects.not.toThrow(/s3cret/);
+    await vi.waitFor(() => expect(sockets.size).toBe(0), { timeout: 2_000 });
+    const attempts = connections;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(connections).toBe(attempts);
+  });
+});

@@ -1,0 +1,272 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ReservationCounter, Store } from '../../src/store/store.ts';
+import { backendTitle, storeBackends } from './store-backends.ts';
+
+/** A generation as the quota module books it: units spent (kept unless refunded) and a running slot (held). */
+const units = (amount: number, limit: number | null, extra: Partial<ReservationCounter> = {}): ReservationCounter => ({
+  key: 'units:user-1:day-1',
+  amount,
+  limit,
+  held: false,
+  ...extra,
+});
+const running = (limit: number | null): ReservationCounter => ({ key: 'running:user-1', amount: 1, limit, held: true });
+
+for (const backend of storeBackends(1)) {
+  describe.skipIf(backend.skipReason !== undefined)(backendTitle(backend, 'store contract'), () => {
+    let open: () => Promise<Store>;
+    let store: Store;
+    const others: Store[] = [];
+
+    beforeEach(async () => {
+      open = await backend.empty();
+      store = await open();
+    });
+
+    afterEach(async () => {
+      await store.close();
+      for (const other of others.splice(0)) await other.close();
+      await backend.dispose();
+    });
+
+    describe('reserve', () => {
+      it('adds every amount and records the reservation when all counters stay within their limits', async () => {
+        const now = Date.now();
+        const result = await store.reserve('task-1', [units(2, 10), running(1)], '{"taskId":"task-1"}', now);
+
+        expect(result).toEqual({ ok: true });
+        expect(await store.counter('units:user-1:day-1')).toBe(2);
+        expect(await store.counter('running:user-1')).toBe(1);
+        expect(await store.listReservations()).toEqual([
+          {
+            key: 'task-1',
+            counters: [
+              { key: 'units:user-1:day-1', amount: 2, held: false },
+              { key: 'running:user-1', amount: 1, held: true },
+            ],
+            meta: '{"taskId":"task-1"}',
+            createdAt: now,
+          },
+        ]);
+      });
+
+      it('allows a counter to reach its limit exactly', async () => {
+        expect(await store.reserve('task-1', [units(10, 10)], '{}', Date.now())).toEqual({ ok: true });
+        expect(await store.counter('units:user-1:day-1')).toBe(10);
+      });
+
+      it('names the first counter that would overflow and changes nothing', async () => {
+        await store.reserve('task-1', [units(8, 10), running(1)], '{}', Date.now());
+
+        const result = await store.reserve(
+          'task-2',
+          [{ key: 'units:guild-1:day-1', amount: 2, limit: 100, held: false }, units(3, 10), running(1)],
+          '{}',
+          Date.now(),
+        );
+
+        expect(result).toEqual({ ok: false, blockedBy: 'units:user-1:day-1' });
+        expect(await store.counter('units:guild-1:day-1')).toBe(0);
+        expect(await store.counter('units:user-1:day-1')).toBe(8);
+        expect(await store.counter('running:user-1')).toBe(1);
+        expect((await store.listReservations()).map((r) => r.key)).toEqual(['task-1']);
+      });
+
+      it('checks a counter named twice against both amounts together', async () => {
+        const result = await store.reserve('task-1', [units(2, 3), units(2, 3)], '{}', Date.now());
+        expect(result).toEqual({ ok: false, blockedBy: 'units:user-1:day-1' });
+        expect(await store.counter('units:user-1:day-1')).toBe(0);
+      });
+
+      it('counts an amount with no limit but never blocks on it', async () => {
+        expect(await store.reserve('task-1', [units(1_000_000, null)], '{}', Date.now())).toEqual({ ok: true });
+        expect(await store.reserve('task-2', [units(5, null)], '{}', Date.now())).toEqual({ ok: true });
+        expect(await store.counter('units:user-1:day-1')).toBe(1_000_005);
+      });
+
+      it('does not count a retried reservation twice, even when it would no longer fit', async () => {
+        expect(await store.reserve('task-1', [units(2, 3)], '{"try":1}', Date.now())).toEqual({ ok: true });
+        expect(await store.reserve('task-1', [units(2, 3)], '{"try":2}', Date.now())).toEqual({ ok: true });
+
+        expect(await store.counter('units:user-1:day-1')).toBe(2);
+        const reservations = await store.listReservations();
+        expect(reservations.map((r) => [r.key, r.meta])).toEqual([['task-1', '{"try":1}']]);
+      });
+
+      it('refuses amounts that are not whole numbers', async () => {
+        await expect(store.reserve('task-1', [units(1.5, 10)], '{}', Date.now())).rejects.toThrow(RangeError);
+        await expect(store.reserve('task-1', [units(-1, 10)], '{}', Date.now())).rejects.toThrow(RangeError);
+        expect(await store.counter('units:user-1:day-1')).toBe(0);
+      });
+
+      it('forgets a counter when its period ends, measured on the caller clock', async () => {
+        // The caller's clock may be injected (here it reads 1 000 ms after the epoch): only the distance
+        // between `now` and `expiresAt` counts, so this counter lives for 200 ms whatever the server's time.
+        await store.reserve('task-1', [units(2, 10, { expiresAt: 1_200 })], '{}', 1_000);
+        expect(await store.counter('units:user-1:day-1')).toBe(2);
+
+        await sleep(400);
+        expect(await store.counter('units:user-1:day-1')).toBe(0);
+      });
+
+      it('keeps a counter expiry when a later reservation adds to it without one', async () => {
+        const now = Date.now();
+        await store.reserve('task-1', [units(1, 10, { expiresAt: now + 300 })], '{}', now);
+        await store.reserve('task-2', [units(1, 10)], '{}', Date.now());
+        expect(await store.counter('units:user-1:day-1')).toBe(2);
+
+        await sleep(500);
+        expect(await store.counter('units:user-1:day-1')).toBe(0);
+      });
+    });
+
+    describe('settle', () => {
+      it('without refund gives back only the held counters', async () => {
+        await store.reserve('task-1', [units(2, 10), running(1)], '{}', Date.now());
+
+        expect(await store.settle('task-1', false)).toBe(true);
+        expect(await store.counter('units:user-1:day-1')).toBe(2);
+        expect(await store.counter('running:user-1')).toBe(0);
+        expect(await store.listReservations()).toEqual([]);
+      });
+
+      it('with refund gives back every counter', async () => {
+        await store.reserve('task-1', [units(2, 10), running(1)], '{}', Date.now());
+        await store.reserve('task-2', [units(3, 10)], '{}', Date.now());
+
+        expect(await store.settle('task-1', true)).toBe(true);
+        expect(await store.counter('units:user-1:day-1')).toBe(3);
+        expect(await store.counter('running:user-1')).toBe(0);
+        expect((await store.listReservations()).map((r) => r.key)).toEqual(['task-2']);
+      });
+
+      it('is harmless the second time, and for a reservation that never existed', async () => {
+        await store.reserve('task-1', [units(2, 10), running(1)], '{}', Date.now());
+        await store.reserve('task-2', [units(3, 10), { ...running(null), amount: 1 }], '{}', Date.now());
+
+        expect(await store.settle('task-1', true)).toBe(true);
+        expect(await store.settle('task-1', true)).toBe(false);
+        expect(await store.settle('never-reserved', true)).toBe(false);
+        expect(await store.counter('units:user-1:day-1')).toBe(3);
+        expect(await store.counter('running:user-1')).toBe(1);
+      });
+
+      it('frees room for the next reservation', async () => {
+        await store.reserve('task-1', [running(1)], '{}', Date.now());
+        expect(await store.reserve('task-2', [running(1)], '{}', Date.now())).toEqual({ ok: false, blockedBy: 'running:user-1' });
+
+        await store.settle('task-1', false);
+        expect(await store.reserve('task-2', [running(1)], '{}', Date.now())).toEqual({ ok: true });
+      });
+
+      it('does not bring back a counter whose period has already ended', async () => {
+        await store.reserve('task-1', [units(2, 10, { expiresAt: 1_100 })], '{}', 1_000);
+        await sleep(300);
+
+        expect(await store.settle('task-1', true)).toBe(true);
+        expect(await store.counter('units:user-1:day-1')).toBe(0);
+        expect(await store.reserve('task-2', [units(10, 10)], '{}', Date.now())).toEqual({ ok: true });
+      });
+    });
+
+    describe('listReservations', () => {
+      it('lists every unsettled reservation, and no settled one', async () => {
+        expect(await store.listReservations()).toEqual([]);
+        for (const id of ['a', 'b', 'c']) await store.reserve(`task-${id}`, [units(1, null)], `{"id":"${id}"}`, 5_000);
+        await store.settle('task-b', false);
+
+        const listed = await store.listReservations();
+        expect(listed.map((r) => [r.key, r.meta, r.createdAt]).sort()).toEqual([
+          ['task-a', '{"id":"a"}', 5_000],
+          ['task-c', '{"id":"c"}', 5_000],
+        ]);
+      });
+
+      it('survives closing and reopening the store', async () => {
+        await store.reserve('task-1', [units(2, 10), running(1)], '{"taskId":"task-1"}', 5_000);
+        await store.close();
+        store = await open();
+
+        expect((await store.listReservations()).map((r) => r.key)).toEqual(['task-1']);
+        expect(await store.counter('units:user-1:day-1')).toBe(2);
+        expect(await store.settle('task-1', true)).toBe(true);
+        expect(await store.counter('units:user-1:day-1')).toBe(0);
+      });
+    });
+
+    describe('claim', () => {
+      it('goes to the first owner only, and is given up only by that owner', async () => {
+        expect(await store.claim('delivery:task-1', 'bot-a', 60_000)).toBe(true);
+        expect(await store.claim('delivery:task-1', 'bot-b', 60_000)).toBe(false);
+        expect(await store.claim('delivery:task-1', 'bot-a', 60_000)).toBe(true);
+
+        await store.unclaim('delivery:task-1', 'bot-b');
+        expect(await store.claim('delivery:task-1', 'bot-b', 60_000)).toBe(false);
+
+        await store.unclaim('delivery:task-1', 'bot-a');
+        expect(await store.claim('delivery:task-1', 'bot-b', 60_000)).toBe(true);
+      });
+
+      it('lapses when its time is up, so another owner can take it', async () => {
+        expect(await store.claim('delivery:task-1', 'bot-a', 100)).toBe(true);
+        await sleep(250);
+        expect(await store.claim('delivery:task-1', 'bot-b', 60_000)).toBe(true);
+        expect(await store.claim('delivery:task-1', 'bot-a', 60_000)).toBe(false);
+      });
+
+      it('is extended when its owner claims it again', async () => {
+        expect(await store.claim('lease:poller', 'bot-a', 400)).toBe(true);
+        await sleep(250);
+        expect(await store.claim('lease:poller', 'bot-a', 400)).toBe(true);
+        await sleep(250);
+        // 500 ms after the first claim: past its first expiry, within the extension.
+        expect(await store.claim('lease:poller', 'bot-b', 400)).toBe(false);
+        await sleep(300);
+        expect(await store.claim('lease:poller', 'bot-b', 400)).toBe(true);
+      });
+
+      it('keeps claims on different keys apart', async () => {
+        expect(await store.claim('delivery:task-1', 'bot-a', 60_000)).toBe(true);
+        expect(await store.claim('delivery:task-2', 'bot-b', 60_000)).toBe(true);
+      });
+    });
+
+    describe('sets', () => {
+      it('holds each member once and forgets removed ones', async () => {
+        await store.addToSet('tasks:open', 'a');
+        await store.addToSet('tasks:open', 'b');
+        await store.addToSet('tasks:open', 'a');
+        expect((await store.setMembers('tasks:open')).sort()).toEqual(['a', 'b']);
+
+        await store.removeFromSet('tasks:open', 'a');
+        await store.removeFromSet('tasks:open', 'never-added');
+        expect(await store.setMembers('tasks:open')).toEqual(['b']);
+        expect(await store.setMembers('tasks:other')).toEqual([]);
+      });
+
+      it('loses no member added concurrently', async () => {
+        await Promise.all(Array.from({ length: 40 }, (_, i) => store.addToSet('tasks:open', `t${i}`)));
+        expect(await store.setMembers('tasks:open')).toHaveLength(40);
+      });
+    });
+
+    it('keeps plain values, counters and claims with the same key apart', async () => {
+      await store.kv.set('shared', 'plain value');
+      await store.reserve('shared', [{ key: 'shared', amount: 1, limit: 5, held: true }], '{}', Date.now());
+      expect(await store.claim('shared', 'bot-a', 60_000)).toBe(true);
+
+      expect(await store.kv.get('shared')).toBe('plain value');
+      expect(await store.counter('shared')).toBe(1);
+      expect((await store.listReservations()).map((r) => r.key)).toEqual(['shared']);
+    });
+
+    it('lets a second instance see what the first wrote', async () => {
+      const second = await open();
+      others.push(second);
+      await store.reserve('task-1', [running(1)], '{}', Date.now());
+      // SQLite's second instance is the same file read by the same process, which is all it supports.
+      expect(await second.counter('running:user-1')).toBe(1);
+    });
+  });
+}
