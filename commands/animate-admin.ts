@@ -131,7 +131,10 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
       const lines: string[] = [];
       if (sub === 'default') lines.push(`✅ Default allowance per member: ${units(before.memberDefault)} → **${units(after.memberDefault)}** per ${after.period}.`);
       if (sub === 'budget' && limit !== 'missing') lines.push(`✅ Server budget: ${units(before.serverUnits)} → **${units(after.serverUnits)}** per ${after.period}.`);
-      if (period) lines.push(`✅ Period: ${before.period} → **${after.period}** (renews at 00:00 UTC${after.period === 'week' ? ' on Mondays' : after.period === 'month' ? ' on the 1st' : ''}).`);
+      if (period && period !== before.period) {
+        const renews = after.period === 'week' ? ' on Mondays' : after.period === 'month' ? ' on the 1st' : '';
+        lines.push(`✅ Period: ${before.period} → **${after.period}** (renews at 00:00 UTC${renews}; usage counts afresh from now).`);
+      } else if (period) lines.push(`Period: already **${after.period}**.`);
       return reply(lines.join('\n'));
     }
     case 'role':
@@ -187,20 +190,31 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
     case 'grant': {
       const user = interaction.options.getUser('member', true);
       const amount = interaction.options.getInteger('units', true);
-      const standing = await context.quota.grant(guildId, user.id, amount);
+      const standing = await context.quota.grant(guildId, user.id, optionMemberRoles(interaction), amount);
       const left = standing.left === null ? 'no limit' : unitsText(standing.left);
       return reply(`✅ Granted ${unitsText(amount)} to ${userMention(user.id)} for this ${standing.period.kind} (until ${time(Math.round(standing.period.end / 1000), TimestampStyles.ShortDateTime)}). They now have ${left} left.`);
     }
     case 'reset': {
       const user = interaction.options.getUser('member', true);
-      const given = await context.quota.resetMember(guildId, user.id, []);
-      return reply(given > 0 ? `✅ Gave ${unitsText(given)} back to ${userMention(user.id)}: their spending this period is reset.` : `${userMention(user.id)} has spent nothing this period: nothing to reset.`);
+      const given = await context.quota.resetMember(guildId, user.id);
+      return reply(
+        given > 0
+          ? `✅ Gave ${unitsText(given)} back to ${userMention(user.id)}: their spending this period is reset.`
+          : `${userMention(user.id)} has no finished generations to give back this period (ones in progress are refunded if they fail).`,
+      );
     }
     case 'usage':
       return reply(await usageText(context, guildId));
     default:
       return reply('Unknown subcommand.');
   }
+}
+
+/** The roles of the member named in the `member` option, as Discord resolved them with the command. */
+function optionMemberRoles(interaction: ChatInputCommandInteraction): string[] {
+  const member = interaction.options.getMember('member');
+  if (!member) return [];
+  return Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
 }
 
 /** `units`, `unlimited`, or neither given. */

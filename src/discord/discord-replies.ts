@@ -76,12 +76,20 @@ export class DiscordReplies implements ReplyPort {
         auth: false,
         body: { content: replyText(view, task.options.prompt), flags: 64, allowed_mentions: noMentions },
       });
-      await this.#rest.delete(Routes.webhookMessage(applicationId, token, '@original'), { auth: false });
-      return 'delivered';
     } catch (error) {
       if (isDiscordError(error, REPLY_GONE_CODES)) return 'undeliverable';
       throw error;
     }
+    try {
+      await this.#rest.delete(Routes.webhookMessage(applicationId, token, '@original'), { auth: false });
+    } catch (error) {
+      // The member has been told. Throwing now would make the tracker send the follow-up again; a placeholder
+      // left behind (or already deleted by the member) is the lesser harm.
+      if (!isDiscordError(error, REPLY_GONE_CODES)) {
+        this.#logger.warn('could not remove the placeholder of a refused picture', { taskId: task.id, error });
+      }
+    }
+    return 'delivered';
   }
 
   async #postInChannel(task: TaskRecord, content: string, files: RawFile[]): Promise<DeliveryOutcome> {

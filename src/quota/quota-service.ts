@@ -43,6 +43,7 @@ export interface MemberStanding {
   allowance: Limit;
   rule: AllowanceRule;
   used: number;
+  /** Units given beyond the allowance this period (grants and resets). */
   granted: number;
   /** null when the member has no limit. */
   left: number | null;
@@ -69,6 +70,7 @@ const key = {
   settings: (g: string) => `quota-settings:${g}`,
   memberUsed: (g: string, p: string, u: string) => `used:member:${g}:${p}:${u}`,
   memberGranted: (g: string, p: string, u: string) => `granted:member:${g}:${p}:${u}`,
+  memberReset: (g: string, p: string, u: string) => `reset:member:${g}:${p}:${u}`,
   serverUsed: (g: string, p: string) => `used:server:${g}:${p}`,
   globalUsed: (p: string) => `used:global:${p}`,
   memberActive: (g: string, u: string) => `active:member:${g}:${u}`,
@@ -142,8 +144,8 @@ export class QuotaService {
 
     const period = periodWindow(quota.period, now);
     const day = periodWindow('day', now);
-    const granted = await this.#store.counter(key.memberGranted(request.guildId, period.id, request.userId));
-    const memberLimit = allowance === null ? null : allowance + granted;
+    const extra = await this.#extraUnits(request.guildId, period.id, request.userId);
+    const memberLimit = allowance === null ? null : allowance + extra;
     const activeLimit = quota.memberRunning === null || quota.memberWaiting === null ? null : quota.memberRunning + quota.memberWaiting;
     const expiresAt = period.end + COUNTER_MARGIN_MS;
 
@@ -234,23 +236,32 @@ export class QuotaService {
   // --- grants and reports -----------------------------------------------------------------------------
 
   /** Extra units for this period only. */
-  async grant(guildId: string, userId: string, units: number): Promise<MemberStanding> {
+  async grant(guildId: string, userId: string, roleIds: readonly string[], units: number): Promise<MemberStanding> {
     const quota = await this.quota(guildId);
     const period = periodWindow(quota.period, this.#clock.now());
     await this.#add(key.memberGranted(guildId, period.id, userId), units, period.end + COUNTER_MARGIN_MS);
-    return this.standing(guildId, userId, []);
+    return this.standing(guildId, userId, roleIds);
   }
 
   /**
-   * Gives back everything counted against the member this period, generations in progress included, as a
-   * grant that ends with the period. Returns the units given back.
+   * Gives back what the member spent on finished generations this period (grants are not counted as
+   * spending to undo). Generations still in progress are left out: they are refunded anyway if they fail,
+   * and counted if they succeed. Returns the units given back.
    */
-  async resetMember(guildId: string, userId: string, roleIds: readonly string[]): Promise<number> {
-    const standing = await this.standing(guildId, userId, roleIds);
-    const spentBeyondGrants = standing.used - standing.granted;
-    if (spentBeyondGrants <= 0) return 0;
-    await this.#add(key.memberGranted(guildId, standing.period.id, userId), spentBeyondGrants, standing.period.end + COUNTER_MARGIN_MS);
-    return spentBeyondGrants;
+  async resetMember(guildId: string, userId: string): Promise<number> {
+    const quota = await this.quota(guildId);
+    const period = periodWindow(quota.period, this.#clock.now());
+    const usedKey = key.memberUsed(guildId, period.id, userId);
+    const inProgress = (await this.#store.listReservations())
+      .flatMap((r) => r.counters)
+      .filter((c) => c.key === usedKey)
+      .reduce((sum, c) => sum + c.amount, 0);
+    const used = await this.#store.counter(usedKey);
+    const alreadyReset = await this.#store.counter(key.memberReset(guildId, period.id, userId));
+    const giveBack = used - inProgress - alreadyReset;
+    if (giveBack <= 0) return 0;
+    await this.#add(key.memberReset(guildId, period.id, userId), giveBack, period.end + COUNTER_MARGIN_MS);
+    return giveBack;
   }
 
   async standing(guildId: string, userId: string, roleIds: readonly string[]): Promise<MemberStanding> {
@@ -258,9 +269,18 @@ export class QuotaService {
     const period = periodWindow(quota.period, this.#clock.now());
     const { units: allowance, rule } = resolveAllowance(quota, userId, roleIds);
     const used = await this.#store.counter(key.memberUsed(guildId, period.id, userId));
-    const granted = await this.#store.counter(key.memberGranted(guildId, period.id, userId));
+    const granted = await this.#extraUnits(guildId, period.id, userId);
     const left = allowance === null ? null : Math.max(0, allowance + granted - used);
     return { allowance, rule, used, granted, left, period };
+  }
+
+  /** Units a member has beyond their allowance this period: moderators' grants and resets. */
+  async #extraUnits(guildId: string, periodId: string, userId: string): Promise<number> {
+    const [granted, reset] = await Promise.all([
+      this.#store.counter(key.memberGranted(guildId, periodId, userId)),
+      this.#store.counter(key.memberReset(guildId, periodId, userId)),
+    ]);
+    return granted + reset;
   }
 
   async serverUsage(guildId: string, top = 10): Promise<ServerUsage> {

@@ -17,7 +17,11 @@ export interface ReservationCounter {
    * the others (units spent) only when it is refunded.
    */
   held: boolean;
-  /** When the counter itself may be forgotten (end of its period plus a margin), epoch ms. */
+  /**
+   * When the counter itself may be forgotten (end of its period plus a margin), epoch ms on the caller's
+   * clock, the same one as `reserve`'s `now`: backends keep it as a time-to-live, so the bot's and the
+   * server's clocks need not agree.
+   */
   expiresAt?: number;
 }
 

@@ -101,6 +101,11 @@ interface InteractionContextInput {
   locale?: string;
   /** Role ids of the member who ran the command. */
   memberRoles?: string[];
+  /**
+   * Deliver to one gateway session only (index among ready sessions, in connection order), as Discord
+   * delivers each guild's events to one shard. Default: every ready session.
+   */
+  session?: number;
 }
 
 export interface CommandInteractionInput extends InteractionContextInput {
@@ -613,13 +618,15 @@ export class DiscordStandIn {
   }
 
   /** Dispatch any raw gateway event to every ready client. An INTERACTION_CREATE is also registered for replies. */
-  dispatch(event: string, data: unknown): void {
+  dispatch(event: string, data: unknown, sessionIndex?: number): void {
     const ready = [...this.#sessions].filter((session) => session.ready);
     if (ready.length === 0) {
       throw new Error(`cannot dispatch ${event}: no client is connected and ready on the gateway`);
     }
+    const targets = sessionIndex === undefined ? ready : ready.slice(sessionIndex, sessionIndex + 1);
+    if (targets.length === 0) throw new Error(`cannot dispatch ${event}: no ready session ${sessionIndex}`);
     if (event === 'INTERACTION_CREATE') this.#registerInteraction(data);
-    for (const session of ready) this.#sendDispatch(session, event, data);
+    for (const session of targets) this.#sendDispatch(session, event, data);
   }
 
   /** Wait until a recorded REST request matches; on timeout the error lists every request received. */
@@ -960,7 +967,7 @@ export class DiscordStandIn {
       attachment_size_limit: input.attachmentSizeLimit ?? this.#uploadLimit,
       ...extra,
     };
-    this.dispatch('INTERACTION_CREATE', payload);
+    this.dispatch('INTERACTION_CREATE', payload, input.session);
     return { interactionId: id, token, payload };
   }
 

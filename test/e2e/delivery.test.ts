@@ -1,0 +1,293 @@
+/**
+ * Delivery when the easy path is gone: the interaction token expired, the reply was deleted, the channel is
+ * closed to the bot, Discord is failing, or the bot died mid-submission. The real bot runs against the
+ * stand-ins; every assertion is on what Discord or the provider actually received.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open-store.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { TaskStore } from '../../src/tasks/task-store.ts';
+import { BotHarness } from '../support/bot-harness.ts';
+import { BotProcess } from '../support/bot-process.ts';
+import type { DiscordStandInOptions, RecordedRequest } from '../support/discord-stand-in.ts';
+import { makePng } from '../support/image-fixtures.ts';
+
+const SAMPLE_MP4 = readFileSync(new URL('../fixtures/sample.mp4', import.meta.url));
+
+// Discord permission bits (https://discord.com/developers/docs/topics/permissions).
+const VIEW_CHANNEL = 1n << 10n;
+const SEND_MESSAGES = 1n << 11n;
+const EMBED_LINKS = 1n << 14n;
+const ATTACH_FILES = 1n << 15n;
+const READ_MESSAGE_HISTORY = 1n << 16n;
+
+const OTHER_MEMBER = '740000000000000001';
+
+async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const contentOf = (r: RecordedRequest) => String((r.body as { content?: unknown } | undefined)?.content ?? '');
+
+describe('delivery edge cases end to end', () => {
+  let h: BotHarness;
+  const processes: BotProcess[] = [];
+
+  afterEach(async () => {
+    await Promise.all(processes.splice(0).map((p) => p.dispose()));
+    await h.stop();
+  });
+
+  async function start(discord: DiscordStandInOptions = {}) {
+    h = await BotHarness.start({ discord });
+    await h.startBot();
+  }
+
+  function animate(input: { prompt?: string; userId?: string; picture?: Buffer } = {}) {
+    const picture = input.picture ?? makePng(640, 480);
+    const url = h.discord.hostAttachment(`${Math.random().toString(36).slice(2)}.png`, picture, 'image/png');
+    return h.discord.dispatchCommand({
+      commandName: 'animate',
+      ...(input.userId !== undefined ? { userId: input.userId } : {}),
+      options: [
+        { name: 'image', type: 11, value: '900000000000000001' },
+        { name: 'prompt', type: 3, value: input.prompt ?? 'the waves roll in slowly' },
+      ],
+      attachments: [{ id: '900000000000000001', filename: 'photo.png', size: picture.length, url, proxy_url: url, content_type: 'image/png', width: 640, height: 480 }],
+    });
+  }
+
+  /** Logged messages of the in-process bot, parsed. */
+  const logRecords = () => h.logs.map((line) => JSON.parse(line) as { msg: string; taskId?: string; level: string });
+  const waitForLog = (msg: string, timeoutMs = 8_000) => until(() => logRecords().some((r) => r.msg === msg), timeoutMs, `log "${msg}"`);
+
+  const channelPosts = () => h.discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${h.discord.channelId}/messages`);
+  /** Requests Discord accepted that carried a file: each one is a video the member can see. */
+  const acceptedUploads = () => h.discord.requests.filter((r) => r.files.length > 0 && r.status !== undefined && r.status < 300);
+
+  /** The channel message of a late delivery: pings exactly the member, carries the mp4, and is the only delivery. */
+  async function expectDeliveredInChannel(memberId: string): Promise<RecordedRequest> {
+    const post = await h.discord.waitForRequest(
+      (r) => r.method === 'POST' && r.path === `/channels/${h.discord.channelId}/messages` && r.status === 200,
+      8_000,
+    );
+    await waitForLog('task delivered');
+    const content = contentOf(post);
+    expect(content.startsWith(`<@${memberId}> `)).toBe(true);
+    expect(content).toContain('Here is your video');
+    expect((post.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({ parse: [], users: [memberId] });
+    expect(post.files).toHaveLength(1);
+    expect(post.files[0]?.filename).toMatch(/\.mp4$/);
+    expect(Buffer.compare(post.files[0]?.data ?? Buffer.alloc(0), SAMPLE_MP4)).toBe(0);
+
+    expect(channelPosts()).toHaveLength(1);
+    expect(acceptedUploads()).toEqual([post]);
+    const inChannel = h.discord.messagesIn(h.discord.channelId).filter((m) => m.attachments.length > 0);
+    expect(inChannel).toHaveLength(1);
+    expect(h.video.submissions).toHaveLength(1);
+    return post;
+  }
+
+  it('posts the video in the channel, pinging only the member, when the token expired during the generation', async () => {
+    await start();
+    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
+    const submitted = h.video.waitForSubmission(8_000);
+    const { token } = animate();
+    await submitted;
+    h.discord.expireInteraction(token);
+
+    await expectDeliveredInChannel(h.discord.memberUserId);
+    // The bot did try the reply first: that edit was refused with 50027, not silently skipped.
+    const refusedEdit = h.discord.requests.find((r) => r.method === 'PATCH' && r.path.includes(token) && r.files.length > 0);
+    expect(refusedEdit?.status).toBe(401);
+  });
+
+  it('treats a webhook 401 50027 on the final edit like an expired token', async () => {
+    await start();
+    const { token } = animate();
+    // Only the final edit carries the file; the video is downloaded just before it.
+    h.discord.failNext(
+      (r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('/@original') && h.video.videoDownloads > 0,
+      { status: 401, code: 50027, message: 'Invalid Webhook Token' },
+    );
+    await expectDeliveredInChannel(h.discord.memberUserId);
+  });
+
+  it('posts the video in the channel when the member deleted the reply', async () => {
+    await start();
+    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
+    const submitted = h.video.waitForSubmission(8_000);
+    const { token } = animate();
+    await submitted;
+    const original = h.discord.originalMessage(token);
+    expect(original).toBeDefined();
+    h.discord.deleteMessage(original?.id ?? '');
+
+    await expectDeliveredInChannel(h.discord.memberUserId);
+    const refusedEdit = h.discord.requests.find((r) => r.method === 'PATCH' && r.path.includes(token) && r.files.length > 0);
+    expect(refusedEdit?.status).toBe(404);
+  });
+
+  describe('when the bot may not post in the channel and the token has expired', () => {
+    const cases = [
+      { lacks: 'Send Messages', permissions: VIEW_CHANNEL | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY },
+      { lacks: 'Attach Files', permissions: VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY },
+      { lacks: 'View Channel', permissions: SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY },
+    ];
+    for (const c of cases) {
+      it(`lacking ${c.lacks}: the task ends undelivered, and the next member is served`, async () => {
+        await start({ botPermissions: c.permissions.toString() });
+        h.video.nextTask({ pollsBeforeDone: 2, etaSeconds: 1 });
+        const submitted = h.video.waitForSubmission(8_000);
+        const { token } = animate();
+        await submitted;
+        h.discord.expireInteraction(token);
+
+        await waitForLog('task undeliverable');
+        const refused = channelPosts();
+        expect(refused).toHaveLength(1);
+        expect(refused[0]?.status).toBe(403);
+        expect(acceptedUploads()).toEqual([]);
+
+        // Still up: another member's video arrives in their reply.
+        const next = animate({ userId: OTHER_MEMBER });
+        const edit = await h.discord.waitForRequest(
+          (r) => r.method === 'PATCH' && r.path.includes(next.token) && r.files.length > 0 && r.status === 200,
+          8_000,
+        );
+        expect(edit.files[0]?.filename).toMatch(/\.mp4$/);
+        expect(logRecords().filter((r) => r.level === 'error')).toEqual([]);
+
+        // The store says so too: the first task is final as undelivered, not failed and not open.
+        const taskId = logRecords().find((r) => r.msg === 'task undeliverable')?.taskId;
+        expect(taskId).toBeDefined();
+        await h.app?.stop();
+        h.app = undefined;
+        const store = await openStore(`sqlite://${join(h.dir, 'animate.sqlite')}`);
+        try {
+          const tasks = new TaskStore(store, silentLogger);
+          expect((await tasks.get(taskId ?? ''))?.state).toBe('undelivered');
+          expect(await tasks.listOpen()).toEqual([]);
+        } finally {
+          await store.close();
+        }
+      });
+    }
+  });
+
+  describe('a refused picture is told once, privately, even when its placeholder cannot be removed', () => {
+    const cases = [
+      { name: 'the member already deleted it (10008)', error: { status: 404, code: 10008, message: 'Unknown Message' }, times: 1 },
+      // Four 500s outlast discord.js's own three retries, so the error reaches the bot.
+      { name: 'Discord fails the delete (500)', error: { status: 500, code: 0, message: '500: Internal Server Error' }, times: 4 },
+    ];
+    for (const c of cases) {
+      it(c.name, async () => {
+        await start();
+        const { token } = animate({ picture: makePng(200, 200) });
+        h.discord.failNext((r) => r.method === 'DELETE' && r.path.includes(token) && r.path.endsWith('/@original'), c.error, c.times);
+
+        await h.discord.waitForRequest((r) => r.method === 'DELETE' && r.path.includes(token) && r.status === c.error.status, 8_000);
+        await waitForLog('task failed');
+        // Give a wrongly scheduled retry time to show itself (the tracker's first back-off is at most 500 ms).
+        await new Promise((resolve) => setTimeout(resolve, 800));
+        const followUps = h.discord.requests.filter((r) => r.method === 'POST' && r.path.endsWith(token));
+        expect(followUps).toHaveLength(1);
+        expect(followUps[0]?.body).toMatchObject({ flags: 64, allowed_mentions: { parse: [] } });
+        expect(contentOf(followUps[0] as RecordedRequest)).toMatch(/at least 300x300/);
+        expect(logRecords().some((r) => r.msg === 'task undeliverable')).toBe(false);
+        expect(channelPosts()).toEqual([]);
+        expect(h.video.submissions).toEqual([]);
+      });
+    }
+  });
+
+  it('delivers once when Discord answers the final edit with 500s and 429s', async () => {
+    await start();
+    const { token } = animate();
+    const finalEdit = (r: { method: string; path: string }) =>
+      r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('/@original') && h.video.videoDownloads > 0;
+    // Five 500s outlast discord.js's own three retries, so the tracker's back-off has to try again.
+    h.discord.failNext(finalEdit, { status: 500, code: 0, message: '500: Internal Server Error' }, 5);
+    h.discord.failNext(finalEdit, { status: 429, code: 0, message: 'You are being rate limited.', retryAfter: 0.2 }, 2);
+
+    const edit = await h.discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && r.files.length > 0 && r.status === 200, 8_000);
+    await waitForLog('task delivered');
+    expect(edit.files[0]?.filename).toMatch(/\.mp4$/);
+    expect(Buffer.compare(edit.files[0]?.data ?? Buffer.alloc(0), SAMPLE_MP4)).toBe(0);
+
+    const attempts = h.discord.requests.filter((r) => r.method === 'PATCH' && r.path.includes(token) && r.files.length > 0);
+    expect(attempts.map((r) => r.status)).toEqual([500, 500, 500, 500, 500, 429, 429, 200]);
+    expect(acceptedUploads()).toEqual([edit]);
+    expect(channelPosts()).toEqual([]);
+    expect(logRecords().some((r) => r.msg === 'delivery failed, will retry')).toBe(true);
+    expect(h.video.submissions).toHaveLength(1);
+  });
+
+  it('killed with SIGKILL while the submission is in flight: tells the member after a restart, refunds, and never submits twice', async () => {
+    h = await BotHarness.start();
+    const first = BotProcess.start('src/index.ts', h.env());
+    processes.push(first);
+    await h.discord.waitForIdentify(10_000);
+
+    h.video.delaySubmit(3_000);
+    const submitted = h.video.waitForSubmission(10_000);
+    const { token } = animate();
+    await submitted;
+    first.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+
+    const identifies = h.discord.identifyCount;
+    const second = BotProcess.start('src/index.ts', h.env());
+    processes.push(second);
+    await h.discord.waitForIdentify(10_000, identifies + 1);
+    const told = await h.discord
+      .waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('/@original') && contentOf(r).startsWith('❌'), 10_000)
+      .catch((error: unknown) => {
+        throw new Error(`${String(error)}\n--- first run ---\n${first.stdout}${first.stderr}\n--- second run ---\n${second.stdout}${second.stderr}`);
+      });
+    expect(told.status).toBe(200);
+    const text = contentOf(told);
+    expect(text).toMatch(/can't tell whether it started/);
+    expect(text).toMatch(/wasn't sent again/);
+    expect(text).toMatch(/1 unit was refunded/);
+    expect((told.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({ parse: [] });
+
+    // The refund is real: the member has the whole default allowance (3 units) again.
+    const quota = h.discord.dispatchCommand({ commandName: 'animate-quota' });
+    const answer = await h.discord.waitForRequest((r) => r.method === 'POST' && r.path.includes(quota.token) && r.path.endsWith('/callback'), 8_000);
+    expect(String((answer.body as { data?: { content?: string } }).data?.content)).toContain('You have **3 units** left');
+
+    expect(h.video.submissions).toHaveLength(1);
+    expect(h.discord.requests.filter((r) => r.files.length > 0)).toEqual([]);
+    expect(channelPosts()).toEqual([]);
+  }, 30_000);
+
+  it('a late delivery in the channel pings only the member, whatever mentions the prompt holds', async () => {
+    await start();
+    const role = '123456789012345678';
+    const stranger = '223456789012345678';
+    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
+    const submitted = h.video.waitForSubmission(8_000);
+    const { token } = animate({ prompt: `<@&${role}> @everyone @here look <@${stranger}> <@!${stranger}> at this` });
+    await submitted;
+    h.discord.expireInteraction(token);
+
+    const post = await expectDeliveredInChannel(h.discord.memberUserId);
+    const content = contentOf(post);
+    expect(content).not.toMatch(/@everyone|@here/);
+    expect(content).not.toMatch(/<@&\d/);
+    expect(content.match(/<@!?\d+>/g)).toEqual([`<@${h.discord.memberUserId}>`]);
+    expect(content).toContain('look');
+    // Every other message the bot sent for this task pinged no one.
+    for (const { request, body } of h.messageBodies()) {
+      if (request !== post) expect(body.allowed_mentions).toEqual({ parse: [] });
+    }
+  });
+});
