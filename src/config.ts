@@ -132,3 +132,17 @@ export function parseEnvFile(text: string): Record<string, string> {
   }
   return out;
 }
+
+/**
+ * For entry points: the config from `.env` and the environment, or undefined after writing one line per
+ * problem to stderr (no stack trace: the operator needs the variable's name, nothing else).
+ */
+export function loadConfigOrExplain(write: (line: string) => void = (line) => process.stderr.write(line)): Config | undefined {
+  try {
+    return loadConfig(readEnvironment());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) write(`config: ${problem}\n`);
+    return undefined;
+  }
+}

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { REST, Routes, type APIApplication } from 'discord.js';
-import { ConfigError, loadConfig, readEnvironment } from './config.ts';
+import { loadConfigOrExplain } from './config.ts';
 import { commands } from './discord/command-registry.ts';
 import { discordRestOptions } from './discord/rest-options.ts';
 
@@ -14,14 +14,8 @@ async function main(): Promise<number> {
     process.stderr.write('deploy-commands: --guild takes a server id (digits)\n');
     return 1;
   }
-  let config;
-  try {
-    config = loadConfig(readEnvironment());
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) process.stderr.write(`config: ${problem}\n`);
-    return 1;
-  }
+  const config = loadConfigOrExplain();
+  if (!config) return 1;
   const rest = new REST(discordRestOptions(config.discordApiUrl)).setToken(config.discordToken);
   try {
     const application = (await rest.get(Routes.currentApplication())) as APIApplication;

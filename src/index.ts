@@ -1,15 +1,11 @@
 /** Entry point: read the config, start the bot, stop cleanly on SIGINT/SIGTERM. */
 import { startApp } from './app.ts';
-import { ConfigError, loadConfig, readEnvironment } from './config.ts';
+import { loadConfigOrExplain } from './config.ts';
 import { createLogger } from './logger.ts';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(readEnvironment());
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) process.stderr.write(`config: ${problem}\n`);
+  const config = loadConfigOrExplain();
+  if (!config) {
     process.exitCode = 1;
     return;
   }

@@ -33,6 +33,8 @@ export class DiscordReplies implements ReplyPort {
   readonly #rest: REST;
   readonly #logger: Logger;
   readonly #clock: Clock;
+  /** Tasks whose reply was deleted, so progress stops editing it (kept in memory: after a restart one failed edit finds out again). */
+  readonly #goneReplies = new Set<string>();
 
   constructor(rest: REST, logger: Logger, clock: Clock) {
     this.#rest = rest;
@@ -42,20 +44,26 @@ export class DiscordReplies implements ReplyPort {
 
   async showProgress(task: TaskRecord, view: Exclude<ReplyView, FinalView>): Promise<void> {
     // Progress after the token expired would need channel messages: noise the member did not ask for.
-    if (!this.#tokenAlive(task)) return;
-    await this.#editOriginal(task, {
-      content: replyText(view, task.options.prompt),
-      allowed_mentions: noMentions,
-      // Only a generation still waiting its turn can be cancelled (nothing has been paid for yet).
-      components: view.kind === 'waiting_turn' && !view.paused ? [cancelRow(task.id)] : [],
-    });
+    if (!this.#tokenAlive(task) || this.#goneReplies.has(task.id)) return;
+    try {
+      await this.#editOriginal(task, {
+        content: replyText(view, task.options.prompt),
+        allowed_mentions: noMentions,
+        // Only a generation still waiting its turn can be cancelled (nothing has been paid for yet).
+        components: view.kind === 'waiting_turn' && !view.paused ? [cancelRow(task.id)] : [],
+      });
+    } catch (error) {
+      if (!isDiscordError(error, REPLY_GONE_CODES)) throw error;
+      // Deleted by the member or a moderator: stop editing it; the result goes to the channel instead.
+      this.#goneReplies.add(task.id);
+    }
   }
 
   async deliver(task: TaskRecord, view: FinalView): Promise<DeliveryOutcome> {
     if (view.kind === 'image_refused') return this.#refuseImage(task, view);
     const content = replyText(view, task.options.prompt);
     const files: RawFile[] = view.kind === 'video' ? [{ name: view.filename, data: view.video, contentType: 'video/mp4' }] : [];
-    if (this.#tokenAlive(task)) {
+    if (this.#tokenAlive(task) && !this.#goneReplies.has(task.id)) {
       try {
         await this.#editOriginal(task, { content, allowed_mentions: noMentions, components: [], ...attachmentsOf(files) }, files);
         return 'delivered';
@@ -64,7 +72,14 @@ export class DiscordReplies implements ReplyPort {
         this.#logger.info('reply can no longer be edited, posting in the channel', { taskId: task.id, code: error.code });
       }
     }
-    return this.#postInChannel(task, content, files);
+    this.#goneReplies.delete(task.id);
+    const outcome = await this.#postInChannel(task, content, files);
+    if (outcome === 'undeliverable' && files.length > 0 && view.kind === 'video' && view.link) {
+      // The bot may post but not attach files there: the link still gets the video to the member.
+      this.#logger.info('posting the video link instead of the file', { taskId: task.id });
+      return this.#postInChannel(task, replyText({ kind: 'video_link', ...view.link, cannotAttach: true }, task.options.prompt), []);
+    }
+    return outcome;
   }
 
   async #refuseImage(task: TaskRecord, view: Extract<FinalView, { kind: 'image_refused' }>): Promise<DeliveryOutcome> {

@@ -43,10 +43,10 @@ export function replyText(view: ReplyView, prompt: string): string {
       return `🎬 Here is your video!\n${quoted}`;
     case 'video_link': {
       const size = view.sizeBytes !== undefined ? `at ${formatMegabytes(view.sizeBytes)} ` : '';
-      return (
-        `🎬 Your video is ready, but ${size}it is larger than this server's ${formatMegabytes(view.limitBytes)} upload limit.\n` +
-        `Download it here (the link expires ${timestamp(view.expiresAt)}): ${view.url}\n${quoted}`
-      );
+      const why = view.cannotAttach
+        ? "the bot isn't allowed to attach files in this channel"
+        : `${size}it is larger than this server's ${formatMegabytes(view.limitBytes)} upload limit`;
+      return `🎬 Your video is ready, but ${why}.\nDownload it here (the link expires ${timestamp(view.expiresAt)}): ${view.url}\n${quoted}`;
     }
     case 'failed':
       return `❌ ${view.message}${refundNote(view.refundedUnits)}\n${quoted}`;

@@ -9,8 +9,10 @@ export type ReplyView =
   | { kind: 'waiting_turn'; position: number; paused: boolean }
   | { kind: 'generating'; progressPercent?: number; etaAt?: number }
   | { kind: 'delivering' }
-  | { kind: 'video'; video: Buffer; filename: string }
-  | { kind: 'video_link'; url: string; expiresAt: number; sizeBytes?: number; limitBytes: number }
+  /** `link`: where the video can be fetched meanwhile, for when a file cannot be posted. */
+  | { kind: 'video'; video: Buffer; filename: string; link?: { url: string; expiresAt: number; limitBytes: number } }
+  /** Delivered as a link: the file is over the upload limit, or (`cannotAttach`) the bot may not attach files there. */
+  | { kind: 'video_link'; url: string; expiresAt: number; sizeBytes?: number; limitBytes: number; cannotAttach?: boolean }
   | { kind: 'failed'; message: string; refundedUnits?: number }
   | { kind: 'image_refused'; message: string; refundedUnits?: number };
 

@@ -421,7 +421,14 @@ export class TaskTracker {
 
     const view: FinalView =
       download.kind === 'file'
-        ? { kind: 'video', video: download.bytes, filename: `animate-${task.id.slice(0, 8)}.mp4` }
+        ? {
+            kind: 'video',
+            video: download.bytes,
+            filename: `animate-${task.id.slice(0, 8)}.mp4`,
+            ...(provider.videoUrlExpiresAt !== undefined
+              ? { link: { url: provider.videoUrl, expiresAt: provider.videoUrlExpiresAt, limitBytes: task.interaction.attachmentSizeLimit } }
+              : {}),
+          }
         : {
             kind: 'video_link',
             url: provider.videoUrl,

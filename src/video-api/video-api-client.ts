@@ -243,7 +243,8 @@ export class VideoApiClient {
     const token = reason?.toUpperCase();
     const details = { status, reason };
     if (token === 'NOT_ENOUGH_BALANCE' || status === 402) {
-      this.#logger.error('video API account is out of credit; top it up', { ...fields, ...details });
+      // The operator's alert is the tracker's single "submissions paused" line; this one is for the trail.
+      this.#logger.warn('video API answered NOT_ENOUGH_BALANCE', { ...fields, ...details });
       return new ProviderOutOfCredit(details);
     }
     if (status === 401 || status === 403 || (token !== undefined && AUTH_REASONS.has(token))) {

@@ -150,6 +150,22 @@ describe('quotas end to end', () => {
     expect(h.video.submissions).toHaveLength(3);
   });
 
+  it('out of credit: the member is told and refunded, one log line alerts the operator, and the next member is refused privately', async () => {
+    await start();
+    h.video.failNextSubmit(403, { code: 403, reason: 'NOT_ENOUGH_BALANCE', message: 'insufficient balance', metadata: {} });
+    const first = animate();
+    const edit = await h.discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(first.token) && contentOf(r).startsWith('❌'));
+    expect(contentOf(edit)).toContain('unavailable right now');
+    expect(contentOf(edit)).toContain('Your 1 unit was refunded.');
+    expect(h.logs.filter((l) => l.includes('out of credit'))).toHaveLength(1);
+
+    const next = await callbackOf(animate('770000000000000001').token);
+    expect(flagsOf(next)).toBe(64);
+    expect(contentOf(next)).toMatch(/unavailable right now\. Please try again <t:\d+:R>\. No units were used\./);
+    // Only the refused attempt reached the provider.
+    expect(h.video.submissions).toHaveLength(1);
+  });
+
   it('channels: /animate is refused outside the allowed channels', async () => {
     await start();
     const allowed = '740000000000000001';

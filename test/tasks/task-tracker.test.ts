@@ -173,7 +173,15 @@ describe('task tracker', () => {
     await elapse(30_000);
     await elapse(10_000);
     expect(api.polls).toHaveLength(3);
-    expect(replies.finals).toEqual([{ kind: 'video', video: Buffer.from('mp4 bytes'), filename: 'animate-task-000.mp4' }]);
+    expect(replies.finals).toEqual([
+      {
+        kind: 'video',
+        video: Buffer.from('mp4 bytes'),
+        filename: 'animate-task-000.mp4',
+        // The link stays valid an hour from the last poll; kept for a channel where files cannot be attached.
+        link: { url: succeeded.video?.url, expiresAt: clock.now() + 3_600_000, limitBytes: 10 * 1024 * 1024 },
+      },
+    ]);
     expect((await store.get('task-0001'))?.state).toBe('delivered');
     expect(quota.settled).toEqual([{ taskId: 'task-0001', refund: false }]);
     expect(await store.listOpen()).toEqual([]);
