@@ -149,8 +149,9 @@ export class QuotaService {
     const activeLimit = quota.memberRunning === null || quota.memberWaiting === null ? null : quota.memberRunning + quota.memberWaiting;
     const expiresAt = period.end + COUNTER_MARGIN_MS;
 
+    const memberUsedKey = key.memberUsed(request.guildId, period.id, request.userId);
     const counters: ReservationCounter[] = [
-      { key: key.memberUsed(request.guildId, period.id, request.userId), amount: request.units, limit: memberLimit, held: false, expiresAt },
+      { key: memberUsedKey, amount: request.units, limit: memberLimit, held: false, expiresAt },
       { key: key.serverUsed(request.guildId, period.id), amount: request.units, limit: quota.serverUnits, held: false, expiresAt },
       { key: key.globalUsed(day.id), amount: request.units, limit: this.#defaults.globalUnitsPerDay, held: false, expiresAt: day.end + COUNTER_MARGIN_MS },
       { key: key.memberActive(request.guildId, request.userId), amount: 1, limit: activeLimit, held: true },
@@ -162,7 +163,7 @@ export class QuotaService {
       return { ok: false, refusal };
     }
     await this.#store.addToSet(key.members(request.guildId, period.id), request.userId);
-    const used = await this.#store.counter(counters[0]?.key ?? '');
+    const used = await this.#store.counter(memberUsedKey);
     return { ok: true, units: request.units, left: memberLimit === null ? null : Math.max(0, memberLimit - used), renewsAt: period.end };
   }
 

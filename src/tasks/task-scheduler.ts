@@ -25,6 +25,11 @@ export class TaskScheduler {
     this.#arm();
   }
 
+  /** Whether the task already has a time to run. */
+  has(taskId: string): boolean {
+    return this.#due.has(taskId);
+  }
+
   cancel(taskId: string): void {
     this.#due.delete(taskId);
   }

@@ -119,14 +119,19 @@ export class TaskTracker {
     return record;
   }
 
-  /** Picks up every task a previous run left unfinished. */
+  /**
+   * Picks up every open task nobody here is working on: at start, what a previous run left unfinished; later
+   * (the periodic sweep), what another process stopped driving. Tasks this process already has running or
+   * scheduled are left to their schedule, so a sweep never adds provider requests.
+   */
   async resumeOpenTasks(): Promise<number> {
     const open = await this.#deps.store.listOpen();
-    for (const task of open) {
+    const idle = open.filter((task) => !this.#running.has(task.id) && !this.#scheduler.has(task.id));
+    for (const task of idle) {
       this.#deps.logger.info('resuming task', { taskId: task.id, state: task.state });
       this.#start(task.id);
     }
-    return open.length;
+    return idle.length;
   }
 
   /** Stops scheduling and waits for the steps under way, so the store is left consistent. */

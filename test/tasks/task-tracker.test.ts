@@ -368,4 +368,15 @@ describe('task tracker', () => {
     expect((await store.get('task-b'))?.state).toBe('waiting');
     expect(replies.progress).toContainEqual({ kind: 'waiting_turn', position: 1, paused: true });
   });
+
+  it('a periodic sweep leaves a task on its polling schedule alone (no extra provider requests)', async () => {
+    api.results = [processing(10, 60), succeeded];
+    await tracker.accept('task-0001', request);
+    await tracker.idle();
+    await elapse(POLL_MS);
+    expect(api.polls).toHaveLength(1);
+    expect(await tracker.resumeOpenTasks()).toBe(0);
+    await tracker.idle();
+    expect(api.polls).toHaveLength(1);
+  });
 });
