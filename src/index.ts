@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   try {
     app = await startApp(config, logger);
   } catch (error) {
-    logger.error('could not start', { error: error instanceof Error ? error.message : String(error) });
+    // A short reason an operator can act on ("fetch failed" alone says nothing): the cause's code and the URL.
+    logger.error('could not start', { reason: describeStartFailure(error), discordApiUrl: config.discordApiUrl, storeUrl: redactUrl(config.storeUrl) });
     process.exitCode = 1;
     return;
   }
@@ -36,6 +37,23 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function describeStartFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // Network failures hide their code a few causes down (fetch → undici → the socket).
+  let detail: string | undefined;
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < 4 && cause instanceof Error; depth++) {
+    detail = 'code' in cause && typeof cause.code === 'string' ? cause.code : cause.message;
+    cause = cause.cause;
+  }
+  return detail ? `${error.message} (${detail})` : error.message;
+}
+
+/** A store URL may carry a Redis password. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//[redacted]@');
 }
 
 await main();
