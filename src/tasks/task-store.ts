@@ -3,6 +3,7 @@ import type { Store } from '../store/store.ts';
 import { isFinal, taskRecordSchema, type TaskRecord } from './task-record.ts';
 
 const OPEN_TASKS = 'tasks:open';
+const FINAL_RECORD_TTL_MS = 30 * 24 * 60 * 60_000;
 const taskKey = (id: string) => `task:${id}`;
 const imageKey = (id: string) => `task-image:${id}`;
 
@@ -30,7 +31,8 @@ export class TaskStore {
   /** Writes the record; the open index follows its state, so a final task is never resumed. */
   async put(record: TaskRecord): Promise<void> {
     if (isFinal(record.state)) {
-      await this.#store.kv.set(taskKey(record.id), record);
+      // Kept a while for support questions and moderators' reports, then forgotten: the store must not grow for ever.
+      await this.#store.kv.set(taskKey(record.id), record, FINAL_RECORD_TTL_MS);
       await this.#store.removeFromSet(OPEN_TASKS, record.id);
       await this.#store.kv.delete(imageKey(record.id));
     } else {
