@@ -50,8 +50,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     downloadImage: (url) => downloadImage(url),
     checkImage,
     downloadVideo: (url, maxBytes) => downloadVideo(url, { maxBytes }),
-    // Redis may be shared by several bot processes (shards); SQLite belongs to one.
-    ...(config.storeUrl.startsWith('redis') ? { leaseOwner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` } : {}),
+    ...(store.sharedAcrossProcesses ? { leaseOwner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` } : {}),
   });
   const router = new InteractionRouter(commands, buttons, { tracker, quota, tasks, logger, clock });
   const maintenance = new Maintenance({ tracker, quota, tasks, logger, clock });

@@ -238,8 +238,7 @@ export class QuotaService {
 
   /** Extra units for this period only. */
   async grant(guildId: string, userId: string, roleIds: readonly string[], units: number): Promise<MemberStanding> {
-    const quota = await this.quota(guildId);
-    const period = periodWindow(quota.period, this.#clock.now());
+    const { quota, period } = await this.#current(guildId);
     await this.#add(key.memberGranted(guildId, period.id, userId), units, period.end + COUNTER_MARGIN_MS);
     return this.standing(guildId, userId, roleIds);
   }
@@ -250,8 +249,7 @@ export class QuotaService {
    * and counted if they succeed. Returns the units given back.
    */
   async resetMember(guildId: string, userId: string): Promise<number> {
-    const quota = await this.quota(guildId);
-    const period = periodWindow(quota.period, this.#clock.now());
+    const { quota, period } = await this.#current(guildId);
     const usedKey = key.memberUsed(guildId, period.id, userId);
     const inProgress = (await this.#store.listReservations())
       .flatMap((r) => r.counters)
@@ -266,13 +264,18 @@ export class QuotaService {
   }
 
   async standing(guildId: string, userId: string, roleIds: readonly string[]): Promise<MemberStanding> {
-    const quota = await this.quota(guildId);
-    const period = periodWindow(quota.period, this.#clock.now());
+    const { quota, period } = await this.#current(guildId);
     const { units: allowance, rule } = resolveAllowance(quota, userId, roleIds);
     const used = await this.#store.counter(key.memberUsed(guildId, period.id, userId));
     const granted = await this.#extraUnits(guildId, period.id, userId);
     const left = allowance === null ? null : Math.max(0, allowance + granted - used);
     return { allowance, rule, used, granted, left, period };
+  }
+
+  /** The server's limits and the period in force now. */
+  async #current(guildId: string): Promise<{ quota: EffectiveQuota; period: PeriodWindow }> {
+    const quota = await this.quota(guildId);
+    return { quota, period: periodWindow(quota.period, this.#clock.now()) };
   }
 
   /** Units a member has beyond their allowance this period: moderators' grants and resets. */
@@ -285,8 +288,7 @@ export class QuotaService {
   }
 
   async serverUsage(guildId: string, top = 10): Promise<ServerUsage> {
-    const quota = await this.quota(guildId);
-    const period = periodWindow(quota.period, this.#clock.now());
+    const { quota, period } = await this.#current(guildId);
     const members = await this.#store.setMembers(key.members(guildId, period.id));
     const usage = await Promise.all(
       members.map(async (userId) => ({ userId, used: await this.#store.counter(key.memberUsed(guildId, period.id, userId)) })),

@@ -128,6 +128,7 @@ const unclaimScript = new LuaScript(UNCLAIM);
  */
 export class RedisStore implements Store {
   readonly kv: Keyv;
+  readonly sharedAcrossProcesses = true;
   readonly #adapter: KeyvRedis<unknown>;
   readonly #client: RedisClient;
 

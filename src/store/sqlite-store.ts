@@ -21,6 +21,8 @@ const storedClaimSchema = z.object({ value: z.string(), expiresAt: z.number() })
  */
 export class SqliteStore implements Store {
   readonly kv: Keyv;
+  /** The file belongs to one bot process (atomicity comes from this process's queue). */
+  readonly sharedAcrossProcesses = false;
   readonly #adapter: KeyvSqlite;
   readonly #serial = new SerialQueue();
 

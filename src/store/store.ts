@@ -38,6 +38,8 @@ export interface StoredReservation {
 export interface Store {
   /** Plain values (JSON-serialisable), namespaced for this bot. */
   readonly kv: Keyv;
+  /** Whether several bot processes may use this store at once (then tasks need leases). */
+  readonly sharedAcrossProcesses: boolean;
 
   addToSet(setKey: string, member: string): Promise<void>;
   removeFromSet(setKey: string, member: string): Promise<void>;

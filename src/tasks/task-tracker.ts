@@ -458,20 +458,22 @@ export class TaskTracker {
     // A failed generation costs the member nothing. The refund is recorded (above) before it is made, and
     // settling is idempotent, so a crash here neither loses the refund nor pays it twice.
     if (state === 'failed') await this.#deps.quota.settle(task.id, true);
+    // A failure the member never saw is still a failure; only a made video becomes "undelivered".
+    const unseenState = state === 'failed' ? 'failed' : 'undelivered';
     let outcome;
     try {
       outcome = await this.#deps.replies.deliver(pending, view);
     } catch (error) {
       if (pending.retries + 1 >= GIVE_UP_AFTER_FAILURES) {
         log.error('giving up on delivery', { error });
-        await this.#end({ ...pending, state: state === 'failed' ? 'failed' : 'undelivered' });
+        await this.#end({ ...pending, state: unseenState });
         return { next: 'done' };
       }
       log.warn('delivery failed, will retry', { error, retries: pending.retries + 1 });
       await this.#save({ ...pending, retries: pending.retries + 1 });
       return { next: 'wait', delayMs: errorBackoffMs({ pollIntervalMs: this.#deps.pollIntervalMs, failures: pending.retries + 1, random: this.#random }) };
     }
-    const finalState = outcome === 'delivered' ? state : state === 'failed' ? 'failed' : 'undelivered';
+    const finalState = outcome === 'delivered' ? state : unseenState;
     await this.#end({ ...pending, state: finalState, shown: view.kind });
     log.info(outcome === 'delivered' ? `task ${state}` : 'task undeliverable', { view: view.kind });
     return { next: 'done' };
@@ -480,7 +482,8 @@ export class TaskTracker {
   /** Records a final state, gives back the task's slot, and lets the member's next waiting task start. */
   async #end(task: TaskRecord): Promise<void> {
     await this.#save(task);
-    await this.#deps.quota.settle(task.id, task.state === 'failed');
+    // A failed task was settled (with its refund) before the member was told; the rest keep their units.
+    if (task.state !== 'failed') await this.#deps.quota.settle(task.id, false);
     const open = await this.#deps.store.listOpen();
     for (const other of open) {
       if (other.state === 'waiting' && other.requester.guildId === task.requester.guildId) this.#start(other.id);
