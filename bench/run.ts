@@ -24,11 +24,16 @@ async function reservationsPerSecond(store: Store, concurrency: number): Promise
     while (next < ROUNDS) {
       const i = next++;
       const key = `bench:${concurrency}:${i}`;
-      await store.reserve(key, [
-        { key: 'bench:member', amount: 1, limit: null, held: false },
-        { key: 'bench:server', amount: 1, limit: null, held: false },
-        { key: 'bench:active', amount: 1, limit: null, held: true },
-      ], '{}', Date.now());
+      await store.reserve(
+        key,
+        [
+          { key: 'bench:member', amount: 1, limit: null, held: false },
+          { key: 'bench:server', amount: 1, limit: null, held: false },
+          { key: 'bench:active', amount: 1, limit: null, held: true },
+        ],
+        '{}',
+        Date.now(),
+      );
       await store.settle(key, true);
     }
   };
@@ -72,7 +77,8 @@ if (executable) {
 console.log(`quota reservations (reserve + settle), ${ROUNDS} each:`);
 for (const [name, perSecond] of Object.entries(results)) console.log(`  ${name.padEnd(20)} ${fmt(perSecond)} /s`);
 const base = results['sqlite sequential'] ?? 1;
-for (const [name, perSecond] of Object.entries(results)) console.log(`  ratio ${name.padEnd(14)} ${(perSecond / base).toFixed(2)}x sqlite sequential`);
+for (const [name, perSecond] of Object.entries(results))
+  console.log(`  ratio ${name.padEnd(14)} ${(perSecond / base).toFixed(2)}x sqlite sequential`);
 
 const png = makePng(1024, 1024);
 const jpeg = makeJpeg(1024, 768);

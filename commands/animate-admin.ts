@@ -20,13 +20,15 @@ import {
 import type { CommandContext, SlashCommand } from '../src/discord/command.ts';
 import { unitsText } from '../src/discord/messages.ts';
 import { limitText } from '../src/discord/quota-messages.ts';
-import { QUOTA_PERIODS, type GuildQuotaSettings, type Limit, type QuotaPeriod } from '../src/quota/quota-settings.ts';
+import { QUOTA_PERIODS, type Limit, type QuotaPeriod } from '../src/quota/quota-settings.ts';
 
 const MAX_UNITS = 100_000;
 
 const withUnits = (sub: SlashCommandSubcommandBuilder, what: string) =>
   sub
-    .addIntegerOption((o) => o.setName('units').setDescription(`${what} (units per period; 0 blocks)`).setMinValue(0).setMaxValue(MAX_UNITS))
+    .addIntegerOption((o) =>
+      o.setName('units').setDescription(`${what} (units per period; 0 blocks)`).setMinValue(0).setMaxValue(MAX_UNITS),
+    )
     .addBooleanOption((o) => o.setName('unlimited').setDescription('No limit at all'));
 
 const data = new SlashCommandBuilder()
@@ -67,8 +69,16 @@ const data = new SlashCommandBuilder()
       .setName('limits')
       .setDescription('How many generations may run and wait at once')
       .addIntegerOption((o) => o.setName('running').setDescription('Running per member').setMinValue(1).setMaxValue(100))
-      .addIntegerOption((o) => o.setName('waiting').setDescription('Waiting per member (they hold their units)').setMinValue(0).setMaxValue(100))
-      .addIntegerOption((o) => o.setName('server_running').setDescription('Running in the whole server (0 = no server-wide limit)').setMinValue(0).setMaxValue(1000)),
+      .addIntegerOption((o) =>
+        o.setName('waiting').setDescription('Waiting per member (they hold their units)').setMinValue(0).setMaxValue(100),
+      )
+      .addIntegerOption((o) =>
+        o
+          .setName('server_running')
+          .setDescription('Running in the whole server (0 = no server-wide limit)')
+          .setMinValue(0)
+          .setMaxValue(1000),
+      ),
   )
   .addSubcommand((s) =>
     s
@@ -79,10 +89,17 @@ const data = new SlashCommandBuilder()
           .setName('action')
           .setDescription('What to do')
           .setRequired(true)
-          .addChoices({ name: 'allow a channel', value: 'add' }, { name: 'stop allowing a channel', value: 'remove' }, { name: 'allow everywhere', value: 'clear' }),
+          .addChoices(
+            { name: 'allow a channel', value: 'add' },
+            { name: 'stop allowing a channel', value: 'remove' },
+            { name: 'allow everywhere', value: 'clear' },
+          ),
       )
       .addChannelOption((o) =>
-        o.setName('channel').setDescription('The channel').addChannelTypes(ChannelType.GuildText, ChannelType.GuildVoice, ChannelType.PublicThread, ChannelType.PrivateThread),
+        o
+          .setName('channel')
+          .setDescription('The channel')
+          .addChannelTypes(ChannelType.GuildText, ChannelType.GuildVoice, ChannelType.PublicThread, ChannelType.PrivateThread),
       ),
   )
   .addSubcommand((s) => s.setName('usage').setDescription('Spend this period, top members, settings, and what is running and waiting'))
@@ -96,7 +113,7 @@ const data = new SlashCommandBuilder()
   .addSubcommand((s) =>
     s
       .setName('reset')
-      .setDescription("Give back everything a member spent this period")
+      .setDescription('Give back everything a member spent this period')
       .addUserOption((o) => o.setName('member').setDescription('The member').setRequired(true)),
   );
 
@@ -129,8 +146,12 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
         ...(period && QUOTA_PERIODS.includes(period) ? { period } : {}),
       }));
       const lines: string[] = [];
-      if (sub === 'default') lines.push(`✅ Default allowance per member: ${units(before.memberDefault)} → **${units(after.memberDefault)}** per ${after.period}.`);
-      if (sub === 'budget' && limit !== 'missing') lines.push(`✅ Server budget: ${units(before.serverUnits)} → **${units(after.serverUnits)}** per ${after.period}.`);
+      if (sub === 'default')
+        lines.push(
+          `✅ Default allowance per member: ${units(before.memberDefault)} → **${units(after.memberDefault)}** per ${after.period}.`,
+        );
+      if (sub === 'budget' && limit !== 'missing')
+        lines.push(`✅ Server budget: ${units(before.serverUnits)} → **${units(after.serverUnits)}** per ${after.period}.`);
       if (period && period !== before.period) {
         const renews = after.period === 'week' ? ' on Mondays' : after.period === 'month' ? ' on the 1st' : '';
         lines.push(`✅ Period: ${before.period} → **${after.period}** (renews at 00:00 UTC${renews}; usage counts afresh from now).`);
@@ -147,20 +168,23 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
       if (!clear && limit === 'missing') return reply('Give `units`, `unlimited: True`, or `clear: True`.');
       const before = (await context.quota.settings(guildId))[field][id];
       const after = await context.quota.updateSettings(guildId, (s) => {
-        const map = { ...s[field] };
-        if (clear) delete map[id];
-        else if (limit !== 'missing') map[id] = limit;
-        return { ...s, [field]: map } as GuildQuotaSettings;
+        const others = Object.entries(s[field]).filter(([key]) => key !== id);
+        const map = Object.fromEntries(!clear && limit !== 'missing' ? [...others, [id, limit]] : others);
+        return { ...s, [field]: map };
       });
       const previous = before === undefined ? 'not set' : units(before);
-      if (clear) return reply(`✅ Allowance for ${who}: ${previous} → **not set** (${sub === 'role' ? 'members fall back to their other roles or the default' : 'roles or the default apply'}).`);
+      if (clear)
+        return reply(
+          `✅ Allowance for ${who}: ${previous} → **not set** (${sub === 'role' ? 'members fall back to their other roles or the default' : 'roles or the default apply'}).`,
+        );
       return reply(`✅ Allowance for ${who}: ${previous} → **${units(after[field][id] ?? null)}** per ${after.period}.`);
     }
     case 'limits': {
       const running = interaction.options.getInteger('running');
       const waiting = interaction.options.getInteger('waiting');
       const serverRunning = interaction.options.getInteger('server_running');
-      if (running === null && waiting === null && serverRunning === null) return reply('Give at least one of `running`, `waiting`, `server_running`.');
+      if (running === null && waiting === null && serverRunning === null)
+        return reply('Give at least one of `running`, `waiting`, `server_running`.');
       const before = await context.quota.quota(guildId);
       const after = await context.quota.updateSettings(guildId, (s) => ({
         ...s,
@@ -169,9 +193,12 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
         ...(serverRunning !== null ? { serverRunning: serverRunning === 0 ? null : serverRunning } : {}),
       }));
       const lines: string[] = [];
-      if (running !== null) lines.push(`✅ Running per member: ${limitText(before.memberRunning)} → **${limitText(after.memberRunning)}**.`);
-      if (waiting !== null) lines.push(`✅ Waiting per member: ${limitText(before.memberWaiting)} → **${limitText(after.memberWaiting)}**.`);
-      if (serverRunning !== null) lines.push(`✅ Running in the server: ${limitText(before.serverRunning)} → **${limitText(after.serverRunning)}**.`);
+      if (running !== null)
+        lines.push(`✅ Running per member: ${limitText(before.memberRunning)} → **${limitText(after.memberRunning)}**.`);
+      if (waiting !== null)
+        lines.push(`✅ Waiting per member: ${limitText(before.memberWaiting)} → **${limitText(after.memberWaiting)}**.`);
+      if (serverRunning !== null)
+        lines.push(`✅ Running in the server: ${limitText(before.serverRunning)} → **${limitText(after.serverRunning)}**.`);
       return reply(lines.join('\n'));
     }
     case 'channels': {
@@ -184,7 +211,10 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
         return { ...s, allowedChannels: action === 'add' && channel ? [...others, channel.id] : others };
       });
       const now = after.allowedChannels.length === 0 ? 'every channel' : after.allowedChannels.map((c) => channelMention(c)).join(', ');
-      const what = action === 'clear' ? 'No channel restriction' : `${action === 'add' ? 'Allowed' : 'No longer allowed'}: ${channelMention(channel?.id ?? '')}`;
+      const what =
+        action === 'clear'
+          ? 'No channel restriction'
+          : `${action === 'add' ? 'Allowed' : 'No longer allowed'}: ${channelMention(channel?.id ?? '')}`;
       return reply(`✅ ${what}. /animate can now be used in ${now}.`);
     }
     case 'grant': {
@@ -192,7 +222,9 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
       const amount = interaction.options.getInteger('units', true);
       const standing = await context.quota.grant(guildId, user.id, optionMemberRoles(interaction), amount);
       const left = standing.left === null ? 'no limit' : unitsText(standing.left);
-      return reply(`✅ Granted ${unitsText(amount)} to ${userMention(user.id)} for this ${standing.period.kind} (until ${time(Math.round(standing.period.end / 1000), TimestampStyles.ShortDateTime)}). They now have ${left} left.`);
+      return reply(
+        `✅ Granted ${unitsText(amount)} to ${userMention(user.id)} for this ${standing.period.kind} (until ${time(Math.round(standing.period.end / 1000), TimestampStyles.LongDateShortTime)}). They now have ${left} left.`,
+      );
     }
     case 'reset': {
       const user = interaction.options.getUser('member', true);
@@ -221,7 +253,7 @@ function optionMemberRoles(interaction: ChatInputCommandInteraction): string[] {
 function readLimit(interaction: ChatInputCommandInteraction): Limit | 'missing' {
   if (interaction.options.getBoolean('unlimited')) return null;
   const value = interaction.options.getInteger('units');
-  return value === null ? 'missing' : value;
+  return value ?? 'missing';
 }
 
 function units(limit: Limit): string {
@@ -229,7 +261,11 @@ function units(limit: Limit): string {
 }
 
 async function usageText(context: CommandContext, guildId: string): Promise<string> {
-  const [usage, quota, open] = await Promise.all([context.quota.serverUsage(guildId), context.quota.quota(guildId), context.tasks.listOpen()]);
+  const [usage, quota, open] = await Promise.all([
+    context.quota.serverUsage(guildId),
+    context.quota.quota(guildId),
+    context.tasks.listOpen(),
+  ]);
   const here = open.filter((t) => t.requester.guildId === guildId);
   const waiting = here.filter((t) => t.state === 'waiting');
   const running = here.filter((t) => t.state !== 'waiting');

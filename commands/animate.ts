@@ -25,9 +25,7 @@ const data = new SlashCommandBuilder()
   .setContexts(InteractionContextType.Guild)
   .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .addAttachmentOption((o) => o.setName('image').setDescription('The picture to animate (PNG or JPEG, at least 300x300)').setRequired(true))
-  .addStringOption((o) =>
-    o.setName('prompt').setDescription('How the picture should move').setRequired(true).setMaxLength(PROMPT_MAX),
-  )
+  .addStringOption((o) => o.setName('prompt').setDescription('How the picture should move').setRequired(true).setMaxLength(PROMPT_MAX))
   .addStringOption((o) =>
     o
       .setName('duration')
@@ -47,7 +45,7 @@ const data = new SlashCommandBuilder()
 const interactionInputSchema = z.object({
   guildId: z.string().regex(/^\d+$/),
   attachment: z.object({
-    url: z.string().url(),
+    url: z.url(),
     name: z.string(),
     size: z.number().int().nonnegative(),
   }),
@@ -91,7 +89,11 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
   });
   if (!reservation.ok) {
     const quota = await context.quota.quota(input.data.guildId);
-    await interaction.reply({ content: refusalText(reservation.refusal, quota.period), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+    await interaction.reply({
+      content: refusalText(reservation.refusal, quota.period),
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: { parse: [] },
+    });
     return;
   }
 
@@ -105,16 +107,16 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
   }
   try {
     await context.tracker.accept(taskId, {
-    requester: { userId: interaction.user.id, guildId: input.data.guildId, channelId: interaction.channelId },
-    interaction: {
-      id: interaction.id,
-      applicationId: interaction.applicationId,
-      token: interaction.token,
-      createdAt: interaction.createdTimestamp,
-      attachmentSizeLimit: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
-    },
-    options: input.data.options,
-    image: { url: input.data.attachment.url, filename: input.data.attachment.name, reportedSize: input.data.attachment.size },
+      requester: { userId: interaction.user.id, guildId: input.data.guildId, channelId: interaction.channelId },
+      interaction: {
+        id: interaction.id,
+        applicationId: interaction.applicationId,
+        token: interaction.token,
+        createdAt: interaction.createdTimestamp,
+        attachmentSizeLimit: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
+      },
+      options: input.data.options,
+      image: { url: input.data.attachment.url, filename: input.data.attachment.name, reportedSize: input.data.attachment.size },
     });
   } catch (error) {
     // The task was never recorded, so nothing will settle it later: refund now (the apology says so).

@@ -120,7 +120,7 @@ export function parseEnvFile(text: string): Record<string, string> {
     if (line === '' || line.startsWith('#')) continue;
     const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
     if (!match) continue;
-    const [, key, rawValue = ''] = match as unknown as [string, string, string];
+    const [, key, rawValue] = match as unknown as [string, string, string];
     let value = rawValue.trim();
     const quote = value[0];
     if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {

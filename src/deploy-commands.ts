@@ -20,9 +20,7 @@ async function main(): Promise<number> {
   try {
     const application = (await rest.get(Routes.currentApplication())) as APIApplication;
     const body = commands.map((command) => command.data.toJSON());
-    const route = values.guild
-      ? Routes.applicationGuildCommands(application.id, values.guild)
-      : Routes.applicationCommands(application.id);
+    const route = values.guild ? Routes.applicationGuildCommands(application.id, values.guild) : Routes.applicationCommands(application.id);
     const registered = (await rest.put(route, { body })) as unknown[];
     const where = values.guild ? `in server ${values.guild}` : 'globally (may take up to an hour to appear)';
     process.stdout.write(`Registered ${registered.length} command(s) ${where}: ${commands.map((c) => `/${c.data.name}`).join(', ')}\n`);

@@ -17,7 +17,11 @@ async function main(): Promise<void> {
     app = await startApp(config, logger);
   } catch (error) {
     // A short reason an operator can act on ("fetch failed" alone says nothing): the cause's code and the URL.
-    logger.error('could not start', { reason: describeStartFailure(error), discordApiUrl: config.discordApiUrl, storeUrl: redactUrl(config.storeUrl) });
+    logger.error('could not start', {
+      reason: describeStartFailure(error),
+      discordApiUrl: config.discordApiUrl,
+      storeUrl: redactUrl(config.storeUrl),
+    });
     process.exitCode = 1;
     return;
   }

@@ -35,9 +35,7 @@ export function createLogger(options: LoggerOptions, base: LogFields = {}): Logg
   const now = options.now ?? (() => new Date());
 
   const scrub = (text: string): string =>
-    secrets
-      .reduce((out, secret) => out.split(secret).join(REDACTED), text)
-      .replace(INTERACTION_TOKEN_IN_PATH, `$1${REDACTED}`);
+    secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text).replace(INTERACTION_TOKEN_IN_PATH, `$1${REDACTED}`);
 
   const emit = (level: LogLevel, message: string, fields?: LogFields): void => {
     if (LOG_LEVELS.indexOf(level) < threshold) return;
@@ -63,4 +61,9 @@ function redactReplacer(key: string, value: unknown): unknown {
 }
 
 /** A logger that drops everything, for tests that do not look at logs. */
-export const silentLogger: Logger = createLogger({ level: 'error', write: () => {} });
+export const silentLogger: Logger = createLogger({
+  level: 'error',
+  write: () => {
+    // Discards every line: tests and tools that want no output.
+  },
+});

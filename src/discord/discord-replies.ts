@@ -120,7 +120,10 @@ export class DiscordReplies implements ReplyPort {
       });
       return 'delivered';
     } catch (error) {
-      if (isDiscordError(error, CHANNEL_CLOSED_CODES) || (error instanceof DiscordAPIError && (error.status === 403 || error.status === 404))) {
+      if (
+        isDiscordError(error, CHANNEL_CLOSED_CODES) ||
+        (error instanceof DiscordAPIError && (error.status === 403 || error.status === 404))
+      ) {
         this.#logger.warn('cannot post in the channel; task undeliverable', { taskId: task.id, code: error.code });
         return 'undeliverable';
       }
@@ -144,7 +147,9 @@ export const CANCEL_BUTTON_PREFIX = 'animate-cancel:';
 function cancelRow(taskId: string) {
   return {
     type: ComponentType.ActionRow,
-    components: [{ type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Cancel', custom_id: `${CANCEL_BUTTON_PREFIX}${taskId}` }],
+    components: [
+      { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Cancel', custom_id: `${CANCEL_BUTTON_PREFIX}${taskId}` },
+    ],
   };
 }
 

@@ -22,7 +22,8 @@ export class InteractionRouter {
   async handle(interaction: Interaction): Promise<void> {
     if (interaction.isButton()) {
       const button = this.#buttons.find((b) => interaction.customId.startsWith(b.prefix));
-      if (button) await this.#run(interaction, interaction.customId.split(':')[0] ?? 'button', () => button.execute(interaction, this.#context));
+      if (button)
+        await this.#run(interaction, interaction.customId.split(':')[0] ?? 'button', () => button.execute(interaction, this.#context));
       return;
     }
     if (!interaction.isChatInputCommand()) return;

@@ -10,7 +10,9 @@ export function promptPreview(prompt: string): string {
   const flat = prompt.replace(/\s+/g, ' ').trim();
   const cut = flat.length > PROMPT_PREVIEW_CHARS ? `${flat.slice(0, PROMPT_PREVIEW_CHARS - 1).trimEnd()}…` : flat;
   // A zero-width space after @ and inside <@ ... > stops Discord rendering mention syntax at all.
-  return escapeMarkdown(cut).replace(/@/g, '@\u200b').replace(/<(?=[@#])/g, '<\u200b');
+  return escapeMarkdown(cut)
+    .replace(/@/g, '@\u200b')
+    .replace(/<(?=[@#])/g, '<\u200b');
 }
 
 const timestamp = (ms: number) => time(Math.round(ms / 1000), TimestampStyles.RelativeTime);

@@ -5,7 +5,7 @@ import type { AllowanceRule, Limit, QuotaPeriod } from '../quota/quota-settings.
 import { unitsText } from './messages.ts';
 
 const relative = (ms: number) => time(Math.round(ms / 1000), TimestampStyles.RelativeTime);
-const full = (ms: number) => time(Math.round(ms / 1000), TimestampStyles.ShortDateTime);
+const full = (ms: number) => time(Math.round(ms / 1000), TimestampStyles.LongDateShortTime);
 
 export function periodName(period: QuotaPeriod): string {
   return period;
@@ -59,7 +59,9 @@ export function standingText(standing: MemberStanding, work: { running: number; 
   if (standing.left === null) {
     lines.push(`🎟️ You have **no limit** on videos this ${standing.period.kind}.`);
   } else {
-    lines.push(`🎟️ You have **${unitsText(standing.left)}** left this ${standing.period.kind}; they renew ${relative(standing.period.end)} (${full(standing.period.end)}).`);
+    lines.push(
+      `🎟️ You have **${unitsText(standing.left)}** left this ${standing.period.kind}; they renew ${relative(standing.period.end)} (${full(standing.period.end)}).`,
+    );
     const extra = standing.granted > 0 ? ` + ${unitsText(standing.granted)} granted` : '';
     lines.push(`Allowance: ${unitsText(standing.allowance ?? 0)}${extra}, ${unitsText(standing.used)} used or held.`);
   }

@@ -34,9 +34,7 @@ export async function downloadImage(url: string, options: DownloadImageOptions =
     throw new ImageUnavailable({ cause: new Error(`unsupported URL scheme ${parsed.protocol}`) });
   }
 
-  const dispatcher = (options.dispatcher ?? getGlobalDispatcher()).compose(
-    interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS }),
-  );
+  const dispatcher = (options.dispatcher ?? getGlobalDispatcher()).compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS }));
   // A deadline for the whole download: headers and body timeouts alone let a server trickle one byte at a time.
   const signal = AbortSignal.timeout(timeoutMs);
 
@@ -81,7 +79,9 @@ export async function downloadImage(url: string, options: DownloadImageOptions =
  * nobody is listening any more, and an unheard 'error' event would crash the process.
  */
 function abandon(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => {});
+  body.on('error', () => {
+    // Expected once the body is destroyed; nothing to do.
+  });
   body.destroy();
 }
 

@@ -9,7 +9,6 @@ export const imageRefusals = {
     `That picture is ${width}x${height}; it needs to be at least ${minWidth}x${minHeight} pixels.`,
   tooManyPixels: (maxPixels: number): string =>
     `That picture is too large (over ${maxPixels / 1_000_000} megapixels); please attach a smaller one.`,
-  tooManyBytes: (maxBytes: number): string =>
-    `That picture is larger than ${maxBytes / 1_000_000} MB; please attach a smaller one.`,
+  tooManyBytes: (maxBytes: number): string => `That picture is larger than ${maxBytes / 1_000_000} MB; please attach a smaller one.`,
   unavailable: "Couldn't download your picture from Discord. Please try again.",
 } as const;

@@ -153,7 +153,13 @@ export class QuotaService {
     const counters: ReservationCounter[] = [
       { key: memberUsedKey, amount: request.units, limit: memberLimit, held: false, expiresAt },
       { key: key.serverUsed(request.guildId, period.id), amount: request.units, limit: quota.serverUnits, held: false, expiresAt },
-      { key: key.globalUsed(day.id), amount: request.units, limit: this.#defaults.globalUnitsPerDay, held: false, expiresAt: day.end + COUNTER_MARGIN_MS },
+      {
+        key: key.globalUsed(day.id),
+        amount: request.units,
+        limit: this.#defaults.globalUnitsPerDay,
+        held: false,
+        expiresAt: day.end + COUNTER_MARGIN_MS,
+      },
       { key: key.memberActive(request.guildId, request.userId), amount: 1, limit: activeLimit, held: true },
     ];
     const meta: ReservationMeta = { taskId: request.taskId, guildId: request.guildId, userId: request.userId, units: request.units };
@@ -238,7 +244,7 @@ export class QuotaService {
 
   /** Extra units for this period only. */
   async grant(guildId: string, userId: string, roleIds: readonly string[], units: number): Promise<MemberStanding> {
-    const { quota, period } = await this.#current(guildId);
+    const { period } = await this.#current(guildId);
     await this.#add(key.memberGranted(guildId, period.id, userId), units, period.end + COUNTER_MARGIN_MS);
     return this.standing(guildId, userId, roleIds);
   }
@@ -249,7 +255,7 @@ export class QuotaService {
    * and counted if they succeed. Returns the units given back.
    */
   async resetMember(guildId: string, userId: string): Promise<number> {
-    const { quota, period } = await this.#current(guildId);
+    const { period } = await this.#current(guildId);
     const usedKey = key.memberUsed(guildId, period.id, userId);
     const inProgress = (await this.#store.listReservations())
       .flatMap((r) => r.counters)
@@ -297,7 +303,10 @@ export class QuotaService {
       period,
       used: await this.#store.counter(key.serverUsed(guildId, period.id)),
       budget: quota.serverUnits,
-      topMembers: usage.filter((m) => m.used > 0).sort((a, b) => b.used - a.used).slice(0, top),
+      topMembers: usage
+        .filter((m) => m.used > 0)
+        .sort((a, b) => b.used - a.used)
+        .slice(0, top),
     };
   }
 
@@ -332,7 +341,12 @@ function parseMeta(meta: string): ReservationMeta | undefined {
   try {
     const value = JSON.parse(meta) as Partial<ReservationMeta>;
     if (typeof value.taskId === 'string' && typeof value.guildId === 'string' && typeof value.userId === 'string') {
-      return { taskId: value.taskId, guildId: value.guildId, userId: value.userId, units: Number(value.units ?? 0) };
+      return {
+        taskId: value.taskId,
+        guildId: value.guildId,
+        userId: value.userId,
+        units: typeof value.units === 'number' ? value.units : 0,
+      };
     }
   } catch {
     // not one of ours

@@ -161,8 +161,9 @@ export class RedisStore implements Store {
       client = await Promise.race([connecting, timedOut]);
     } catch (error) {
       // Stops the client's reconnection attempts; the abandoned attempt's own failure is expected.
-      connecting.catch(() => {});
-      await adapter.disconnect(true).catch(() => {});
+      const ignore = () => undefined;
+      connecting.catch(ignore);
+      await adapter.disconnect(true).catch(ignore);
       throw new Error(`could not connect to Redis at ${withoutCredentials(url)}`, { cause: error });
     } finally {
       clearTimeout(timer);
@@ -257,6 +258,6 @@ function withoutCredentials(url: string): string {
     parsed.password = '';
     return parsed.toString();
   } catch {
-    return url.split('://')[0] + '://…';
+    return `${url.split('://')[0] ?? ''}://…`;
   }
 }

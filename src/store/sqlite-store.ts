@@ -136,7 +136,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.#serial.run(async () => {});
+    // Waits for the operations queued before the close.
+    await this.#serial.run(() => Promise.resolve());
     await this.#adapter.disconnect();
   }
 
@@ -170,7 +171,11 @@ export class SqliteStore implements Store {
 
   async #removeFromSet(setKey: string, member: string): Promise<void> {
     const members = await this.#members(setKey);
-    if (members.includes(member)) await this.kv.set(setKey, members.filter((m) => m !== member));
+    if (members.includes(member))
+      await this.kv.set(
+        setKey,
+        members.filter((m) => m !== member),
+      );
   }
 
   async #members(setKey: string): Promise<string[]> {

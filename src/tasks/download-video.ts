@@ -62,6 +62,8 @@ export async function downloadVideo(
 
 /** Stops reading a body; undici 8 emits an AbortError on destroy that would otherwise go uncaught. */
 function abandon(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => {});
+  body.on('error', () => {
+    // Expected once the body is destroyed; nothing to do.
+  });
   body.destroy();
 }

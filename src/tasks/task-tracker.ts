@@ -150,7 +150,10 @@ export class TaskTracker {
    * Cancels a task still waiting its turn, for the member who asked or a moderator; its units are refunded.
    * A task that has been submitted cannot be cancelled: the provider is already making (and charging for) it.
    */
-  async cancel(id: string, by: { userId: string; isModerator: boolean }): Promise<'cancelled' | 'not_found' | 'not_allowed' | 'started' | 'finished'> {
+  async cancel(
+    id: string,
+    by: { userId: string; isModerator: boolean },
+  ): Promise<'cancelled' | 'not_found' | 'not_allowed' | 'started' | 'finished'> {
     const task = await this.#deps.store.get(id);
     if (!task) return 'not_found';
     if (task.requester.userId !== by.userId && !by.isModerator) return 'not_allowed';
@@ -265,7 +268,11 @@ export class TaskTracker {
   async #waitForTurn(task: TaskRecord): Promise<StepResult> {
     const paused = (await this.#deps.quota.pausedUntil()) !== undefined;
     const position = await this.#positionInLine(task);
-    if (!paused && position === 1 && (await this.#deps.quota.tryStart({ id: task.id, guildId: task.requester.guildId, userId: task.requester.userId }))) {
+    if (
+      !paused &&
+      position === 1 &&
+      (await this.#deps.quota.tryStart({ id: task.id, guildId: task.requester.guildId, userId: task.requester.userId }))
+    ) {
       return this.#submit(task);
     }
     await this.#show(task, { kind: 'waiting_turn', position, paused });
@@ -366,7 +373,8 @@ export class TaskTracker {
         return { next: 'continue' };
       }
       case 'failed': {
-        const reason = result.reason?.trim() || 'no reason given';
+        let reason = result.reason?.trim() ?? '';
+        if (reason === '') reason = 'no reason given';
         log.info('generation failed', { reason });
         return this.#fail(task, 'provider_rejected', `The video service could not make this video: ${reason}`);
       }
@@ -431,7 +439,9 @@ export class TaskTracker {
             video: download.bytes,
             filename: `animate-${task.id.slice(0, 8)}.mp4`,
             ...(provider.videoUrlExpiresAt !== undefined
-              ? { link: { url: provider.videoUrl, expiresAt: provider.videoUrlExpiresAt, limitBytes: task.interaction.attachmentSizeLimit } }
+              ? {
+                  link: { url: provider.videoUrl, expiresAt: provider.videoUrlExpiresAt, limitBytes: task.interaction.attachmentSizeLimit },
+                }
               : {}),
           }
         : {
@@ -471,7 +481,10 @@ export class TaskTracker {
       }
       log.warn('delivery failed, will retry', { error, retries: pending.retries + 1 });
       await this.#save({ ...pending, retries: pending.retries + 1 });
-      return { next: 'wait', delayMs: errorBackoffMs({ pollIntervalMs: this.#deps.pollIntervalMs, failures: pending.retries + 1, random: this.#random }) };
+      return {
+        next: 'wait',
+        delayMs: errorBackoffMs({ pollIntervalMs: this.#deps.pollIntervalMs, failures: pending.retries + 1, random: this.#random }),
+      };
     }
     const finalState = outcome === 'delivered' ? state : unseenState;
     await this.#end({ ...pending, state: finalState, shown: view.kind });
@@ -525,7 +538,10 @@ export class TaskTracker {
         return await this.#fail(task, 'internal', MESSAGES.internal(ref));
       }
       await this.#save({ ...task, retries: task.retries + 1 });
-      return { next: 'wait', delayMs: errorBackoffMs({ pollIntervalMs: this.#deps.pollIntervalMs, failures: task.retries + 1, random: this.#random }) };
+      return {
+        next: 'wait',
+        delayMs: errorBackoffMs({ pollIntervalMs: this.#deps.pollIntervalMs, failures: task.retries + 1, random: this.#random }),
+      };
     } catch (secondError) {
       // The store itself is failing: keep the task in memory's schedule and try again later.
       this.#deps.logger.error('could not record task error', { taskId: task.id, error: secondError });

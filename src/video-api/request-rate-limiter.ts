@@ -34,7 +34,7 @@ export class RequestRateLimiter {
   acquire(): Promise<void> {
     const turn = this.#tail.then(() => this.#takeSlot());
     // A failing sleep must not wedge every later caller.
-    this.#tail = turn.catch(() => {});
+    this.#tail = turn.catch(() => undefined);
     return turn;
   }
 

@@ -6,22 +6,27 @@
 import { z } from 'zod';
 
 /** A number, a numeric string, null or nothing; anything unreadable becomes undefined rather than an error. */
-const lenientNumber = z.unknown().transform((value): number | undefined => {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const n = Number(value.trim());
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
-})
+const lenientNumber = z
+  .unknown()
+  .transform((value): number | undefined => {
+    if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+    if (typeof value === 'string' && value.trim() !== '') {
+      const n = Number(value.trim());
+      return Number.isFinite(n) ? n : undefined;
+    }
+    return undefined;
+  })
   // Without this a missing key fails the object, since zod 4 does not treat `unknown` as optional.
   .optional();
 
-const lenientString = z.unknown().transform((value): string | undefined => {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}).optional();
+const lenientString = z
+  .unknown()
+  .transform((value): string | undefined => {
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    return undefined;
+  })
+  .optional();
 
 export const submitResponseSchema = z.object({
   // Gateways that generate numeric ids would still give us something usable as a key.

@@ -317,7 +317,11 @@ function describeShape(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return depth >= 2 ? `array(${value.length})` : value.slice(0, 3).map((v) => describeShape(v, depth + 1));
   if (typeof value === 'object') {
     if (depth >= 2) return 'object';
-    return Object.fromEntries(Object.entries(value).slice(0, 20).map(([k, v]) => [k, describeShape(v, depth + 1)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .slice(0, 20)
+        .map(([k, v]) => [k, describeShape(v, depth + 1)]),
+    );
   }
   return typeof value;
 }

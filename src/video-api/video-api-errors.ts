@@ -47,11 +47,7 @@ export class ProviderRejected extends VideoApiError {
 /** 401/403 with a bad key: nothing the member can fix, and details would only leak internals. */
 export class ProviderMisconfigured extends VideoApiError {
   constructor(details: ProviderErrorDetails = {}) {
-    super(
-      'provider_misconfigured',
-      "The video service is misconfigured on the bot's side. An admin has been alerted.",
-      details,
-    );
+    super('provider_misconfigured', "The video service is misconfigured on the bot's side. An admin has been alerted.", details);
     this.name = 'ProviderMisconfigured';
   }
 }
@@ -70,11 +66,7 @@ export class ProviderUnavailable extends VideoApiError {
   readonly retryAfterMs?: number;
 
   constructor(details: ProviderErrorDetails & { retryAfterMs?: number } = {}) {
-    super(
-      'provider_unavailable',
-      'The video service is not responding right now. Please try again in a few minutes.',
-      details,
-    );
+    super('provider_unavailable', 'The video service is not responding right now. Please try again in a few minutes.', details);
     this.name = 'ProviderUnavailable';
     if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
   }

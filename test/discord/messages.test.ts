@@ -17,7 +17,13 @@ describe('message texts', () => {
 
   it('gives the video link and when it expires when the file is over the upload limit', () => {
     const text = replyText(
-      { kind: 'video_link', url: 'https://cdn.example/v.mp4', expiresAt: 1_700_000_000_000, sizeBytes: 15 * 1024 * 1024, limitBytes: 10 * 1024 * 1024 },
+      {
+        kind: 'video_link',
+        url: 'https://cdn.example/v.mp4',
+        expiresAt: 1_700_000_000_000,
+        sizeBytes: 15 * 1024 * 1024,
+        limitBytes: 10 * 1024 * 1024,
+      },
       'waves',
     );
     expect(text).toContain('15.0 MB');
@@ -27,6 +33,8 @@ describe('message texts', () => {
   });
 
   it('shows progress and a relative ETA while generating', () => {
-    expect(replyText({ kind: 'generating', progressPercent: 42.7, etaAt: 1_700_000_060_000 }, 'waves')).toMatch(/42% ready <t:1700000060:R>/);
+    expect(replyText({ kind: 'generating', progressPercent: 42.7, etaAt: 1_700_000_060_000 }, 'waves')).toMatch(
+      /42% ready <t:1700000060:R>/,
+    );
   });
 });

@@ -72,7 +72,7 @@ describe('/animate end to end', () => {
     expect(edit.files[0]?.filename).toMatch(/\.mp4$/);
     expect(Buffer.compare(edit.files[0]?.data ?? Buffer.alloc(0), SAMPLE_MP4)).toBe(0);
     expect(edit.body).toMatchObject({ allowed_mentions: { parse: [] } });
-    expect(String((edit.body as { content: string }).content)).toContain('the waves roll in slowly');
+    expect((edit.body as { content: string }).content).toContain('the waves roll in slowly');
 
     const progress = mine
       .filter((r) => r.method === 'PATCH' && r.files.length === 0)
@@ -115,15 +115,27 @@ describe('/animate end to end', () => {
   describe('refuses pictures it cannot use, before anything is paid for', () => {
     const cases = [
       { name: 'a GIF', picture: () => makeGif(400, 400), filename: 'funny.gif', contentType: 'image/gif', says: /GIF/i },
-      { name: 'a text file named .png', picture: () => Buffer.from('this is not a picture at all\n'), filename: 'photo.png', contentType: 'image/png', says: /PNG or JPEG/i },
-      { name: 'a 200x200 picture', picture: () => makePng(200, 200), filename: 'small.png', contentType: 'image/png', says: /at least 300x300/ },
+      {
+        name: 'a text file named .png',
+        picture: () => Buffer.from('this is not a picture at all\n'),
+        filename: 'photo.png',
+        contentType: 'image/png',
+        says: /PNG or JPEG/i,
+      },
+      {
+        name: 'a 200x200 picture',
+        picture: () => makePng(200, 200),
+        filename: 'small.png',
+        contentType: 'image/png',
+        says: /at least 300x300/,
+      },
     ];
     for (const c of cases) {
       it(c.name, async () => {
         const { token } = animate({ picture: c.picture(), filename: c.filename, contentType: c.contentType });
         const followUp = await h.discord.waitForRequest((r) => r.method === 'POST' && r.path.endsWith(token));
         expect(followUp.body).toMatchObject({ flags: 64, allowed_mentions: { parse: [] } });
-        expect(String((followUp.body as { content: string }).content)).toMatch(c.says);
+        expect((followUp.body as { content: string }).content).toMatch(c.says);
         await h.discord.waitForRequest((r) => r.method === 'DELETE' && r.path.includes(token) && r.path.endsWith('@original'));
         expect(h.video.submissions).toEqual([]);
       });
@@ -136,7 +148,7 @@ describe('/animate end to end', () => {
     const edit = await h.discord.waitForRequest(
       (r) => r.method === 'PATCH' && r.path.includes(token) && String((r.body as { content?: string }).content).startsWith('❌'),
     );
-    const content = String((edit.body as { content: string }).content);
+    const content = (edit.body as { content: string }).content;
     expect(content).toContain('The image violates the content policy');
     expect(content).not.toMatch(/Error|at \w+ \(/);
   });
@@ -146,7 +158,7 @@ describe('/animate end to end', () => {
     animate({ prompt });
     const edit = await h.waitForVideoEdit();
     expect(h.video.submissions[0]?.body).toMatchObject({ prompt });
-    const content = String((edit.body as { content: string }).content);
+    const content = (edit.body as { content: string }).content;
     expect(content.length).toBeLessThanOrEqual(2000);
     expect(content).toContain('A lighthouse beam');
   });
@@ -169,7 +181,7 @@ describe('/animate end to end', () => {
       (r) => r.method === 'PATCH' && r.path.includes(token) && String((r.body as { content?: string }).content).includes('upload limit'),
     );
     expect(edit.files).toEqual([]);
-    const content = String((edit.body as { content: string }).content);
+    const content = (edit.body as { content: string }).content;
     expect(content).toMatch(new RegExp(`${h.video.baseUrl.replace(/[.:/]/g, '\\$&')}/files/.+\\.mp4`));
     expect(content).toMatch(/expires <t:\d+:R>/);
 

@@ -33,7 +33,7 @@ async function until(condition: () => boolean, timeoutMs: number, what: string):
   }
 }
 
-const contentOf = (r: RecordedRequest) => String((r.body as { content?: unknown } | undefined)?.content ?? '');
+const contentOf = (r: RecordedRequest) => (r.body as { content?: string } | undefined)?.content ?? '';
 
 describe('delivery edge cases end to end', () => {
   let h: BotHarness;
@@ -59,7 +59,18 @@ describe('delivery edge cases end to end', () => {
         { name: 'image', type: 11, value: '900000000000000001' },
         { name: 'prompt', type: 3, value: input.prompt ?? 'the waves roll in slowly' },
       ],
-      attachments: [{ id: '900000000000000001', filename: 'photo.png', size: picture.length, url, proxy_url: url, content_type: 'image/png', width: 640, height: 480 }],
+      attachments: [
+        {
+          id: '900000000000000001',
+          filename: 'photo.png',
+          size: picture.length,
+          url,
+          proxy_url: url,
+          content_type: 'image/png',
+          width: 640,
+          height: 480,
+        },
+      ],
     });
   }
 
@@ -67,7 +78,8 @@ describe('delivery edge cases end to end', () => {
   const logRecords = () => h.logs.map((line) => JSON.parse(line) as { msg: string; taskId?: string; level: string });
   const waitForLog = (msg: string, timeoutMs = 8_000) => until(() => logRecords().some((r) => r.msg === msg), timeoutMs, `log "${msg}"`);
 
-  const channelPosts = () => h.discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${h.discord.channelId}/messages`);
+  const channelPosts = () =>
+    h.discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${h.discord.channelId}/messages`);
   /** Requests Discord accepted that carried a file: each one is a video the member can see. */
   const acceptedUploads = () => h.discord.requests.filter((r) => r.files.length > 0 && r.status !== undefined && r.status < 300);
 
@@ -190,7 +202,10 @@ describe('delivery edge cases end to end', () => {
     await submitted;
     h.discord.expireInteraction(token);
 
-    const linkPost = await h.discord.waitForRequest((r) => r.method === 'POST' && r.path.includes('/channels/') && r.status === 200, 10_000);
+    const linkPost = await h.discord.waitForRequest(
+      (r) => r.method === 'POST' && r.path.includes('/channels/') && r.status === 200,
+      10_000,
+    );
     expect(linkPost.files).toEqual([]);
     expect(contentOf(linkPost)).toContain("isn't allowed to attach files in this channel");
     expect(contentOf(linkPost)).toMatch(/\/files\/.+\.mp4/);
@@ -236,7 +251,10 @@ describe('delivery edge cases end to end', () => {
     h.discord.failNext(finalEdit, { status: 500, code: 0, message: '500: Internal Server Error' }, 5);
     h.discord.failNext(finalEdit, { status: 429, code: 0, message: 'You are being rate limited.', retryAfter: 0.2 }, 2);
 
-    const edit = await h.discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && r.files.length > 0 && r.status === 200, 8_000);
+    const edit = await h.discord.waitForRequest(
+      (r) => r.method === 'PATCH' && r.path.includes(token) && r.files.length > 0 && r.status === 200,
+      8_000,
+    );
     await waitForLog('task delivered');
     expect(edit.files[0]?.filename).toMatch(/\.mp4$/);
     expect(Buffer.compare(edit.files[0]?.data ?? Buffer.alloc(0), SAMPLE_MP4)).toBe(0);
@@ -267,9 +285,14 @@ describe('delivery edge cases end to end', () => {
     processes.push(second);
     await h.discord.waitForIdentify(10_000, identifies + 1);
     const told = await h.discord
-      .waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('/@original') && contentOf(r).startsWith('❌'), 10_000)
+      .waitForRequest(
+        (r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('/@original') && contentOf(r).startsWith('❌'),
+        10_000,
+      )
       .catch((error: unknown) => {
-        throw new Error(`${String(error)}\n--- first run ---\n${first.stdout}${first.stderr}\n--- second run ---\n${second.stdout}${second.stderr}`);
+        throw new Error(
+          `${String(error)}\n--- first run ---\n${first.stdout}${first.stderr}\n--- second run ---\n${second.stdout}${second.stderr}`,
+        );
       });
     expect(told.status).toBe(200);
     const text = contentOf(told);
@@ -280,7 +303,10 @@ describe('delivery edge cases end to end', () => {
 
     // The refund is real: the member has the whole default allowance (3 units) again.
     const quota = h.discord.dispatchCommand({ commandName: 'animate-quota' });
-    const answer = await h.discord.waitForRequest((r) => r.method === 'POST' && r.path.includes(quota.token) && r.path.endsWith('/callback'), 8_000);
+    const answer = await h.discord.waitForRequest(
+      (r) => r.method === 'POST' && r.path.includes(quota.token) && r.path.endsWith('/callback'),
+      8_000,
+    );
     expect(String((answer.body as { data?: { content?: string } }).data?.content)).toContain('You have **3 units** left');
 
     expect(h.video.submissions).toHaveLength(1);

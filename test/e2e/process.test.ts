@@ -46,7 +46,9 @@ describe('the bot process', () => {
         { name: 'image', type: 11, value: '900000000000000002' },
         { name: 'prompt', type: 3, value: 'the lantern flickers' },
       ],
-      attachments: [{ id: '900000000000000002', filename: 'restart.png', size: picture.length, url, proxy_url: url, content_type: 'image/png' }],
+      attachments: [
+        { id: '900000000000000002', filename: 'restart.png', size: picture.length, url, proxy_url: url, content_type: 'image/png' },
+      ],
     });
     await h.video.waitForSubmission(20_000);
     // The first poll proves the provider's task id is stored: the generation is now running at the provider.
@@ -62,7 +64,9 @@ describe('the bot process', () => {
     await h.discord
       .waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('@original') && r.files.length > 0, 30_000)
       .catch((error: unknown) => {
-        throw new Error(`${String(error)}\n--- first run ---\n${first.stdout}${first.stderr}\n--- second run ---\n${second.stdout}${second.stderr}`);
+        throw new Error(
+          `${String(error)}\n--- first run ---\n${first.stdout}${first.stderr}\n--- second run ---\n${second.stdout}${second.stderr}`,
+        );
       });
 
     expect(h.video.submissions).toHaveLength(1);
@@ -95,7 +99,20 @@ describe('the bot process', () => {
     expect(code).toBe(0);
     const put = h.discord.requests.find((r) => r.method === 'PUT');
     expect(put?.path).toBe(`/applications/${h.discord.applicationId}/guilds/${h.discord.guildId}/commands`);
-    const [animate] = put?.body as { name: string; contexts: number[]; integration_types: number[]; options: { name: string; type: number; required?: boolean; max_length?: number; min_value?: number; max_value?: number; choices?: { value: string }[] }[] }[];
+    const [animate] = put?.body as {
+      name: string;
+      contexts: number[];
+      integration_types: number[];
+      options: {
+        name: string;
+        type: number;
+        required?: boolean;
+        max_length?: number;
+        min_value?: number;
+        max_value?: number;
+        choices?: { value: string }[];
+      }[];
+    }[];
     expect(animate?.name).toBe('animate');
     expect(animate?.contexts).toEqual([0]);
     expect(animate?.integration_types).toEqual([0]);

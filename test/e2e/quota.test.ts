@@ -11,7 +11,12 @@ const MODERATOR = (MEMBER_PERMISSIONS | MANAGE_GUILD).toString();
 const MEMBER = '710000000000000001';
 const ARTISTS_ROLE = '720000000000000001';
 
-type Option = { name: string; type: number; value?: string | number | boolean; options?: Option[] };
+interface Option {
+  name: string;
+  type: number;
+  value?: string | number | boolean;
+  options?: Option[];
+}
 
 describe('quotas end to end', () => {
   let h: BotHarness;
@@ -32,12 +37,21 @@ describe('quotas end to end', () => {
       commandName: 'animate',
       userId,
       memberRoles,
-      options: [{ name: 'image', type: 11, value: '900000000000000001' }, { name: 'prompt', type: 3, value: 'leaves drift down' }, ...extra],
+      options: [
+        { name: 'image', type: 11, value: '900000000000000001' },
+        { name: 'prompt', type: 3, value: 'leaves drift down' },
+        ...extra,
+      ],
       attachments: [{ id: '900000000000000001', filename: 'p.png', size: picture.length, url, proxy_url: url, content_type: 'image/png' }],
     });
   }
 
-  function admin(sub: string, options: Option[], permissions = MODERATOR, resolved: { users?: string[]; roles?: string[]; channels?: string[] } = {}) {
+  function admin(
+    sub: string,
+    options: Option[],
+    permissions = MODERATOR,
+    resolved: { users?: string[]; roles?: string[]; channels?: string[] } = {},
+  ) {
     return h.discord.dispatchCommand({
       commandName: 'animate-admin',
       userId: '730000000000000001',
@@ -53,16 +67,24 @@ describe('quotas end to end', () => {
     h.discord.waitForRequest((r) => r.method === 'POST' && r.path.includes(token) && r.path.endsWith('/callback'));
   const contentOf = (r: RecordedRequest) => {
     const body = r.body as { data?: { content?: string }; content?: string };
-    return String(body.data?.content ?? body.content ?? '');
+    return body.data?.content ?? body.content ?? '';
   };
-  const flagsOf = (r: RecordedRequest) => Number((r.body as { data?: { flags?: number } }).data?.flags ?? 0);
+  const flagsOf = (r: RecordedRequest) => (r.body as { data?: { flags?: number } }).data?.flags ?? 0;
   const videoFor = (token: string) =>
     h.discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && r.files.length > 0, 20_000);
 
   it('a moderator sets an allowance, the member spends it, and the next command is refused with the renewal time', async () => {
     await start();
     const set = await callbackOf(
-      admin('member', [{ name: 'member', type: 6, value: MEMBER }, { name: 'units', type: 4, value: 2 }], MODERATOR, { users: [MEMBER] }).token,
+      admin(
+        'member',
+        [
+          { name: 'member', type: 6, value: MEMBER },
+          { name: 'units', type: 4, value: 2 },
+        ],
+        MODERATOR,
+        { users: [MEMBER] },
+      ).token,
     );
     expect(flagsOf(set)).toBe(64);
     expect(contentOf(set)).toContain(`<@${MEMBER}>: not set → **2 units** per day`);
@@ -88,7 +110,9 @@ describe('quotas end to end', () => {
     await start({ QUOTA_MEMBER_UNITS: '1' });
     h.video.nextTask({ outcome: { kind: 'fail', reason: 'content policy' } });
     const failed = animate();
-    const edit = await h.discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(failed.token) && contentOf(r).startsWith('❌'));
+    const edit = await h.discord.waitForRequest(
+      (r) => r.method === 'PATCH' && r.path.includes(failed.token) && contentOf(r).startsWith('❌'),
+    );
     expect(contentOf(edit)).toContain('content policy');
     expect(contentOf(edit)).toContain('Your 1 unit was refunded.');
     await videoFor(animate().token);
@@ -101,7 +125,10 @@ describe('quotas end to end', () => {
     const { token } = h.discord.dispatchCommand({
       commandName: 'animate',
       userId: MEMBER,
-      options: [{ name: 'image', type: 11, value: '9' }, { name: 'prompt', type: 3, value: 'x' }],
+      options: [
+        { name: 'image', type: 11, value: '9' },
+        { name: 'prompt', type: 3, value: 'x' },
+      ],
       attachments: [{ id: '9', filename: 'small.png', size: 10, url, proxy_url: url, content_type: 'image/png' }],
     });
     const followUp = await h.discord.waitForRequest((r) => r.method === 'POST' && r.path.endsWith(token));
@@ -122,7 +149,15 @@ describe('quotas end to end', () => {
   it("a role's allowance beats the default, and a 10-second video costs two units", async () => {
     await start({ QUOTA_MEMBER_UNITS: '1' });
     const set = await callbackOf(
-      admin('role', [{ name: 'role', type: 8, value: ARTISTS_ROLE }, { name: 'units', type: 4, value: 2 }], MODERATOR, { roles: [ARTISTS_ROLE] }).token,
+      admin(
+        'role',
+        [
+          { name: 'role', type: 8, value: ARTISTS_ROLE },
+          { name: 'units', type: 4, value: 2 },
+        ],
+        MODERATOR,
+        { roles: [ARTISTS_ROLE] },
+      ).token,
     );
     expect(contentOf(set)).toContain(`<@&${ARTISTS_ROLE}>: not set → **2 units**`);
     await videoFor(animate(MEMBER, [{ name: 'duration', type: 3, value: '10' }], [ARTISTS_ROLE]).token);
@@ -154,7 +189,9 @@ describe('quotas end to end', () => {
     await start();
     h.video.failNextSubmit(403, { code: 403, reason: 'NOT_ENOUGH_BALANCE', message: 'insufficient balance', metadata: {} });
     const first = animate();
-    const edit = await h.discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(first.token) && contentOf(r).startsWith('❌'));
+    const edit = await h.discord.waitForRequest(
+      (r) => r.method === 'PATCH' && r.path.includes(first.token) && contentOf(r).startsWith('❌'),
+    );
     expect(contentOf(edit)).toContain('unavailable right now');
     expect(contentOf(edit)).toContain('Your 1 unit was refunded.');
     expect(h.logs.filter((l) => l.includes('out of credit'))).toHaveLength(1);
@@ -169,7 +206,17 @@ describe('quotas end to end', () => {
   it('channels: /animate is refused outside the allowed channels', async () => {
     await start();
     const allowed = '740000000000000001';
-    const set = await callbackOf(admin('channels', [{ name: 'action', type: 3, value: 'add' }, { name: 'channel', type: 7, value: allowed }], MODERATOR, { channels: [allowed] }).token);
+    const set = await callbackOf(
+      admin(
+        'channels',
+        [
+          { name: 'action', type: 3, value: 'add' },
+          { name: 'channel', type: 7, value: allowed },
+        ],
+        MODERATOR,
+        { channels: [allowed] },
+      ).token,
+    );
     expect(contentOf(set)).toContain(`<#${allowed}>`);
     const refused = await callbackOf(animate().token);
     expect(contentOf(refused)).toContain(`can't be used in this channel. Try <#${allowed}>`);
@@ -188,7 +235,17 @@ describe('quotas end to end', () => {
   it('a grant gives extra units for this period, and a reset gives back what was spent', async () => {
     await start({ QUOTA_MEMBER_UNITS: '1' });
     await videoFor(animate().token);
-    const grant = await callbackOf(admin('grant', [{ name: 'member', type: 6, value: MEMBER }, { name: 'units', type: 4, value: 1 }], MODERATOR, { users: [MEMBER] }).token);
+    const grant = await callbackOf(
+      admin(
+        'grant',
+        [
+          { name: 'member', type: 6, value: MEMBER },
+          { name: 'units', type: 4, value: 1 },
+        ],
+        MODERATOR,
+        { users: [MEMBER] },
+      ).token,
+    );
     expect(contentOf(grant)).toContain('They now have 1 unit left');
     await videoFor(animate().token);
     const reset = await callbackOf(admin('reset', [{ name: 'member', type: 6, value: MEMBER }], MODERATOR, { users: [MEMBER] }).token);
@@ -215,14 +272,20 @@ describe('waiting generations', () => {
       return h.discord.dispatchCommand({
         commandName: 'animate',
         userId: MEMBER,
-        options: [{ name: 'image', type: 11, value: '1' }, { name: 'prompt', type: 3, value: 'rain' }],
+        options: [
+          { name: 'image', type: 11, value: '1' },
+          { name: 'prompt', type: 3, value: 'rain' },
+        ],
         attachments: [{ id: '1', filename: 'p.png', size: picture.length, url, proxy_url: url, content_type: 'image/png' }],
       });
     };
     const first = send();
     await h.video.waitForSubmission(10_000);
     const second = send();
-    const waiting = await h.discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(second.token) && String((r.body as { content?: string }).content).includes('1st in line'));
+    const waiting = await h.discord.waitForRequest(
+      (r) =>
+        r.method === 'PATCH' && r.path.includes(second.token) && String((r.body as { content?: string }).content).includes('1st in line'),
+    );
     const row = (waiting.body as { components: { components: { custom_id: string }[] }[] }).components[0];
     const customId = row?.components[0]?.custom_id ?? '';
     expect(customId).toMatch(/^animate-cancel:/);

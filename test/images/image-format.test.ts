@@ -51,21 +51,32 @@ describe('readImageHeader', () => {
 
   it('steps over fill bytes, standalone markers and the DHT, JPG and DAC markers that share the SOF range', () => {
     const bytes = Uint8Array.from([
-      0xff, 0xd8,
-      0xff, 0x01, // TEM
-      0xff, 0xd0, // RST0
-      0xff, 0xff, 0xff, // fill bytes before the next marker
+      0xff,
+      0xd8,
+      0xff,
+      0x01, // TEM
+      0xff,
+      0xd0, // RST0
+      0xff,
+      0xff,
+      0xff, // fill bytes before the next marker
       ...segment(0xc4, frame(1, 2)), // DHT, whose body happens to look like a tiny frame
       ...segment(0xc8, frame(3, 4)), // JPG (reserved)
       ...segment(0xcc, frame(5, 6)), // DAC
       ...segment(0xe1, [0xff, 0xc0, ...frame(7, 8)]), // an APP1 holding SOF bytes
-      0xff, 0xff, ...segment(0xc1, frame(1024, 768)), // SOF1, after fill bytes
-      0xff, 0xd9,
+      0xff,
+      0xff,
+      ...segment(0xc1, frame(1024, 768)), // SOF1, after fill bytes
+      0xff,
+      0xd9,
     ]);
     expect(readImageHeader(bytes)).toEqual({ format: 'jpeg', width: 1024, height: 768 });
   });
 
-  const otherFrameMarkers = [0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf].map((marker) => ({ marker, hex: marker.toString(16) }));
+  const otherFrameMarkers = [0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf].map((marker) => ({
+    marker,
+    hex: marker.toString(16),
+  }));
   it.each(otherFrameMarkers)('takes SOF marker 0x$hex as the frame header', ({ marker }) => {
     const bytes = Uint8Array.from([0xff, 0xd8, ...segment(marker, frame(500, 400))]);
     expect(readImageHeader(bytes)).toEqual({ format: 'jpeg', width: 500, height: 400 });
@@ -123,7 +134,9 @@ describe('readImageHeader', () => {
 
   it('stops at the end of the image or the start of a scan when no frame header came first', () => {
     expect(readImageHeader(Uint8Array.from([0xff, 0xd8, 0xff, 0xd9, ...segment(0xc0, frame(500, 500))]))).toEqual({ format: 'jpeg' });
-    expect(readImageHeader(Uint8Array.from([0xff, 0xd8, ...segment(0xda, [0]), ...segment(0xc0, frame(500, 500))]))).toEqual({ format: 'jpeg' });
+    expect(readImageHeader(Uint8Array.from([0xff, 0xd8, ...segment(0xda, [0]), ...segment(0xc0, frame(500, 500))]))).toEqual({
+      format: 'jpeg',
+    });
   });
 });
 
@@ -145,7 +158,8 @@ describe('isImageComplete', () => {
     const png = makePng(320, 320);
     const jpeg = makeJpeg(320, 320, { exif: true });
     for (const cut of [30, Math.floor(png.length / 2), png.length - 1]) expect(isImageComplete(png.subarray(0, cut), 'png')).toBe(false);
-    for (const cut of [30, Math.floor(jpeg.length / 2), jpeg.length - 1]) expect(isImageComplete(jpeg.subarray(0, cut), 'jpeg')).toBe(false);
+    for (const cut of [30, Math.floor(jpeg.length / 2), jpeg.length - 1])
+      expect(isImageComplete(jpeg.subarray(0, cut), 'jpeg')).toBe(false);
   });
 
   it('refuses a PNG whose chunks do not start with IHDR or that has no image data', () => {

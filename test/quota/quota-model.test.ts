@@ -3,7 +3,14 @@ import { periodWindow } from '../../src/quota/period.ts';
 import { effectiveQuota, emptyGuildSettings, resolveAllowance, type QuotaDefaults } from '../../src/quota/quota-settings.ts';
 import { unitsFor } from '../../src/tasks/task-record.ts';
 
-const defaults: QuotaDefaults = { period: 'day', memberUnits: 3, serverUnits: 30, memberRunning: 1, memberWaiting: 2, globalUnitsPerDay: null };
+const defaults: QuotaDefaults = {
+  period: 'day',
+  memberUnits: 3,
+  serverUnits: 30,
+  memberRunning: 1,
+  memberWaiting: 2,
+  globalUnitsPerDay: null,
+};
 const at = (iso: string) => Date.parse(iso);
 
 describe('quota periods (UTC)', () => {
@@ -21,7 +28,10 @@ describe('quota periods (UTC)', () => {
 
   it('a month starts on the 1st 00:00 UTC, across a year end', () => {
     expect(periodWindow('month', at('2026-12-31T23:00:00Z'))).toMatchObject({ id: 'month:2026-12', end: at('2027-01-01T00:00:00Z') });
-    expect(periodWindow('month', at('2027-02-15T00:00:00Z'))).toMatchObject({ start: at('2027-02-01T00:00:00Z'), end: at('2027-03-01T00:00:00Z') });
+    expect(periodWindow('month', at('2027-02-15T00:00:00Z'))).toMatchObject({
+      start: at('2027-02-01T00:00:00Z'),
+      end: at('2027-03-01T00:00:00Z'),
+    });
   });
 });
 

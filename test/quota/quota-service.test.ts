@@ -11,7 +11,14 @@ import { backendTitle, storeBackends } from '../store/store-backends.ts';
 const REDIS_DB = 7;
 
 /** The operator's defaults from issue 3: 3 units a day, 30 per server, 1 running + 2 waiting, no global cap. */
-const DEFAULTS: QuotaDefaults = { period: 'day', memberUnits: 3, serverUnits: 30, memberRunning: 1, memberWaiting: 2, globalUnitsPerDay: null };
+const DEFAULTS: QuotaDefaults = {
+  period: 'day',
+  memberUnits: 3,
+  serverUnits: 30,
+  memberRunning: 1,
+  memberWaiting: 2,
+  globalUnitsPerDay: null,
+};
 
 const GUILD = '1187203491855130624';
 const OTHER_GUILD = '1098765432101234567';
@@ -203,7 +210,11 @@ for (const backend of storeBackends(REDIS_DB)) {
 
       it('otherwise the highest of their roles, even next to a blocking role', async () => {
         const roles = [ARTIST_ROLE, MUTED_ROLE, PATRON_ROLE];
-        expect(await quota.standing(GUILD, ALICE, roles)).toMatchObject({ allowance: 8, left: 8, rule: { kind: 'role', roleId: PATRON_ROLE } });
+        expect(await quota.standing(GUILD, ALICE, roles)).toMatchObject({
+          allowance: 8,
+          left: 8,
+          rule: { kind: 'role', roleId: PATRON_ROLE },
+        });
         for (let i = 0; i < 8; i++) await reserveOk({ roleIds: roles });
         expect(refusalOf(await quota.reserve(request({ roleIds: roles })))).toMatchObject({
           kind: 'member_units',
@@ -214,7 +225,10 @@ for (const backend of storeBackends(REDIS_DB)) {
       it('otherwise the server default set by the moderators', async () => {
         await reserveOk({ userId: CAROL, roleIds: ['1187216011000000000'] });
         await reserveOk({ userId: CAROL });
-        expect(refusalOf(await quota.reserve(request({ userId: CAROL })))).toMatchObject({ kind: 'member_units', rule: { kind: 'server' } });
+        expect(refusalOf(await quota.reserve(request({ userId: CAROL })))).toMatchObject({
+          kind: 'member_units',
+          rule: { kind: 'server' },
+        });
       });
 
       it('a role with no limit means unlimited', async () => {
@@ -460,7 +474,11 @@ for (const backend of storeBackends(REDIS_DB)) {
         const delivered = await reserveOk({ userId: BOB });
         const open = await reserveOk({ userId: CAROL });
         const neverRecorded = await reserveOk({ userId: DAVE });
-        for (const [id, userId] of [[failed, ALICE], [delivered, BOB], [open, CAROL]] as const) {
+        for (const [id, userId] of [
+          [failed, ALICE],
+          [delivered, BOB],
+          [open, CAROL],
+        ] as const) {
           expect(await quota.tryStart({ id, guildId: GUILD, userId })).toBe(true);
         }
         const states = new Map([
@@ -530,7 +548,13 @@ for (const backend of storeBackends(REDIS_DB)) {
           left: 6,
           period: { kind: 'day', id: 'day:2026-11-25', start: at('2026-11-25T00:00:00Z'), end: at('2026-11-26T00:00:00Z') },
         });
-        expect(await quota.standing(GUILD, BOB, [])).toMatchObject({ allowance: 3, rule: { kind: 'server' }, used: 0, granted: 0, left: 3 });
+        expect(await quota.standing(GUILD, BOB, [])).toMatchObject({
+          allowance: 3,
+          rule: { kind: 'server' },
+          used: 0,
+          granted: 0,
+          left: 3,
+        });
       });
     });
   });

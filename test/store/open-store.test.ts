@@ -19,13 +19,16 @@ describe('openStore', () => {
     }
   });
 
-  it.skipIf(redisSkipReason !== undefined)(`opens Redis for a redis:// URL${redisSkipReason ? ` (skipped: ${redisSkipReason})` : ''}`, async () => {
-    const store = await openStore(redisDatabaseUrl(5));
-    expect(store).toBeInstanceOf(RedisStore);
-    await store.kv.set('probe', 1);
-    expect(await store.kv.get('probe')).toBe(1);
-    await store.close();
-  });
+  it.skipIf(redisSkipReason !== undefined)(
+    `opens Redis for a redis:// URL${redisSkipReason ? ` (skipped: ${redisSkipReason})` : ''}`,
+    async () => {
+      const store = await openStore(redisDatabaseUrl(5));
+      expect(store).toBeInstanceOf(RedisStore);
+      await store.kv.set('probe', 1);
+      expect(await store.kv.get('probe')).toBe(1);
+      await store.close();
+    },
+  );
 
   it('refuses any other scheme, naming it', async () => {
     await expect(openStore('postgres://localhost/animate')).rejects.toThrow('unsupported STORE_URL scheme: postgres');

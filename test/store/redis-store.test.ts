@@ -24,7 +24,12 @@ describe.skipIf(backend.skipReason !== undefined)(backendTitle(backend, 'Redis k
   it('writes every key, Keyv values and the atomic operations alike, under animate:', async () => {
     await store.kv.set('task:t1', { id: 't1' });
     await store.addToSet('tasks:open', 't1');
-    await store.reserve('t1', [{ key: 'units:user-1', amount: 1, limit: 5, held: false, expiresAt: Date.now() + 60_000 }], '{}', Date.now());
+    await store.reserve(
+      't1',
+      [{ key: 'units:user-1', amount: 1, limit: 5, held: false, expiresAt: Date.now() + 60_000 }],
+      '{}',
+      Date.now(),
+    );
     await store.claim('delivery:t1', 'bot-a', 60_000);
 
     expect(await redisKeys(url)).toEqual([

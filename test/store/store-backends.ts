@@ -59,5 +59,7 @@ export function storeBackends(redisDb: number): StoreBackend[] {
 
 /** The suite title, with the reason when it is skipped, so a skipped backend is visible in the report. */
 export function backendTitle(backend: StoreBackend, subject: string): string {
-  return backend.skipReason === undefined ? `${subject} on ${backend.name}` : `${subject} on ${backend.name} (skipped: ${backend.skipReason})`;
+  return backend.skipReason === undefined
+    ? `${subject} on ${backend.name}`
+    : `${subject} on ${backend.name} (skipped: ${backend.skipReason})`;
 }

@@ -10,9 +10,7 @@ const slot: ReservationCounter = { key: 'running:guild-1', amount: 1, limit: 3, 
 
 /** Fires `count` different reservations for one slot, all at once; resolves how many got through. */
 async function reserveAtOnce(store: Store, prefix: string, count: number): Promise<number> {
-  const results = await Promise.all(
-    Array.from({ length: count }, (_, i) => store.reserve(`${prefix}-${i}`, [slot], '{}', Date.now())),
-  );
+  const results = await Promise.all(Array.from({ length: count }, (_, i) => store.reserve(`${prefix}-${i}`, [slot], '{}', Date.now())));
   return results.filter((r) => r.ok).length;
 }
 
@@ -51,7 +49,9 @@ for (const backend of storeBackends(REDIS_DB)) {
 }
 
 describe.skipIf(redisSkipReason !== undefined)(
-  redisSkipReason === undefined ? 'Redis reservations racing across connections and processes' : `Redis across processes (skipped: ${redisSkipReason})`,
+  redisSkipReason === undefined
+    ? 'Redis reservations racing across connections and processes'
+    : `Redis across processes (skipped: ${redisSkipReason})`,
   () => {
     const backend = storeBackends(REDIS_DB).find((b) => b.name === 'Redis');
     const stores: Store[] = [];

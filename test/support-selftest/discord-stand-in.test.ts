@@ -246,9 +246,7 @@ describe('DiscordStandIn', () => {
       content: `<@${standIn.memberUserId}> here`,
       allowedMentions: { users: [standIn.memberUserId] },
     });
-    const refused = await channel
-      .send({ files: [{ attachment: Buffer.from('mp4'), name: 'v.mp4' }] })
-      .catch((error: unknown) => error);
+    const refused = await channel.send({ files: [{ attachment: Buffer.from('mp4'), name: 'v.mp4' }] }).catch((error: unknown) => error);
 
     expect(sent.content).toBe(`<@${standIn.memberUserId}> here`);
     const messagesPath = `/channels/${standIn.channelId}/messages`;

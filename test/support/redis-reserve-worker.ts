@@ -12,7 +12,7 @@ if (!url || !counterKey || !limit || !count || !prefix) throw new Error('usage: 
 const store = await RedisStore.open(url);
 process.stdout.write('ready\n');
 const lines = createInterface({ input: process.stdin });
-for await (const _line of lines) break;
+await new Promise((resolve) => lines.once('line', resolve));
 
 const results = await Promise.all(
   Array.from({ length: Number(count) }, (_, i) =>

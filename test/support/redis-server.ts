@@ -31,16 +31,14 @@ export function findRedisServer(): string | undefined {
 export async function startRedisServer(executable: string, timeoutMs = 10_000): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'animate-redis-'));
-  const child = spawn(
-    executable,
-    ['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--port', String(port), '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(executable, ['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--port', String(port), '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  let exited = false;
-  child.once('exit', () => (exited = true));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const process = { exited: false };
+  child.once('exit', () => (process.exited = true));
 
   const stop = async () => {
     await stopChild(child);
@@ -49,7 +47,7 @@ export async function startRedisServer(executable: string, timeoutMs = 10_000): 
 
   const deadline = Date.now() + timeoutMs;
   while (!(await answersPing(port))) {
-    if (exited || Date.now() > deadline) {
+    if (process.exited || Date.now() > deadline) {
       await stop();
       throw new Error(`redis-server did not answer PING on port ${port}:\n${output}`);
     }

@@ -177,9 +177,18 @@ export class VideoApiStandIn {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl);
-    if (req.method === 'POST' && url.pathname === SUBMIT_PATH) return this.#handleSubmit(req, res);
-    if (req.method === 'GET' && url.pathname === RESULT_PATH) return this.#handlePoll(url, req, res);
-    if (req.method === 'GET' && url.pathname.startsWith(FILES_PREFIX)) return this.#handleFile(url, res);
+    if (req.method === 'POST' && url.pathname === SUBMIT_PATH) {
+      await this.#handleSubmit(req, res);
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === RESULT_PATH) {
+      await this.#handlePoll(url, req, res);
+      return;
+    }
+    if (req.method === 'GET' && url.pathname.startsWith(FILES_PREFIX)) {
+      this.#handleFile(url, res);
+      return;
+    }
     await drain(req);
     sendJson(res, 404, envelope(404, 'NOT_FOUND', 'not found'));
   }
@@ -384,7 +393,7 @@ async function readText(req: IncomingMessage): Promise<string> {
 }
 
 async function drain(req: IncomingMessage): Promise<void> {
-  for await (const _chunk of req) {
-    // Only consumed so keep-alive connections stay usable.
-  }
+  // Only consumed so keep-alive connections stay usable.
+  req.resume();
+  await new Promise<void>((resolve) => req.once('end', resolve).once('close', resolve));
 }

@@ -215,7 +215,9 @@ describe('task tracker', () => {
     await tracker.accept('task-0001', request);
     await tracker.idle();
     await elapse(POLL_MS);
-    expect(replies.finals).toEqual([{ kind: 'failed', message: expect.stringContaining('image contains prohibited content'), refundedUnits: 2 }]);
+    expect(replies.finals).toEqual([
+      { kind: 'failed', message: expect.stringContaining('image contains prohibited content'), refundedUnits: 2 },
+    ]);
     expect(quota.settled.every((s) => s.refund)).toBe(true);
     expect((await store.get('task-0001'))?.state).toBe('failed');
   });
@@ -226,7 +228,9 @@ describe('task tracker', () => {
     };
     await tracker.accept('task-0001', request);
     await tracker.idle();
-    expect(replies.finals).toEqual([{ kind: 'failed', message: 'The provider rejected this picture or prompt: prompt too long', refundedUnits: 2 }]);
+    expect(replies.finals).toEqual([
+      { kind: 'failed', message: 'The provider rejected this picture or prompt: prompt too long', refundedUnits: 2 },
+    ]);
   });
 
   it('never resubmits when the submission outcome is unknown', async () => {
@@ -311,7 +315,13 @@ describe('task tracker', () => {
     await tracker.idle();
     await elapse(POLL_MS);
     expect(replies.finals).toEqual([
-      { kind: 'video_link', url: succeeded.video?.url, expiresAt: clock.now() + 3_600_000, sizeBytes: 15_000_000, limitBytes: 10 * 1024 * 1024 },
+      {
+        kind: 'video_link',
+        url: succeeded.video?.url,
+        expiresAt: clock.now() + 3_600_000,
+        sizeBytes: 15_000_000,
+        limitBytes: 10 * 1024 * 1024,
+      },
     ]);
   });
 
@@ -331,9 +341,18 @@ describe('task tracker', () => {
     quota.slots = 1;
     let nextId = 1;
     tracker = new TaskTracker({
-      store, videoApi: api, quota, replies, logger: silentLogger, clock, pollIntervalMs: POLL_MS,
-      downloadImage: async () => PICTURE, checkImage: (bytes) => checkImage(bytes),
-      downloadVideo: (url, maxBytes) => download(url, maxBytes), random: () => 0.5, newId: () => `task-${nextId++}`,
+      store,
+      videoApi: api,
+      quota,
+      replies,
+      logger: silentLogger,
+      clock,
+      pollIntervalMs: POLL_MS,
+      downloadImage: async () => PICTURE,
+      checkImage: (bytes) => checkImage(bytes),
+      downloadVideo: (url, maxBytes) => download(url, maxBytes),
+      random: () => 0.5,
+      newId: () => `task-${nextId++}`,
     });
     api.results = [processing(10), succeeded];
     await tracker.accept('task-a', request);

@@ -123,7 +123,9 @@ describe('task result', () => {
 
 describe('error body', () => {
   it('reads the flat envelope', () => {
-    expect(parseErrorBody(JSON.stringify({ code: 400, reason: 'INVALID_REQUEST_BODY', message: 'prompt is required', metadata: {} }))).toEqual({
+    expect(
+      parseErrorBody(JSON.stringify({ code: 400, reason: 'INVALID_REQUEST_BODY', message: 'prompt is required', metadata: {} })),
+    ).toEqual({
       code: 400,
       reason: 'INVALID_REQUEST_BODY',
       message: 'prompt is required',

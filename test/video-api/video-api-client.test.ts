@@ -81,7 +81,12 @@ describe('submit', () => {
   });
 
   it('passes on what the provider said about a rejected body, without retrying', async () => {
-    standIn.failNextSubmit(400, { code: 400, reason: 'INVALID_REQUEST_BODY', message: 'image resolution must be at least 300x300', metadata: {} });
+    standIn.failNextSubmit(400, {
+      code: 400,
+      reason: 'INVALID_REQUEST_BODY',
+      message: 'image resolution must be at least 300x300',
+      metadata: {},
+    });
     const error = await caught(makeClient().submit(aRequest));
 
     expect(error).toBeInstanceOf(ProviderRejected);
