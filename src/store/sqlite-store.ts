@@ -1,185 +1,251 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
 import Keyv from 'keyv';
 import { z } from 'zod';
-import KeyvSqlite from '@keyv/sqlite';
+import { systemClock } from '../tasks/clock.ts';
 import type { ReservationCounter, ReserveResult, Store, StoredReservation } from './store.ts';
-import { SerialQueue } from './serial-queue.ts';
-import { checkReservationCounters, counterTtlMs, newReservation, parseStoredReservation, storeKeys } from './store-records.ts';
+import { checkReservationCounters, counterTtlMs, newReservation, parseStoredReservation } from './store-records.ts';
+import { openSqliteConnection, settled, transaction, type StoreClock } from './sqlite-connection.ts';
+import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.ts';
+import { importLegacyKeyvTable } from './legacy-keyv-import.ts';
 
-const storedClaimSchema = z.object({ value: z.string(), expiresAt: z.number() });
+const NAMESPACE = 'animate';
 
 /**
- * SQLite through Keyv: the default store for ONE bot process. Keyv has only get/set/delete, so every
- * read-modify-write here (sets, counters, reservations, claims) runs through one in-process queue. That makes
- * them atomic only because this process is the file's only writer: two processes sharing the file would
- * interleave their reads and writes and overrun limits. Several processes need the Redis store.
+ * The atomic operations' tables; Keyv's values live in `kv` (see SqliteKeyvAdapter). Counters and claims
+ * carry their expiry as a column, like `kv`: a row past it reads as absent and is purged later.
+ * Rows are listed in insertion order (rowid), so open tasks resume oldest first.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires_at INTEGER) STRICT;
+CREATE INDEX IF NOT EXISTS counters_expiry ON counters (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS reservations (key TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS set_members (set_key TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY (set_key, member)) STRICT;
+CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL) STRICT;
+CREATE INDEX IF NOT EXISTS claims_expiry ON claims (expires_at);
+`;
+
+/** Expired rows nobody reads again (last period's counters, lapsed claims) are deleted this often, on a write. */
+const PURGE_EVERY_MS = 60 * 60_000;
+
+const counterRowSchema = z.object({ value: z.number(), expires_at: z.number().nullable() });
+const claimRowSchema = z.object({ owner: z.string(), expires_at: z.number() });
+const memberRowSchema = z.object({ member: z.string() });
+const recordRowSchema = z.object({ record: z.string() });
+
+function prepareStatements(db: DatabaseSync) {
+  return {
+    counter: db.prepare('SELECT value, expires_at FROM counters WHERE key = ?'),
+    setCounter: db.prepare(
+      'INSERT INTO counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
+    ),
+    deleteCounter: db.prepare('DELETE FROM counters WHERE key = ?'),
+    reservation: db.prepare('SELECT record FROM reservations WHERE key = ?'),
+    reservations: db.prepare('SELECT record FROM reservations ORDER BY rowid'),
+    insertReservation: db.prepare('INSERT INTO reservations (key, record) VALUES (?, ?)'),
+    deleteReservation: db.prepare('DELETE FROM reservations WHERE key = ?'),
+    addMember: db.prepare('INSERT OR IGNORE INTO set_members (set_key, member) VALUES (?, ?)'),
+    removeMember: db.prepare('DELETE FROM set_members WHERE set_key = ? AND member = ?'),
+    members: db.prepare('SELECT member FROM set_members WHERE set_key = ? ORDER BY rowid'),
+    claim: db.prepare('SELECT owner, expires_at FROM claims WHERE key = ?'),
+    setClaim: db.prepare(
+      'INSERT INTO claims (key, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at',
+    ),
+    unclaim: db.prepare('DELETE FROM claims WHERE key = ? AND owner = ?'),
+    purgeCounters: db.prepare('DELETE FROM counters WHERE expires_at <= ?'),
+    purgeClaims: db.prepare('DELETE FROM claims WHERE expires_at <= ?'),
+  };
+}
+
+/**
+ * SQLite through Node's built-in `node:sqlite`: the default store, for ONE bot process. One synchronous
+ * connection serves Keyv (table `kv`) and the atomic operations, each of which is one transaction: all of
+ * it is written or none of it, whatever crashes and when, and since it runs synchronously nothing else in this
+ * process runs in between. No queue, no native module.
  *
- * Keyv gives no transaction across keys either; where a crash could land between writes, the order is chosen
- * so the damage is a reservation that gives back a little too much (a counter briefly under), never a count
- * nobody can give back.
+ * The file could be shared by several processes (IMMEDIATE transactions take the write lock), but waiting for
+ * another process's lock blocks this one's event loop, so several processes use the Redis store.
  */
 export class SqliteStore implements Store {
   readonly kv: Keyv;
-  /** The file belongs to one bot process (atomicity comes from this process's queue). */
   readonly sharedAcrossProcesses = false;
-  readonly #adapter: KeyvSqlite;
-  readonly #serial = new SerialQueue();
+  readonly #db: DatabaseSync;
+  readonly #clock: StoreClock;
+  readonly #adapter: SqliteKeyvAdapter;
+  readonly #sql: ReturnType<typeof prepareStatements>;
+  #purgedAt = Number.NEGATIVE_INFINITY;
 
-  private constructor(adapter: KeyvSqlite, kv: Keyv) {
-    this.#adapter = adapter;
-    this.kv = kv;
+  private constructor(db: DatabaseSync, clock: StoreClock) {
+    this.#db = db;
+    this.#clock = clock;
+    this.#adapter = new SqliteKeyvAdapter(db, clock);
+    transaction(db, () => {
+      db.exec(SCHEMA);
+      importLegacyKeyvTable(db, NAMESPACE, clock.now());
+    });
+    this.#sql = prepareStatements(db);
+    // Errors must reach the caller: a read that failed and came back "absent" would lose a task.
+    this.kv = new Keyv({ store: this.#adapter, namespace: NAMESPACE, throwOnErrors: true });
+    this.#purgeExpired();
   }
 
-  /** `url` is `sqlite://<path>`; the file's directory is created when missing. */
-  static open(url: string): SqliteStore {
-    const path = url.replace(/^sqlite:\/\//, '');
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000 });
-    // Errors must reach the caller: a read that failed and came back "absent" would count a counter as 0.
-    const kv = new Keyv({ store: adapter, namespace: 'animate', throwOnErrors: true });
-    const store = new SqliteStore(adapter, kv);
-    // Every Keyv write is its own transaction; in the default rollback-journal mode each one waits for
-    // fsync, which made a reservation (several writes) cost ~20 ms. WAL with synchronous=NORMAL keeps every
-    // committed write across a crash or SIGKILL of the bot (only a power loss can drop the last few) and is
-    // an order of magnitude faster. Queued first, so no operation runs before it.
-    store.#serial
-      .run(async () => {
-        await adapter.query('PRAGMA journal_mode=WAL');
-        await adapter.query('PRAGMA synchronous=NORMAL');
-      })
-      // Not fatal: the store still works, only slower, in SQLite's default journal mode.
-      .catch(() => undefined);
-    return store;
+  /**
+   * `url` is `sqlite://<path>`; the file's directory is created when missing. `clock` decides when claims and
+   * values with a TTL expire.
+   */
+  static open(url: string, clock: StoreClock = systemClock): SqliteStore {
+    const db = openSqliteConnection(url.replace(/^sqlite:\/\//, ''));
+    try {
+      return new SqliteStore(db, clock);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
   }
 
+  // The set operations and unclaim are one statement each, which SQLite runs as a transaction of its own.
   addToSet(setKey: string, member: string): Promise<void> {
-    return this.#serial.run(() => this.#addToSet(setKey, member));
+    return settled(() => {
+      this.#sql.addMember.run(setKey, member);
+    });
   }
 
   removeFromSet(setKey: string, member: string): Promise<void> {
-    return this.#serial.run(() => this.#removeFromSet(setKey, member));
+    return settled(() => {
+      this.#sql.removeMember.run(setKey, member);
+    });
   }
 
   setMembers(setKey: string): Promise<string[]> {
-    return this.#serial.run(() => this.#members(setKey));
+    return settled(() => this.#sql.members.all(setKey).map((row) => memberRowSchema.parse(row).member));
   }
 
-  async reserve(reservationKey: string, counters: ReservationCounter[], meta: string, now: number): Promise<ReserveResult> {
-    checkReservationCounters(counters);
-    return this.#serial.run(async (): Promise<ReserveResult> => {
-      if ((await this.kv.get(storeKeys.reservation(reservationKey))) !== undefined) return { ok: true };
-      // The same counter may appear twice; each check must see what the earlier ones would add.
-      const after = new Map<string, number>();
-      for (const c of counters) {
-        const next = (after.get(c.key) ?? (await this.#counterValue(c.key))) + c.amount;
-        if (c.limit !== null && next > c.limit) return { ok: false, blockedBy: c.key };
-        after.set(c.key, next);
-      }
-      // Record before counting: a crash in between leaves a reservation that reconciliation settles, not
-      // counts that nothing refers to (a leaked "running" count would block its member for good).
-      await this.#addToSet(storeKeys.reservations, reservationKey);
-      await this.kv.set(storeKeys.reservation(reservationKey), newReservation(reservationKey, counters, meta, now));
-      for (const c of counters) await this.#addToCounter(c.key, c.amount, counterTtlMs(c.expiresAt, now));
-      return { ok: true };
+  reserve(reservationKey: string, counters: ReservationCounter[], meta: string, now: number): Promise<ReserveResult> {
+    return settled(() => {
+      checkReservationCounters(counters);
+      this.#purgeExpiredNowAndThen();
+      return transaction(this.#db, (): ReserveResult => {
+        if (this.#sql.reservation.get(reservationKey) !== undefined) return { ok: true };
+        // The same counter may appear twice; each check must see what the earlier ones would add.
+        const after = new Map<string, number>();
+        for (const c of counters) {
+          const next = (after.get(c.key) ?? this.#counterValue(c.key)) + c.amount;
+          if (c.limit !== null && next > c.limit) return { ok: false, blockedBy: c.key };
+          after.set(c.key, next);
+        }
+        this.#sql.insertReservation.run(reservationKey, JSON.stringify(newReservation(reservationKey, counters, meta, now)));
+        for (const c of counters) this.#addToCounter(c.key, c.amount, counterTtlMs(c.expiresAt, now));
+        return { ok: true };
+      });
     });
   }
 
   settle(reservationKey: string, refund: boolean): Promise<boolean> {
-    return this.#serial.run(async () => {
-      const reservation = parseStoredReservation(await this.kv.get(storeKeys.reservation(reservationKey)));
-      if (!reservation) {
-        await this.#removeFromSet(storeKeys.reservations, reservationKey);
-        return false;
-      }
-      for (const c of reservation.counters) {
-        if (c.held || refund) await this.#addToCounter(c.key, -c.amount, undefined);
-      }
-      await this.kv.delete(storeKeys.reservation(reservationKey));
-      await this.#removeFromSet(storeKeys.reservations, reservationKey);
-      return true;
-    });
+    return settled(() =>
+      transaction(this.#db, () => {
+        const found = this.#sql.reservation.get(reservationKey);
+        if (found === undefined) return false;
+        this.#sql.deleteReservation.run(reservationKey);
+        const reservation = parseReservationRow(found);
+        // Written by a version of this code that is no longer understood: nothing can be given back for it,
+        // and it is dropped rather than listed for reconciliation for ever.
+        if (!reservation) return false;
+        for (const c of reservation.counters) {
+          if (c.held || refund) this.#addToCounter(c.key, -c.amount, undefined);
+        }
+        return true;
+      }),
+    );
   }
 
   listReservations(): Promise<StoredReservation[]> {
-    return this.#serial.run(async () => {
-      const reservations: StoredReservation[] = [];
-      for (const key of await this.#members(storeKeys.reservations)) {
-        const reservation = parseStoredReservation(await this.kv.get(storeKeys.reservation(key)));
-        if (reservation) reservations.push(reservation);
-      }
-      return reservations;
-    });
+    return settled(() =>
+      this.#sql.reservations.all().flatMap((row) => {
+        const reservation = parseReservationRow(row);
+        return reservation ? [reservation] : [];
+      }),
+    );
   }
 
   counter(key: string): Promise<number> {
-    return this.#serial.run(() => this.#counterValue(key));
+    return settled(() => this.#counterValue(key));
   }
 
   claim(key: string, value: string, ttlMs: number): Promise<boolean> {
-    return this.#serial.run(async () => {
-      const current = storedClaimSchema.safeParse(await this.kv.get(storeKeys.claim(key)));
-      // The expiry is checked here, not left to Keyv's ttl alone: the stored time is what decides a lease.
-      const held = current.success && current.data.expiresAt > Date.now();
-      if (held && current.data.value !== value) return false;
-      const ttl = Math.max(1, Math.ceil(ttlMs));
-      await this.kv.set(storeKeys.claim(key), { value, expiresAt: Date.now() + ttl }, ttl);
-      return true;
+    return settled(() => {
+      this.#purgeExpiredNowAndThen();
+      return transaction(this.#db, () => {
+        const now = this.#clock.now();
+        const found = this.#sql.claim.get(key);
+        const current = found === undefined ? undefined : claimRowSchema.parse(found);
+        if (current && current.expires_at > now && current.owner !== value) return false;
+        this.#sql.setClaim.run(key, value, Math.ceil(now + Math.max(1, ttlMs)));
+        return true;
+      });
     });
   }
 
   unclaim(key: string, value: string): Promise<void> {
-    return this.#serial.run(async () => {
-      const current = storedClaimSchema.safeParse(await this.kv.get(storeKeys.claim(key)));
-      if (current.success && current.data.value === value) await this.kv.delete(storeKeys.claim(key));
+    return settled(() => {
+      this.#sql.unclaim.run(key, value);
     });
   }
 
-  async close(): Promise<void> {
-    // Waits for the operations queued before the close.
-    await this.#serial.run(() => Promise.resolve());
-    await this.#adapter.disconnect();
+  close(): Promise<void> {
+    return settled(() => {
+      // Closing twice is harmless, as with Redis.
+      if (this.#db.isOpen) this.#db.close();
+    });
   }
 
-  async #counterValue(key: string): Promise<number> {
-    const value: unknown = await this.kv.get(storeKeys.counter(key));
-    return typeof value === 'number' ? value : 0;
+  /** A counter's current value: 0 when absent or past its expiry. */
+  #counterValue(key: string): number {
+    return this.#liveCounter(key)?.value ?? 0;
+  }
+
+  #liveCounter(key: string): z.infer<typeof counterRowSchema> | undefined {
+    const found = this.#sql.counter.get(key);
+    if (found === undefined) return undefined;
+    const row = counterRowSchema.parse(found);
+    return row.expires_at !== null && row.expires_at <= this.#clock.now() ? undefined : row;
   }
 
   /**
    * Adds `delta`, keeping the counter's expiry unless a new TTL is given (as Redis INCRBY keeps a key's TTL).
    * A counter that is absent (expired with its period) is not revived by a give-back, and one that reaches
-   * zero is deleted: zero and absent mean the same.
+   * zero is deleted: zero and absent mean the same. Runs inside the caller's transaction.
    */
-  async #addToCounter(key: string, delta: number, ttlMs: number | undefined): Promise<void> {
-    const stored = await this.kv.getRaw<unknown>(storeKeys.counter(key));
-    if (stored === undefined && delta <= 0) return;
-    const current = typeof stored?.value === 'number' ? stored.value : 0;
-    const next = current + delta;
+  #addToCounter(key: string, delta: number, ttlMs: number | undefined): void {
+    const current = this.#liveCounter(key);
+    if (current === undefined && delta <= 0) return;
+    const next = (current?.value ?? 0) + delta;
     if (next <= 0) {
-      await this.kv.delete(storeKeys.counter(key));
+      this.#sql.deleteCounter.run(key);
       return;
     }
-    const ttl = ttlMs ?? (typeof stored?.expires !== 'number' ? undefined : Math.max(1, stored.expires - Date.now()));
-    await this.kv.set(storeKeys.counter(key), next, ttl);
+    const expiresAt = ttlMs === undefined ? (current?.expires_at ?? null) : Math.ceil(this.#clock.now() + ttlMs);
+    this.#sql.setCounter.run(key, next, expiresAt);
   }
 
-  async #addToSet(setKey: string, member: string): Promise<void> {
-    const members = await this.#members(setKey);
-    if (!members.includes(member)) await this.kv.set(setKey, [...members, member]);
+  /** Before a write rather than after, so that a failure here cannot be mistaken for the write's. */
+  #purgeExpiredNowAndThen(): void {
+    if (this.#clock.now() - this.#purgedAt >= PURGE_EVERY_MS) this.#purgeExpired();
   }
 
-  async #removeFromSet(setKey: string, member: string): Promise<void> {
-    const members = await this.#members(setKey);
-    if (members.includes(member))
-      await this.kv.set(
-        setKey,
-        members.filter((m) => m !== member),
-      );
+  #purgeExpired(): void {
+    const now = this.#clock.now();
+    this.#purgedAt = now;
+    this.#adapter.purgeExpired();
+    this.#sql.purgeCounters.run(now);
+    this.#sql.purgeClaims.run(now);
   }
+}
 
-  async #members(setKey: string): Promise<string[]> {
-    const value: unknown = await this.kv.get(setKey);
-    return Array.isArray(value) ? value.filter((m): m is string => typeof m === 'string') : [];
+/** A stored reservation, or undefined when its text is not one this code wrote. */
+function parseReservationRow(row: unknown): StoredReservation | undefined {
+  const { record } = recordRowSchema.parse(row);
+  try {
+    return parseStoredReservation(JSON.parse(record));
+  } catch {
+    return undefined;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The bot's one storage abstraction: Keyv for plain values, plus the few atomic operations Keyv lacks
  * (it has only get/set/delete, no compare-and-set, increment or set-if-absent). Each backend makes these
- * atomic its own way: SQLite by serialising them in the one process that owns the file, Redis with Lua
+ * atomic its own way: SQLite as one transaction each on the owning process's connection, Redis with Lua
  * scripts, which run whole on the server so no client paused mid-update can leave a half-done change.
  */
 import type Keyv from 'keyv';

@@ -1,0 +1,176 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteConnection, transaction } from '../../src/store/sqlite-connection.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import { ManualClock } from '../support/manual-clock.ts';
+
+describe('SQLite store', () => {
+  let dir: string;
+  let path: string;
+  let clock: ManualClock;
+  let store: SqliteStore | undefined;
+
+  const open = () => (store = SqliteStore.open(`sqlite://${path}`, clock));
+  /** A second connection, as an operator's sqlite3 shell would see the file. */
+  const inspect = <T>(read: (db: DatabaseSync) => T): T => {
+    const db = new DatabaseSync(path);
+    try {
+      return read(db);
+    } finally {
+      db.close();
+    }
+  };
+  const count = (table: string) => inspect((db) => db.prepare(`SELECT count(*) AS n FROM ${table}`).get()?.n);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'animate-sqlite-'));
+    path = join(dir, 'animate.sqlite');
+    clock = new ManualClock(1_000_000);
+  });
+
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the file in WAL mode', () => {
+    open();
+    expect(inspect((db) => db.prepare('PRAGMA journal_mode').get())).toEqual({ journal_mode: 'wal' });
+  });
+
+  it('lets a claim lapse on the injected clock, not the system one', async () => {
+    const s = open();
+    expect(await s.claim('lease:task-1', 'bot-a', 60_000)).toBe(true);
+    clock.advance(59_999);
+    expect(await s.claim('lease:task-1', 'bot-b', 60_000)).toBe(false);
+    clock.advance(1);
+    expect(await s.claim('lease:task-1', 'bot-b', 60_000)).toBe(true);
+  });
+
+  it('forgets a counter and a plain value when their time is up on the injected clock', async () => {
+    const s = open();
+    await s.reserve('task-1', [{ key: 'units:day-1', amount: 2, limit: 10, held: false, expiresAt: 5_000 }], '{}', 4_000);
+    await s.kv.set('pause-until', 123, 1_000);
+    clock.advance(999);
+    expect(await s.counter('units:day-1')).toBe(2);
+    expect(await s.kv.get('pause-until')).toBe(123);
+
+    clock.advance(1);
+    expect(await s.counter('units:day-1')).toBe(0);
+    expect(await s.kv.get('pause-until')).toBeUndefined();
+  });
+
+  it('purges expired rows nobody reads again when it is reopened', async () => {
+    const s = open();
+    await s.reserve('task-1', [{ key: 'units:day-1', amount: 1, limit: null, held: false, expiresAt: 2_000 }], '{}', 1_000);
+    await s.settle('task-1', false);
+    await s.claim('lease:task-1', 'bot-a', 1_000);
+    await s.kv.set('task:final', { state: 'delivered' }, 1_000);
+    await s.close();
+
+    clock.advance(1_000);
+    open();
+    expect([count('counters'), count('claims'), count('kv')]).toEqual([0, 0, 0]);
+  });
+
+  it('writes all of a transaction or none of it', () => {
+    const db = openSqliteConnection(join(dir, 'plain.sqlite'));
+    try {
+      db.exec('CREATE TABLE t (n INTEGER)');
+      expect(() =>
+        transaction(db, () => {
+          db.prepare('INSERT INTO t VALUES (1)').run();
+          throw new Error('crashed half-way');
+        }),
+      ).toThrow('crashed half-way');
+      expect(db.isTransaction).toBe(false);
+      expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 0 });
+
+      transaction(db, () => db.prepare('INSERT INTO t VALUES (2)').run());
+      expect(db.prepare('SELECT n FROM t').all()).toEqual([{ n: 2 }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rejects, never throws, once closed', async () => {
+    const s = open();
+    await s.close();
+    await s.close();
+    await expect(s.counter('units:day-1')).rejects.toThrow(/statement has been finalized|database is not open/);
+    await expect(s.reserve('task-1', [], '{}', 0)).rejects.toThrow(/statement has been finalized|database is not open/);
+  });
+
+  describe('a file written by the earlier store (Keyv over @keyv/sqlite)', () => {
+    /** Rows as @keyv/sqlite wrote them, copied from such a file; expiries relative to the clock's start. */
+    function writeLegacyFile(now: number): void {
+      const db = new DatabaseSync(path);
+      db.exec('CREATE TABLE keyv(key VARCHAR(255) PRIMARY KEY, value TEXT )');
+      const insert = db.prepare('INSERT INTO keyv (key, value) VALUES (?, ?)');
+      const reservation = {
+        key: 'task-1',
+        counters: [
+          { key: 'units:u:d', amount: 2, held: false },
+          { key: 'running:u', amount: 1, held: true },
+        ],
+        meta: '{"taskId":"task-1"}',
+        createdAt: now - 5_000,
+      };
+      const rows: [string, unknown, number?][] = [
+        ['animate:task:a', { id: 'a', state: 'queued' }],
+        ['animate:task:final', { id: 'f', state: 'delivered' }, now + 3_600_000],
+        ['animate:task:gone', { id: 'g', state: 'delivered' }, now - 1],
+        ['animate:image:a', '::starts with colon'],
+        ['animate:tasks:open', ['a', 'b']],
+        ['animate:store:reservations', ['task-1']],
+        ['animate:store:reservation:task-1', reservation],
+        ['animate:store:counter:units:u:d', 2, now + 86_400_000],
+        ['animate:store:counter:running:u', 1],
+        ['animate:store:claim:lease:task:a', { value: 'bot-a', expiresAt: now + 60_000 }, now + 60_000],
+        ['animate:store:claim:lease:task:b', { value: 'bot-a', expiresAt: now - 1 }, now - 1],
+      ];
+      for (const [key, value, expires] of rows) insert.run(key, JSON.stringify(expires === undefined ? { value } : { value, expires }));
+      db.close();
+    }
+
+    it('carries every live value, set, reservation, counter and claim over, once', async () => {
+      // Keyv checks the expiry it wrote into a value against the system clock, so the old file's times are real.
+      clock = new ManualClock(Date.now());
+      writeLegacyFile(clock.now());
+      const s = open();
+
+      expect(await s.kv.get('task:a')).toEqual({ id: 'a', state: 'queued' });
+      expect(await s.kv.get('task:final')).toEqual({ id: 'f', state: 'delivered' });
+      expect(await s.kv.get('task:gone')).toBeUndefined();
+      expect(await s.kv.get('image:a')).toBe(':starts with colon');
+      expect(await s.setMembers('tasks:open')).toEqual(['a', 'b']);
+      expect(await s.listReservations()).toEqual([
+        {
+          key: 'task-1',
+          counters: [
+            { key: 'units:u:d', amount: 2, held: false },
+            { key: 'running:u', amount: 1, held: true },
+          ],
+          meta: '{"taskId":"task-1"}',
+          createdAt: clock.now() - 5_000,
+        },
+      ]);
+      expect(await s.counter('units:u:d')).toBe(2);
+      expect(await s.counter('running:u')).toBe(1);
+      expect(await s.claim('lease:task:a', 'bot-b', 60_000)).toBe(false);
+      expect(await s.claim('lease:task:b', 'bot-b', 60_000)).toBe(true);
+      expect(inspect((db) => db.prepare("SELECT name FROM sqlite_schema WHERE name = 'keyv'").get())).toBeUndefined();
+
+      // Settling the carried-over reservation gives back what it holds; the spent units keep their expiry.
+      expect(await s.settle('task-1', false)).toBe(true);
+      expect(await s.counter('running:u')).toBe(0);
+      expect(await s.counter('units:u:d')).toBe(2);
+      clock.advance(86_400_000);
+      expect(await s.counter('units:u:d')).toBe(0);
+    });
+  });
+});
