@@ -16,6 +16,8 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       // `() => void promise` and `(x) => set.add(x)` read fine; a void value assigned or returned by name is still caught.
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
+      // `const { secret: _secret, ...rest } = x` is how a field is left out of a copy.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // It would turn `xs[i] as T` into `xs[i]!`, which no-non-null-assertion (strict) then forbids.
       '@typescript-eslint/non-nullable-type-assertion-style': 'off',
     },

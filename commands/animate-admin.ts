@@ -9,237 +9,202 @@ import {
   MessageFlags,
   PermissionFlagsBits,
   SlashCommandBuilder,
-  channelMention,
-  roleMention,
-  time,
-  TimestampStyles,
-  userMention,
   type ChatInputCommandInteraction,
   type SlashCommandSubcommandBuilder,
 } from 'discord.js';
-import type { CommandContext, SlashCommand } from '../src/discord/command.ts';
-import { unitsText } from '../src/discord/messages.ts';
-import { limitText } from '../src/discord/quota-messages.ts';
+import { choice, described, type CommandTextKey } from '../src/catalogue/command-texts.ts';
+import { adminAnswerText, type AdminAnswer, type ChannelChange, type SettingChange } from '../src/catalogue/render-admin.ts';
+import { guildIdOf, type CommandContext, type SlashCommand } from '../src/discord/command.ts';
 import { QUOTA_PERIODS, type Limit, type QuotaPeriod } from '../src/quota/quota-settings.ts';
 
 const MAX_UNITS = 100_000;
 
-const withUnits = (sub: SlashCommandSubcommandBuilder, what: string) =>
+const withUnits = (sub: SlashCommandSubcommandBuilder, units: CommandTextKey) =>
   sub
-    .addIntegerOption((o) =>
-      o.setName('units').setDescription(`${what} (units per period; 0 blocks)`).setMinValue(0).setMaxValue(MAX_UNITS),
-    )
-    .addBooleanOption((o) => o.setName('unlimited').setDescription('No limit at all'));
+    .addIntegerOption((o) => described(o.setName('units'), units).setMinValue(0).setMaxValue(MAX_UNITS))
+    .addBooleanOption((o) => described(o.setName('unlimited'), 'command.animate-admin.unlimited'));
 
-const data = new SlashCommandBuilder()
-  .setName('animate-admin')
-  .setDescription('Decide who may generate how many videos in this server')
+const data = described(new SlashCommandBuilder().setName('animate-admin'), 'command.animate-admin')
   .setContexts(InteractionContextType.Guild)
   .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
-  .addSubcommand((s) => withUnits(s.setName('default').setDescription("Set the server's default allowance per member"), 'Allowance'))
   .addSubcommand((s) =>
-    withUnits(
-      s
-        .setName('role')
-        .setDescription("Set a role's allowance (members get the highest of their roles)")
-        .addRoleOption((o) => o.setName('role').setDescription('The role').setRequired(true)),
-      'Allowance',
-    ).addBooleanOption((o) => o.setName('clear').setDescription('Remove the setting for this role')),
+    withUnits(described(s.setName('default'), 'command.animate-admin.default'), 'command.animate-admin.units.allowance'),
   )
   .addSubcommand((s) =>
     withUnits(
-      s
-        .setName('member')
-        .setDescription("Set one member's allowance (overrides roles and the default)")
-        .addUserOption((o) => o.setName('member').setDescription('The member').setRequired(true)),
-      'Allowance',
-    ).addBooleanOption((o) => o.setName('clear').setDescription('Remove the setting for this member')),
+      described(s.setName('role'), 'command.animate-admin.role').addRoleOption((o) =>
+        described(o.setName('role'), 'command.animate-admin.role.role').setRequired(true),
+      ),
+      'command.animate-admin.units.allowance',
+    ).addBooleanOption((o) => described(o.setName('clear'), 'command.animate-admin.role.clear')),
   )
   .addSubcommand((s) =>
-    withUnits(s.setName('budget').setDescription("Set the server's total budget and its period"), 'Budget').addStringOption((o) =>
-      o
-        .setName('period')
-        .setDescription('When usage renews (UTC)')
-        .addChoices({ name: 'day', value: 'day' }, { name: 'week (from Monday)', value: 'week' }, { name: 'month', value: 'month' }),
+    withUnits(
+      described(s.setName('member'), 'command.animate-admin.member').addUserOption((o) =>
+        described(o.setName('member'), 'command.animate-admin.member.member').setRequired(true),
+      ),
+      'command.animate-admin.units.allowance',
+    ).addBooleanOption((o) => described(o.setName('clear'), 'command.animate-admin.member.clear')),
+  )
+  .addSubcommand((s) =>
+    withUnits(described(s.setName('budget'), 'command.animate-admin.budget'), 'command.animate-admin.units.budget').addStringOption((o) =>
+      described(o.setName('period'), 'command.animate-admin.budget.period').addChoices(
+        choice('command.animate-admin.budget.period.day', 'day'),
+        choice('command.animate-admin.budget.period.week', 'week'),
+        choice('command.animate-admin.budget.period.month', 'month'),
+      ),
     ),
   )
   .addSubcommand((s) =>
-    s
-      .setName('limits')
-      .setDescription('How many generations may run and wait at once')
-      .addIntegerOption((o) => o.setName('running').setDescription('Running per member').setMinValue(1).setMaxValue(100))
+    described(s.setName('limits'), 'command.animate-admin.limits')
+      .addIntegerOption((o) => described(o.setName('running'), 'command.animate-admin.limits.running').setMinValue(1).setMaxValue(100))
+      .addIntegerOption((o) => described(o.setName('waiting'), 'command.animate-admin.limits.waiting').setMinValue(0).setMaxValue(100))
       .addIntegerOption((o) =>
-        o.setName('waiting').setDescription('Waiting per member (they hold their units)').setMinValue(0).setMaxValue(100),
-      )
-      .addIntegerOption((o) =>
-        o
-          .setName('server_running')
-          .setDescription('Running in the whole server (0 = no server-wide limit)')
-          .setMinValue(0)
-          .setMaxValue(1000),
+        described(o.setName('server_running'), 'command.animate-admin.limits.server_running').setMinValue(0).setMaxValue(1000),
       ),
   )
   .addSubcommand((s) =>
-    s
-      .setName('channels')
-      .setDescription('Choose the channels where /animate may be used')
+    described(s.setName('channels'), 'command.animate-admin.channels')
       .addStringOption((o) =>
-        o
-          .setName('action')
-          .setDescription('What to do')
+        described(o.setName('action'), 'command.animate-admin.channels.action')
           .setRequired(true)
           .addChoices(
-            { name: 'allow a channel', value: 'add' },
-            { name: 'stop allowing a channel', value: 'remove' },
-            { name: 'allow everywhere', value: 'clear' },
+            choice('command.animate-admin.channels.action.add', 'add'),
+            choice('command.animate-admin.channels.action.remove', 'remove'),
+            choice('command.animate-admin.channels.action.clear', 'clear'),
           ),
       )
       .addChannelOption((o) =>
-        o
-          .setName('channel')
-          .setDescription('The channel')
-          .addChannelTypes(ChannelType.GuildText, ChannelType.GuildVoice, ChannelType.PublicThread, ChannelType.PrivateThread),
+        described(o.setName('channel'), 'command.animate-admin.channels.channel').addChannelTypes(
+          ChannelType.GuildText,
+          ChannelType.GuildVoice,
+          ChannelType.PublicThread,
+          ChannelType.PrivateThread,
+        ),
       ),
   )
-  .addSubcommand((s) => s.setName('usage').setDescription('Spend this period, top members, settings, and what is running and waiting'))
+  .addSubcommand((s) => described(s.setName('usage'), 'command.animate-admin.usage'))
   .addSubcommand((s) =>
-    s
-      .setName('grant')
-      .setDescription('Give a member extra units for this period')
-      .addUserOption((o) => o.setName('member').setDescription('The member').setRequired(true))
-      .addIntegerOption((o) => o.setName('units').setDescription('Extra units').setRequired(true).setMinValue(1).setMaxValue(MAX_UNITS)),
+    described(s.setName('grant'), 'command.animate-admin.grant')
+      .addUserOption((o) => described(o.setName('member'), 'command.animate-admin.grant.member').setRequired(true))
+      .addIntegerOption((o) =>
+        described(o.setName('units'), 'command.animate-admin.grant.units').setRequired(true).setMinValue(1).setMaxValue(MAX_UNITS),
+      ),
   )
   .addSubcommand((s) =>
-    s
-      .setName('reset')
-      .setDescription('Give back everything a member spent this period')
-      .addUserOption((o) => o.setName('member').setDescription('The member').setRequired(true)),
+    described(s.setName('reset'), 'command.animate-admin.reset').addUserOption((o) =>
+      described(o.setName('member'), 'command.animate-admin.reset.member').setRequired(true),
+    ),
   );
 
-type Reply = (content: string) => Promise<void>;
+type AdminHandler = (interaction: ChatInputCommandInteraction, context: CommandContext, guildId: string) => Promise<AdminAnswer>;
+
+/** Each subcommand does what it asks and says what it did, as data the catalogue words. */
+const subcommands: Readonly<Record<string, AdminHandler>> = {
+  default: setUnits,
+  budget: setUnits,
+  role: setAllowance,
+  member: setAllowance,
+  limits: setLimits,
+  channels: setChannels,
+  usage: (_interaction, context, guildId) => usage(context, guildId),
+  grant: async (interaction, context, guildId) => {
+    const user = interaction.options.getUser('member', true);
+    const amount = interaction.options.getInteger('units', true);
+    const standing = await context.quota.grant(guildId, user.id, optionMemberRoles(interaction), amount);
+    return { kind: 'granted', userId: user.id, units: amount, period: standing.period, left: standing.left };
+  },
+  reset: async (interaction, context, guildId) => {
+    const user = interaction.options.getUser('member', true);
+    return { kind: 'reset', userId: user.id, units: await context.quota.resetMember(guildId, user.id) };
+  },
+};
 
 async function execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
-  const reply: Reply = async (content) => {
-    await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-  };
-  const guildId = interaction.guildId;
-  if (!guildId) return reply('/animate-admin works in servers only.');
-  // Servers can show the command to anyone; the permission is what counts.
-  if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-    return reply('🚫 Only members with the Manage Server permission can change video limits.');
-  }
+  const guildId = guildIdOf(interaction);
   const sub = interaction.options.getSubcommand(true);
-  const by = interaction.user.id;
-  context.logger.info('quota settings command', { guildId, by, sub });
+  context.logger.info('quota settings command', { guildId, by: interaction.user.id, sub });
+  const handler = subcommands[sub];
+  const answer: AdminAnswer = handler ? await handler(interaction, context, guildId) : { kind: 'unknown_subcommand' };
+  await interaction.reply({
+    content: adminAnswerText(answer, interaction.locale),
+    flags: MessageFlags.Ephemeral,
+    allowedMentions: { parse: [] },
+  });
+}
 
-  switch (sub) {
-    case 'default':
-    case 'budget': {
-      const limit = readLimit(interaction);
-      const period = interaction.options.getString('period') as QuotaPeriod | null;
-      if (limit === 'missing' && !period) return reply('Give `units` or `unlimited: True`' + (sub === 'budget' ? ', or a `period`.' : '.'));
-      const before = await context.quota.quota(guildId);
-      const after = await context.quota.updateSettings(guildId, (s) => ({
-        ...s,
-        ...(limit !== 'missing' ? (sub === 'default' ? { memberDefault: limit } : { serverUnits: limit }) : {}),
-        ...(period && QUOTA_PERIODS.includes(period) ? { period } : {}),
-      }));
-      const lines: string[] = [];
-      if (sub === 'default')
-        lines.push(
-          `✅ Default allowance per member: ${units(before.memberDefault)} → **${units(after.memberDefault)}** per ${after.period}.`,
-        );
-      if (sub === 'budget' && limit !== 'missing')
-        lines.push(`✅ Server budget: ${units(before.serverUnits)} → **${units(after.serverUnits)}** per ${after.period}.`);
-      if (period && period !== before.period) {
-        const renews = after.period === 'week' ? ' on Mondays' : after.period === 'month' ? ' on the 1st' : '';
-        lines.push(`✅ Period: ${before.period} → **${after.period}** (renews at 00:00 UTC${renews}; usage counts afresh from now).`);
-      } else if (period) lines.push(`Period: already **${after.period}**.`);
-      return reply(lines.join('\n'));
-    }
-    case 'role':
-    case 'member': {
-      const id = sub === 'role' ? interaction.options.getRole('role', true).id : interaction.options.getUser('member', true).id;
-      const who = sub === 'role' ? roleMention(id) : userMention(id);
-      const field: 'roleUnits' | 'memberUnits' = sub === 'role' ? 'roleUnits' : 'memberUnits';
-      const clear = interaction.options.getBoolean('clear') ?? false;
-      const limit = readLimit(interaction);
-      if (!clear && limit === 'missing') return reply('Give `units`, `unlimited: True`, or `clear: True`.');
-      const before = (await context.quota.settings(guildId))[field][id];
-      const after = await context.quota.updateSettings(guildId, (s) => {
-        const others = Object.entries(s[field]).filter(([key]) => key !== id);
-        const map = Object.fromEntries(!clear && limit !== 'missing' ? [...others, [id, limit]] : others);
-        return { ...s, [field]: map };
-      });
-      const previous = before === undefined ? 'not set' : units(before);
-      if (clear)
-        return reply(
-          `✅ Allowance for ${who}: ${previous} → **not set** (${sub === 'role' ? 'members fall back to their other roles or the default' : 'roles or the default apply'}).`,
-        );
-      return reply(`✅ Allowance for ${who}: ${previous} → **${units(after[field][id] ?? null)}** per ${after.period}.`);
-    }
-    case 'limits': {
-      const running = interaction.options.getInteger('running');
-      const waiting = interaction.options.getInteger('waiting');
-      const serverRunning = interaction.options.getInteger('server_running');
-      if (running === null && waiting === null && serverRunning === null)
-        return reply('Give at least one of `running`, `waiting`, `server_running`.');
-      const before = await context.quota.quota(guildId);
-      const after = await context.quota.updateSettings(guildId, (s) => ({
-        ...s,
-        ...(running !== null ? { memberRunning: running } : {}),
-        ...(waiting !== null ? { memberWaiting: waiting } : {}),
-        ...(serverRunning !== null ? { serverRunning: serverRunning === 0 ? null : serverRunning } : {}),
-      }));
-      const lines: string[] = [];
-      if (running !== null)
-        lines.push(`✅ Running per member: ${limitText(before.memberRunning)} → **${limitText(after.memberRunning)}**.`);
-      if (waiting !== null)
-        lines.push(`✅ Waiting per member: ${limitText(before.memberWaiting)} → **${limitText(after.memberWaiting)}**.`);
-      if (serverRunning !== null)
-        lines.push(`✅ Running in the server: ${limitText(before.serverRunning)} → **${limitText(after.serverRunning)}**.`);
-      return reply(lines.join('\n'));
-    }
-    case 'channels': {
-      const action = interaction.options.getString('action', true);
-      const channel = interaction.options.getChannel('channel');
-      if (action !== 'clear' && !channel) return reply('Choose a `channel`.');
-      const after = await context.quota.updateSettings(guildId, (s) => {
-        if (action === 'clear') return { ...s, allowedChannels: [] };
-        const others = s.allowedChannels.filter((c) => c !== channel?.id);
-        return { ...s, allowedChannels: action === 'add' && channel ? [...others, channel.id] : others };
-      });
-      const now = after.allowedChannels.length === 0 ? 'every channel' : after.allowedChannels.map((c) => channelMention(c)).join(', ');
-      const what =
-        action === 'clear'
-          ? 'No channel restriction'
-          : `${action === 'add' ? 'Allowed' : 'No longer allowed'}: ${channelMention(channel?.id ?? '')}`;
-      return reply(`✅ ${what}. /animate can now be used in ${now}.`);
-    }
-    case 'grant': {
-      const user = interaction.options.getUser('member', true);
-      const amount = interaction.options.getInteger('units', true);
-      const standing = await context.quota.grant(guildId, user.id, optionMemberRoles(interaction), amount);
-      const left = standing.left === null ? 'no limit' : unitsText(standing.left);
-      return reply(
-        `✅ Granted ${unitsText(amount)} to ${userMention(user.id)} for this ${standing.period.kind} (until ${time(Math.round(standing.period.end / 1000), TimestampStyles.LongDateShortTime)}). They now have ${left} left.`,
-      );
-    }
-    case 'reset': {
-      const user = interaction.options.getUser('member', true);
-      const given = await context.quota.resetMember(guildId, user.id);
-      return reply(
-        given > 0
-          ? `✅ Gave ${unitsText(given)} back to ${userMention(user.id)}: their spending this period is reset.`
-          : `${userMention(user.id)} has no finished generations to give back this period (ones in progress are refunded if they fail).`,
-      );
-    }
-    case 'usage':
-      return reply(await usageText(context, guildId));
-    default:
-      return reply('Unknown subcommand.');
+/** `default` (each member's allowance) and `budget` (the server's, and its period). */
+async function setUnits(interaction: ChatInputCommandInteraction, context: CommandContext, guildId: string): Promise<AdminAnswer> {
+  const sub = interaction.options.getSubcommand(true);
+  const limit = readLimit(interaction);
+  const period = interaction.options.getString('period') as QuotaPeriod | null;
+  if (limit === 'missing' && !period) return { kind: 'missing', needs: sub === 'budget' ? 'units_or_period' : 'units' };
+  const before = await context.quota.quota(guildId);
+  const after = await context.quota.updateSettings(guildId, (s) => ({
+    ...s,
+    ...(limit !== 'missing' ? (sub === 'default' ? { memberDefault: limit } : { serverUnits: limit }) : {}),
+    ...(period && QUOTA_PERIODS.includes(period) ? { period } : {}),
+  }));
+  const changes: SettingChange[] = [];
+  if (sub === 'default')
+    changes.push({ setting: 'member_default', before: before.memberDefault, after: after.memberDefault, period: after.period });
+  if (sub === 'budget' && limit !== 'missing') {
+    changes.push({ setting: 'server_budget', before: before.serverUnits, after: after.serverUnits, period: after.period });
   }
+  if (period && period !== before.period) changes.push({ setting: 'period', before: before.period, after: after.period });
+  else if (period) changes.push({ setting: 'period_unchanged', period: after.period });
+  return { kind: 'settings_changed', changes };
+}
+
+/** `role` and `member`: one role's or one member's own allowance, or clearing it. */
+async function setAllowance(interaction: ChatInputCommandInteraction, context: CommandContext, guildId: string): Promise<AdminAnswer> {
+  const target = interaction.options.getSubcommand(true) === 'role' ? 'role' : 'member';
+  const id = target === 'role' ? interaction.options.getRole('role', true).id : interaction.options.getUser('member', true).id;
+  const field = target === 'role' ? 'roleUnits' : 'memberUnits';
+  const clear = interaction.options.getBoolean('clear') ?? false;
+  const limit = readLimit(interaction);
+  if (!clear && limit === 'missing') return { kind: 'missing', needs: 'units_or_clear' };
+  const before = (await context.quota.settings(guildId))[field][id];
+  const after = await context.quota.updateSettings(guildId, (s) => {
+    const others = Object.entries(s[field]).filter(([key]) => key !== id);
+    return { ...s, [field]: Object.fromEntries(!clear && limit !== 'missing' ? [...others, [id, limit]] : others) };
+  });
+  if (clear) return { kind: 'allowance_cleared', target, id, before };
+  return { kind: 'allowance_set', target, id, before, after: after[field][id] ?? null, period: after.period };
+}
+
+async function setLimits(interaction: ChatInputCommandInteraction, context: CommandContext, guildId: string): Promise<AdminAnswer> {
+  const running = interaction.options.getInteger('running');
+  const waiting = interaction.options.getInteger('waiting');
+  const serverRunning = interaction.options.getInteger('server_running');
+  if (running === null && waiting === null && serverRunning === null) return { kind: 'missing', needs: 'limits' };
+  const before = await context.quota.quota(guildId);
+  const after = await context.quota.updateSettings(guildId, (s) => ({
+    ...s,
+    ...(running !== null ? { memberRunning: running } : {}),
+    ...(waiting !== null ? { memberWaiting: waiting } : {}),
+    ...(serverRunning !== null ? { serverRunning: serverRunning === 0 ? null : serverRunning } : {}),
+  }));
+  const changes: SettingChange[] = [];
+  if (running !== null) changes.push({ setting: 'member_running', before: before.memberRunning, after: after.memberRunning });
+  if (waiting !== null) changes.push({ setting: 'member_waiting', before: before.memberWaiting, after: after.memberWaiting });
+  if (serverRunning !== null) changes.push({ setting: 'server_running', before: before.serverRunning, after: after.serverRunning });
+  return { kind: 'settings_changed', changes };
+}
+
+async function setChannels(interaction: ChatInputCommandInteraction, context: CommandContext, guildId: string): Promise<AdminAnswer> {
+  const action = interaction.options.getString('action', true);
+  const channel = interaction.options.getChannel('channel');
+  if (action !== 'clear' && !channel) return { kind: 'missing', needs: 'channel' };
+  const after = await context.quota.updateSettings(guildId, (s) => {
+    if (action === 'clear') return { ...s, allowedChannels: [] };
+    const others = s.allowedChannels.filter((c) => c !== channel?.id);
+    return { ...s, allowedChannels: action === 'add' && channel ? [...others, channel.id] : others };
+  });
+  const change: ChannelChange =
+    action === 'clear' ? { action: 'clear' } : { action: action === 'add' ? 'add' : 'remove', channelId: channel?.id ?? '' };
+  return { kind: 'channels_changed', change, allowed: after.allowedChannels };
 }
 
 /** The roles of the member named in the `member` option, as Discord resolved them with the command. */
@@ -256,39 +221,15 @@ function readLimit(interaction: ChatInputCommandInteraction): Limit | 'missing' 
   return value ?? 'missing';
 }
 
-function units(limit: Limit): string {
-  return limit === null ? 'no limit' : unitsText(limit);
-}
-
-async function usageText(context: CommandContext, guildId: string): Promise<string> {
-  const [usage, quota, open] = await Promise.all([
+async function usage(context: CommandContext, guildId: string): Promise<AdminAnswer> {
+  const [usage, quota, here] = await Promise.all([
     context.quota.serverUsage(guildId),
     context.quota.quota(guildId),
-    context.tasks.listOpen(),
+    context.tasks.openInGuild(guildId),
   ]);
-  const here = open.filter((t) => t.requester.guildId === guildId);
-  const waiting = here.filter((t) => t.state === 'waiting');
-  const running = here.filter((t) => t.state !== 'waiting');
-  const renews = time(Math.round(usage.period.end / 1000), TimestampStyles.RelativeTime);
-  const lines = [
-    `📊 **This ${usage.period.kind}**: ${unitsText(usage.used)} used of ${units(usage.budget)}; renews ${renews}.`,
-    usage.topMembers.length > 0
-      ? `Top members: ${usage.topMembers.map((m) => `${userMention(m.userId)} ${m.used}`).join(', ')}`
-      : 'Nobody has generated anything this period yet.',
-    `Running: ${running.length === 0 ? 'none' : running.map((t) => userMention(t.requester.userId)).join(', ')}`,
-    `Waiting: ${waiting.length === 0 ? 'none' : waiting.map((t) => userMention(t.requester.userId)).join(', ')}`,
-    `⚙️ Default ${units(quota.memberDefault)} per member per ${quota.period}; ` +
-      `${limitText(quota.memberRunning)} running and ${limitText(quota.memberWaiting)} waiting per member; ` +
-      `server-wide running: ${limitText(quota.serverRunning)}.`,
-    `Roles: ${formatMap(quota.roleUnits, roleMention)} · Members: ${formatMap(quota.memberUnits, userMention)}`,
-    `Channels: ${quota.allowedChannels.length === 0 ? 'everywhere' : quota.allowedChannels.map((c) => channelMention(c)).join(', ')}`,
-  ];
-  return lines.join('\n').slice(0, 2000);
+  const waiting = here.filter((t) => t.state === 'waiting').map((t) => t.requester.userId);
+  const running = here.filter((t) => t.state !== 'waiting').map((t) => t.requester.userId);
+  return { kind: 'usage', usage, quota, running, waiting };
 }
 
-function formatMap(map: Readonly<Record<string, Limit>>, mention: (id: string) => string): string {
-  const entries = Object.entries(map);
-  return entries.length === 0 ? 'none set' : entries.map(([id, limit]) => `${mention(id)} ${limitText(limit)}`).join(', ');
-}
-
-export const animateAdminCommand: SlashCommand = { data, execute };
+export const animateAdminCommand: SlashCommand = { data, preconditions: ['guild_only', 'manage_guild'], execute };

@@ -6,33 +6,28 @@ import {
   SlashCommandBuilder,
   type ChatInputCommandInteraction,
 } from 'discord.js';
-import type { CommandContext, SlashCommand } from '../src/discord/command.ts';
+import { described } from '../src/catalogue/command-texts.ts';
+import { standingText } from '../src/catalogue/render-quota.ts';
+import { guildIdOf, type CommandContext, type SlashCommand } from '../src/discord/command.ts';
 import { memberRoleIds } from '../src/discord/member-roles.ts';
-import { standingText } from '../src/discord/quota-messages.ts';
 
-const data = new SlashCommandBuilder()
-  .setName('animate-quota')
-  .setDescription('See how many video units you have left and when they renew')
+const data = described(new SlashCommandBuilder().setName('animate-quota'), 'command.animate-quota')
   .setContexts(InteractionContextType.Guild)
   .setIntegrationTypes(ApplicationIntegrationType.GuildInstall);
 
 async function execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
-  if (!interaction.guildId) {
-    await interaction.reply({ content: '/animate-quota works in servers only.', flags: MessageFlags.Ephemeral });
-    return;
-  }
+  const guildId = guildIdOf(interaction);
   const userId = interaction.user.id;
-  const [standing, open] = await Promise.all([
-    context.quota.standing(interaction.guildId, userId, memberRoleIds(interaction)),
-    context.tasks.listOpen(),
+  const [standing, mine] = await Promise.all([
+    context.quota.standing(guildId, userId, memberRoleIds(interaction)),
+    context.tasks.openOfMember(guildId, userId),
   ]);
-  const mine = open.filter((t) => t.requester.guildId === interaction.guildId && t.requester.userId === userId);
   const waiting = mine.filter((t) => t.state === 'waiting').length;
   await interaction.reply({
-    content: standingText(standing, { running: mine.length - waiting, waiting }),
+    content: standingText(standing, { running: mine.length - waiting, waiting }, interaction.locale),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });
 }
 
-export const animateQuotaCommand: SlashCommand = { data, execute };
+export const animateQuotaCommand: SlashCommand = { data, preconditions: ['guild_only'], execute };

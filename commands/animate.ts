@@ -10,36 +10,30 @@ import {
 } from 'discord.js';
 import { z } from 'zod';
 import type { ButtonHandler, CommandContext, SlashCommand } from '../src/discord/command.ts';
+import { choice, described } from '../src/catalogue/command-texts.ts';
+import { refusalText } from '../src/catalogue/render-quota.ts';
+import { cancelAnswer, optionProblemText, type OptionProblem } from '../src/catalogue/render-reply.ts';
 import { CANCEL_BUTTON_PREFIX } from '../src/discord/discord-replies.ts';
-import { refusalText } from '../src/discord/quota-messages.ts';
 import { memberRoleIds } from '../src/discord/member-roles.ts';
-import { animateOptionsSchema, unitsFor } from '../src/tasks/task-record.ts';
+import { animateOptionsSchema } from '../src/tasks/task-record.ts';
 
 const PROMPT_MAX = 2500;
 /** Discord's default upload limit for bots, when an interaction does not say (10 MiB since January 2025). */
 const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 
-const data = new SlashCommandBuilder()
-  .setName('animate')
-  .setDescription('Turn a picture into a short video')
+const data = described(new SlashCommandBuilder().setName('animate'), 'command.animate')
   .setContexts(InteractionContextType.Guild)
   .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
-  .addAttachmentOption((o) => o.setName('image').setDescription('The picture to animate (PNG or JPEG, at least 300x300)').setRequired(true))
-  .addStringOption((o) => o.setName('prompt').setDescription('How the picture should move').setRequired(true).setMaxLength(PROMPT_MAX))
+  .addAttachmentOption((o) => described(o.setName('image'), 'command.animate.image').setRequired(true))
+  .addStringOption((o) => described(o.setName('prompt'), 'command.animate.prompt').setRequired(true).setMaxLength(PROMPT_MAX))
   .addStringOption((o) =>
-    o
-      .setName('duration')
-      .setDescription('Length of the video in seconds (default 5)')
-      .addChoices({ name: '5 seconds', value: '5' }, { name: '10 seconds', value: '10' }),
+    described(o.setName('duration'), 'command.animate.duration').addChoices(
+      choice('command.animate.duration.5', '5'),
+      choice('command.animate.duration.10', '10'),
+    ),
   )
-  .addNumberOption((o) =>
-    o
-      .setName('cfg_scale')
-      .setDescription('0 = more creative freedom, 1 = follow the prompt closely (default 0.5)')
-      .setMinValue(0)
-      .setMaxValue(1),
-  )
-  .addStringOption((o) => o.setName('negative_prompt').setDescription('What to avoid in the video').setMaxLength(PROMPT_MAX));
+  .addNumberOption((o) => described(o.setName('cfg_scale'), 'command.animate.cfg_scale').setMinValue(0).setMaxValue(1))
+  .addStringOption((o) => described(o.setName('negative_prompt'), 'command.animate.negative_prompt').setMaxLength(PROMPT_MAX));
 
 // Discord enforces these limits on its side too; checked again because the payload comes from outside.
 const interactionInputSchema = z.object({
@@ -68,7 +62,7 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
   if (!input.success) {
     const problem = input.error.issues[0];
     await interaction.reply({
-      content: `❌ ${describeProblem(problem?.path ?? [])}`,
+      content: optionProblemText(optionProblem(problem?.path ?? []), interaction.locale),
       flags: MessageFlags.Ephemeral,
       allowedMentions: { parse: [] },
     });
@@ -76,52 +70,35 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
   }
 
   // Units are reserved before anything public happens: a refused command leaves only a private answer.
-  // The store answers in milliseconds, well inside Discord's 3 seconds.
-  const taskId = context.tracker.newTaskId();
-  const units = unitsFor(input.data.options.duration);
-  const reservation = await context.quota.reserve({
-    taskId,
-    guildId: input.data.guildId,
-    channelId: interaction.channelId,
-    userId: interaction.user.id,
-    roleIds: memberRoleIds(interaction),
-    units,
+  // The store answers in microseconds, well inside Discord's 3 seconds; the deferral comes right after.
+  const outcome = await context.animations.request({
+    requester: {
+      userId: interaction.user.id,
+      guildId: input.data.guildId,
+      channelId: interaction.channelId,
+      roleIds: memberRoleIds(interaction),
+    },
+    // Every later message about this task (after a restart, or posted in the channel) is in the member's language.
+    locale: interaction.locale,
+    reply: {
+      id: interaction.id,
+      applicationId: interaction.applicationId,
+      token: interaction.token,
+      createdAt: interaction.createdTimestamp,
+      attachmentSizeLimit: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
+    },
+    options: input.data.options,
+    image: { url: input.data.attachment.url, filename: input.data.attachment.name, reportedSize: input.data.attachment.size },
+    acknowledge: async () => {
+      await interaction.deferReply();
+    },
   });
-  if (!reservation.ok) {
-    const quota = await context.quota.quota(input.data.guildId);
+  if (outcome.kind === 'refused') {
     await interaction.reply({
-      content: refusalText(reservation.refusal, quota.period),
+      content: refusalText(outcome.refusal, outcome.period, interaction.locale),
       flags: MessageFlags.Ephemeral,
       allowedMentions: { parse: [] },
     });
-    return;
-  }
-
-  try {
-    // Acknowledge within Discord's 3 seconds, before any slow work.
-    await interaction.deferReply();
-  } catch (error) {
-    // Nothing public exists and nothing was paid for: the reservation goes back whole.
-    await context.quota.settle(taskId, true);
-    throw error;
-  }
-  try {
-    await context.tracker.accept(taskId, {
-      requester: { userId: interaction.user.id, guildId: input.data.guildId, channelId: interaction.channelId },
-      interaction: {
-        id: interaction.id,
-        applicationId: interaction.applicationId,
-        token: interaction.token,
-        createdAt: interaction.createdTimestamp,
-        attachmentSizeLimit: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
-      },
-      options: input.data.options,
-      image: { url: input.data.attachment.url, filename: input.data.attachment.name, reportedSize: input.data.attachment.size },
-    });
-  } catch (error) {
-    // The task was never recorded, so nothing will settle it later: refund now (the apology says so).
-    await context.quota.settle(taskId, true);
-    throw error;
   }
 }
 
@@ -133,41 +110,19 @@ async function cancel(interaction: ButtonInteraction, context: CommandContext): 
     userId: interaction.user.id,
     isModerator: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
   });
-  const answers = {
-    cancelled: undefined,
-    not_found: 'That generation no longer exists.',
-    not_allowed: 'Only the member who asked (or a moderator) can cancel this generation.',
-    started: 'This generation has already started, so it can no longer be cancelled.',
-    finished: 'This generation has already finished.',
-  } as const;
-  const answer = answers[outcome];
+  const answer = cancelAnswer(outcome, interaction.locale);
   if (answer) await interaction.followUp({ content: answer, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 }
 
 export const animateCancelButton: ButtonHandler = { prefix: CANCEL_BUTTON_PREFIX, execute: cancel };
 
-function describeProblem(path: readonly PropertyKey[]): string {
-  const field = path.includes('prompt')
-    ? 'prompt'
-    : path.includes('negativePrompt')
-      ? 'negative_prompt'
-      : path.includes('guildId')
-        ? 'server'
-        : path.includes('attachment')
-          ? 'image'
-          : 'options';
-  switch (field) {
-    case 'prompt':
-      return `The prompt must be between 1 and ${PROMPT_MAX} characters.`;
-    case 'negative_prompt':
-      return `The negative prompt must be at most ${PROMPT_MAX} characters.`;
-    case 'server':
-      return '/animate works in servers only.';
-    case 'image':
-      return 'Please attach a picture in the image option.';
-    default:
-      return 'Those options are not valid: duration is 5 or 10 and cfg_scale between 0 and 1.';
-  }
+/** Which option the first problem zod found is about. */
+function optionProblem(path: readonly PropertyKey[]): OptionProblem {
+  if (path.includes('prompt')) return { field: 'prompt', max: PROMPT_MAX };
+  if (path.includes('negativePrompt')) return { field: 'negative_prompt', max: PROMPT_MAX };
+  if (path.includes('guildId')) return { field: 'server' };
+  if (path.includes('attachment')) return { field: 'image' };
+  return { field: 'options' };
 }
 
-export const animateCommand: SlashCommand = { data, execute };
+export const animateCommand: SlashCommand = { data, preconditions: ['guild_only'], execute };

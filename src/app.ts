@@ -2,20 +2,21 @@
  * Builds the running bot from a config: store, video client, tracker, Discord client. index.ts adds the
  * process concerns (exit codes, signals); tests start the same app in-process.
  */
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Events, type Client } from 'discord.js';
 import type { Config } from './config.ts';
-import { buttons, commands } from './discord/command-registry.ts';
+import { buttons, commands } from './command-registry.ts';
 import { createDiscordClient } from './discord/create-client.ts';
 import { DiscordReplies } from './discord/discord-replies.ts';
 import { InteractionRouter } from './discord/interaction-router.ts';
+import { AnimationRequests } from './animation/request-animation.ts';
 import { checkImage } from './images/check-image.ts';
 import { downloadImage } from './images/download-image.ts';
 import type { Logger } from './logger.ts';
+import { randomId } from './random.ts';
 import { openStore } from './store/open-store.ts';
-import { systemClock, type Clock } from './tasks/clock.ts';
-import { downloadVideo } from './tasks/download-video.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { downloadVideo } from './video-api/download-video.ts';
 import { QuotaService } from './quota/quota-service.ts';
 import { Maintenance } from './tasks/maintenance.ts';
 import { TaskStore } from './tasks/task-store.ts';
@@ -50,9 +51,10 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     downloadImage: (url) => downloadImage(url),
     checkImage,
     downloadVideo: (url, maxBytes) => downloadVideo(url, { maxBytes }),
-    ...(store.sharedAcrossProcesses ? { leaseOwner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` } : {}),
+    ...(store.sharedAcrossProcesses ? { leaseOwner: `${hostname()}:${process.pid}:${randomId().slice(0, 8)}` } : {}),
   });
-  const router = new InteractionRouter(commands, buttons, { tracker, quota, tasks, logger, clock });
+  const animations = new AnimationRequests({ quota, tasks: tracker });
+  const router = new InteractionRouter(commands, buttons, { animations, tracker, quota, tasks, logger, clock });
   const maintenance = new Maintenance({ tracker, quota, tasks, logger, clock });
 
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { REST, Routes, type APIApplication } from 'discord.js';
 import { loadConfigOrExplain } from './config.ts';
-import { commands } from './discord/command-registry.ts';
+import { commands } from './command-registry.ts';
 import { discordRestOptions } from './discord/rest-options.ts';
 
 async function main(): Promise<number> {

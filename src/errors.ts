@@ -1,36 +1,30 @@
 /**
- * The failures a member can be told about. Each carries the short text the member sees; anything that is
- * not one of these is logged with context and shown as a generic apology with a reference id.
+ * The failures a member can be told about. Each carries its outcome as data; the catalogue words it.
+ * Anything that is not one of these is logged with context and shown as a generic apology with a reference id.
  */
-
-export type UserFacingErrorKind =
-  | 'invalid_image'
-  | 'image_unavailable'
-  | 'provider_rejected'
-  | 'provider_unavailable'
-  | 'provider_misconfigured'
-  | 'provider_out_of_credit'
-  | 'generation_failed'
-  | 'submit_unknown'
-  | 'internal';
+import type { PictureProblem, TaskFailure } from './outcomes.ts';
 
 export class UserFacingError extends Error {
-  readonly kind: UserFacingErrorKind;
-  /** What the member reads: short, specific, and safe to show (no secrets, no internals). */
-  readonly userMessage: string;
+  /** What happened, for the member: the catalogue renders it in their language. */
+  readonly failure: TaskFailure;
 
-  constructor(kind: UserFacingErrorKind, userMessage: string, options?: { cause?: unknown }) {
-    super(userMessage, options);
+  constructor(failure: TaskFailure, options?: { cause?: unknown }) {
+    super(failure.kind, options);
     this.name = 'UserFacingError';
-    this.kind = kind;
-    this.userMessage = userMessage;
+    this.failure = failure;
+  }
+
+  get kind(): TaskFailure['kind'] {
+    return this.failure.kind;
   }
 }
 
-/** The picture cannot be used (format, size, dimensions). */
+/** The picture cannot be used (format, size, dimensions) or could not be fetched. */
 export class InvalidImage extends UserFacingError {
-  constructor(userMessage: string) {
-    super('invalid_image', userMessage);
+  declare readonly failure: PictureProblem;
+
+  constructor(problem: PictureProblem, options?: { cause?: unknown }) {
+    super(problem, options);
     this.name = 'InvalidImage';
   }
 }

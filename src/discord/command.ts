@@ -1,11 +1,14 @@
 import type { ButtonInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type { AnimationRequests } from '../animation/request-animation.ts';
+import type { Precondition } from '../catalogue/render-reply.ts';
 import type { Logger } from '../logger.ts';
 import type { QuotaService } from '../quota/quota-service.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
 import type { TaskTracker } from '../tasks/task-tracker.ts';
 
-/** What a command handler may use: the core services, built once in index.ts. */
+/** What a command handler may use: the core services, built once in app.ts. */
 export interface CommandContext {
+  readonly animations: AnimationRequests;
   readonly tracker: TaskTracker;
   readonly quota: QuotaService;
   readonly tasks: TaskStore;
@@ -13,9 +16,17 @@ export interface CommandContext {
   readonly clock: { now(): number };
 }
 
+/**
+ * What a command needs before its handler runs (`guild_only`, `manage_guild`), checked once by the router,
+ * which also words the refusal. Permissions are checked at run time because servers can change who sees a
+ * command.
+ */
+export type { Precondition };
+
 /** One slash command: its registration payload and its handler (the discord.js guide's pattern). */
 export interface SlashCommand {
   readonly data: { readonly name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
+  readonly preconditions?: readonly Precondition[];
   execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
 }
 
@@ -23,4 +34,10 @@ export interface SlashCommand {
 export interface ButtonHandler {
   readonly prefix: string;
   execute(interaction: ButtonInteraction, context: CommandContext): Promise<void>;
+}
+
+/** The server of a command declared `guild_only`: the router has checked there is one. */
+export function guildIdOf(interaction: ChatInputCommandInteraction): string {
+  if (interaction.guildId === null) throw new Error(`${interaction.commandName} ran outside a server despite its guild_only precondition`);
+  return interaction.guildId;
 }

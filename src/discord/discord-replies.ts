@@ -3,20 +3,30 @@
  * its token lives (15 minutes), and as a channel message that mentions the member after that.
  * Works from the stored task alone, so a restarted bot finishes what an earlier one started.
  */
-import { ButtonStyle, ComponentType, DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
+import { ButtonStyle, ComponentType, DiscordAPIError, MessageFlags, RESTJSONErrorCodes, Routes, type REST, type RawFile } from 'discord.js';
 import type { Logger } from '../logger.ts';
-import type { Clock } from '../tasks/clock.ts';
-import type { DeliveryOutcome, FinalView, ReplyPort, ReplyView } from '../tasks/reply-port.ts';
+import type { Clock } from '../clock.ts';
+import type { DeliveryOutcome, FinalView, ProgressView, ReplyPort } from '../tasks/reply-port.ts';
 import type { TaskRecord } from '../tasks/task-record.ts';
-import { lateDeliveryPrefix, replyText } from './messages.ts';
+import { cancelButtonLabel, lateDeliveryText, replyText } from '../catalogue/render-reply.ts';
 
 /** Discord: the token works for 15 minutes; stop using it a little early so a slow upload does not straddle. */
 const TOKEN_LIFETIME_MS = 14 * 60_000;
 
 /** Errors meaning the reply cannot be edited any more (token expired, reply deleted). */
-const REPLY_GONE_CODES = new Set([50027, 10015, 10008, 10062]);
+const REPLY_GONE_CODES: ReadonlySet<number> = new Set([
+  RESTJSONErrorCodes.InvalidWebhookToken,
+  RESTJSONErrorCodes.UnknownWebhook,
+  RESTJSONErrorCodes.UnknownMessage,
+  RESTJSONErrorCodes.UnknownInteraction,
+]);
 /** Errors meaning the bot cannot post in that channel at all. */
-const CHANNEL_CLOSED_CODES = new Set([10003, 50001, 50013, 50008]);
+const CHANNEL_CLOSED_CODES: ReadonlySet<number> = new Set([
+  RESTJSONErrorCodes.UnknownChannel,
+  RESTJSONErrorCodes.MissingAccess,
+  RESTJSONErrorCodes.MissingPermissions,
+  RESTJSONErrorCodes.CannotSendMessagesInNonTextChannel,
+]);
 
 /** Every message the bot sends pings no one; a late delivery pings exactly the member who asked. */
 const noMentions = { parse: [] };
@@ -42,15 +52,15 @@ export class DiscordReplies implements ReplyPort {
     this.#clock = clock;
   }
 
-  async showProgress(task: TaskRecord, view: Exclude<ReplyView, FinalView>): Promise<void> {
+  async showProgress(task: TaskRecord, view: ProgressView): Promise<void> {
     // Progress after the token expired would need channel messages: noise the member did not ask for.
     if (!this.#tokenAlive(task) || this.#goneReplies.has(task.id)) return;
     try {
       await this.#editOriginal(task, {
-        content: replyText(view, task.options.prompt),
+        content: replyText(view, task.options.prompt, task.locale),
         allowed_mentions: noMentions,
         // Only a generation still waiting its turn can be cancelled (nothing has been paid for yet).
-        components: view.kind === 'waiting_turn' && !view.paused ? [cancelRow(task.id)] : [],
+        components: view.kind === 'waiting_turn' && !view.paused ? [cancelRow(task)] : [],
       });
     } catch (error) {
       if (!isDiscordError(error, REPLY_GONE_CODES)) throw error;
@@ -61,7 +71,7 @@ export class DiscordReplies implements ReplyPort {
 
   async deliver(task: TaskRecord, view: FinalView): Promise<DeliveryOutcome> {
     if (view.kind === 'image_refused') return this.#refuseImage(task, view);
-    const content = replyText(view, task.options.prompt);
+    const content = replyText(view, task.options.prompt, task.locale);
     const files: RawFile[] = view.kind === 'video' ? [{ name: view.filename, data: view.video, contentType: 'video/mp4' }] : [];
     if (this.#tokenAlive(task) && !this.#goneReplies.has(task.id)) {
       try {
@@ -77,7 +87,11 @@ export class DiscordReplies implements ReplyPort {
     if (outcome === 'undeliverable' && files.length > 0 && view.kind === 'video' && view.link) {
       // The bot may post but not attach files there: the link still gets the video to the member.
       this.#logger.info('posting the video link instead of the file', { taskId: task.id });
-      return this.#postInChannel(task, replyText({ kind: 'video_link', ...view.link, cannotAttach: true }, task.options.prompt), []);
+      return this.#postInChannel(
+        task,
+        replyText({ kind: 'video_link', ...view.link, cannotAttach: true }, task.options.prompt, task.locale),
+        [],
+      );
     }
     return outcome;
   }
@@ -89,7 +103,7 @@ export class DiscordReplies implements ReplyPort {
       // Ephemeral follow-up first: the member must learn why before the public placeholder disappears.
       await this.#rest.post(Routes.webhook(applicationId, token), {
         auth: false,
-        body: { content: replyText(view, task.options.prompt), flags: 64, allowed_mentions: noMentions },
+        body: { content: replyText(view, task.options.prompt, task.locale), flags: MessageFlags.Ephemeral, allowed_mentions: noMentions },
       });
     } catch (error) {
       if (isDiscordError(error, REPLY_GONE_CODES)) return 'undeliverable';
@@ -112,7 +126,7 @@ export class DiscordReplies implements ReplyPort {
     try {
       await this.#rest.post(Routes.channelMessages(channelId), {
         body: {
-          content: `${lateDeliveryPrefix(userId)}${content}`,
+          content: lateDeliveryText(content, userId, task.locale),
           allowed_mentions: { parse: [], users: [userId] },
           ...attachmentsOf(files),
         } satisfies MessageBody,
@@ -144,11 +158,16 @@ export class DiscordReplies implements ReplyPort {
 /** A component's custom_id holds at most 100 characters: the task id is the key, its state is in the store. */
 export const CANCEL_BUTTON_PREFIX = 'animate-cancel:';
 
-function cancelRow(taskId: string) {
+function cancelRow(task: TaskRecord) {
   return {
     type: ComponentType.ActionRow,
     components: [
-      { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Cancel', custom_id: `${CANCEL_BUTTON_PREFIX}${taskId}` },
+      {
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        label: cancelButtonLabel(task.locale),
+        custom_id: `${CANCEL_BUTTON_PREFIX}${task.id}`,
+      },
     ],
   };
 }

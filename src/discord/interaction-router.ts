@@ -1,17 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
+import { genericApology, preconditionText } from '../catalogue/render-reply.ts';
+import { randomId } from '../random.ts';
 import type { ButtonHandler, CommandContext, SlashCommand } from './command.ts';
-import { genericApology } from './messages.ts';
+import { unmetPrecondition } from './preconditions.ts';
 
 /**
- * Hands each slash command to its handler. Anything a handler did not turn into a reply itself becomes a
- * short apology with a reference id, so the member never sees "The application did not respond".
+ * Hands each slash command to its handler once its declared preconditions hold (guild only, Manage Server),
+ * and each button to the handler of its custom_id's prefix. Anything a handler did not turn into a reply
+ * itself becomes a short apology with a reference id, so the member never sees "The application did not
+ * respond".
  */
 export class InteractionRouter {
   readonly #commands: ReadonlyMap<string, SlashCommand>;
-  readonly #context: CommandContext;
-
   readonly #buttons: readonly ButtonHandler[];
+  readonly #context: CommandContext;
 
   constructor(commands: readonly SlashCommand[], buttons: readonly ButtonHandler[], context: CommandContext) {
     this.#commands = new Map(commands.map((command) => [command.data.name, command]));
@@ -22,8 +24,9 @@ export class InteractionRouter {
   async handle(interaction: Interaction): Promise<void> {
     if (interaction.isButton()) {
       const button = this.#buttons.find((b) => interaction.customId.startsWith(b.prefix));
-      if (button)
+      if (button) {
         await this.#run(interaction, interaction.customId.split(':')[0] ?? 'button', () => button.execute(interaction, this.#context));
+      }
       return;
     }
     if (!interaction.isChatInputCommand()) return;
@@ -32,16 +35,25 @@ export class InteractionRouter {
       this.#context.logger.warn('unknown command', { command: interaction.commandName });
       return;
     }
-    await this.#run(interaction, interaction.commandName, () => command.execute(interaction, this.#context));
+    await this.#run(interaction, interaction.commandName, async () => {
+      const unmet = unmetPrecondition(interaction, command.preconditions ?? []);
+      if (unmet === undefined) return command.execute(interaction, this.#context);
+      this.#context.logger.info('command refused by a precondition', { command: interaction.commandName, unmet });
+      await interaction.reply({
+        content: preconditionText(unmet, `/${interaction.commandName}`, interaction.locale),
+        flags: MessageFlags.Ephemeral,
+        allowedMentions: { parse: [] },
+      });
+    });
   }
 
   async #run(interaction: ChatInputCommandInteraction | ButtonInteraction, name: string, handler: () => Promise<void>): Promise<void> {
     try {
       await handler();
     } catch (error) {
-      const ref = randomUUID().slice(0, 8);
+      const ref = randomId().slice(0, 8);
       this.#context.logger.error('command failed', { command: name, ref, error });
-      const reply = { content: genericApology(ref), allowedMentions: { parse: [] } };
+      const reply = { content: genericApology(ref, interaction.locale), allowedMentions: { parse: [] } };
       try {
         if (!interaction.deferred && !interaction.replied) await interaction.reply({ ...reply, flags: MessageFlags.Ephemeral });
         // A button's message belongs to the generation it controls: answer beside it, never over it.

@@ -1,6 +1,5 @@
 import { InvalidImage } from '../errors.ts';
 import { isImageComplete, readImageHeader, type ImageFormat } from './image-format.ts';
-import { imageRefusals } from './image-refusals.ts';
 
 /**
  * The video API's rules for its `image` input (.jpg or .png, at most 10 MB, at least 300x300 px), checked
@@ -20,25 +19,32 @@ export interface CheckedImage {
   mimeType: 'image/png' | 'image/jpeg';
 }
 
-/** Checks a picture by its bytes alone, without decoding it. Throws `InvalidImage` with the member's text. */
+/** Checks a picture by its bytes alone, without decoding it. Throws `InvalidImage` saying what is wrong. */
 export function checkImage(bytes: Buffer): CheckedImage {
-  if (bytes.length > IMAGE_LIMITS.maxBytes) throw new InvalidImage(imageRefusals.tooManyBytes(IMAGE_LIMITS.maxBytes));
+  if (bytes.length > IMAGE_LIMITS.maxBytes) throw new InvalidImage({ kind: 'picture_too_large', maxBytes: IMAGE_LIMITS.maxBytes });
 
   const header = readImageHeader(bytes);
-  if (header.format === 'gif') throw new InvalidImage(imageRefusals.gif);
-  if (header.format === 'webp') throw new InvalidImage(imageRefusals.webp);
-  if (header.format === 'unknown') throw new InvalidImage(imageRefusals.notAPicture);
+  if (header.format === 'gif') throw new InvalidImage({ kind: 'picture_gif' });
+  if (header.format === 'webp') throw new InvalidImage({ kind: 'picture_webp' });
+  if (header.format === 'unknown') throw new InvalidImage({ kind: 'picture_not_an_image' });
   const format = header.format;
   const formatName = format === 'png' ? 'PNG' : 'JPEG';
 
   const { width, height } = header;
-  if (width === undefined || height === undefined) throw new InvalidImage(imageRefusals.damaged(formatName));
+  if (width === undefined || height === undefined) throw new InvalidImage({ kind: 'picture_damaged', format: formatName });
   // Before anything else looks further into the file: the declared size alone decides this.
-  if (width * height > IMAGE_LIMITS.maxPixels) throw new InvalidImage(imageRefusals.tooManyPixels(IMAGE_LIMITS.maxPixels));
+  if (width * height > IMAGE_LIMITS.maxPixels)
+    throw new InvalidImage({ kind: 'picture_too_many_pixels', maxPixels: IMAGE_LIMITS.maxPixels });
   if (width < IMAGE_LIMITS.minWidth || height < IMAGE_LIMITS.minHeight) {
-    throw new InvalidImage(imageRefusals.tooSmall(width, height, IMAGE_LIMITS.minWidth, IMAGE_LIMITS.minHeight));
+    throw new InvalidImage({
+      kind: 'picture_too_small',
+      width,
+      height,
+      minWidth: IMAGE_LIMITS.minWidth,
+      minHeight: IMAGE_LIMITS.minHeight,
+    });
   }
-  if (!isImageComplete(bytes, format)) throw new InvalidImage(imageRefusals.damaged(formatName));
+  if (!isImageComplete(bytes, format)) throw new InvalidImage({ kind: 'picture_damaged', format: formatName });
 
   return {
     format,

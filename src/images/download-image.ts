@@ -2,7 +2,6 @@ import { interceptors, request, getGlobalDispatcher, type Dispatcher } from 'und
 import { InvalidImage } from '../errors.ts';
 import { IMAGE_LIMITS } from './check-image.ts';
 import { ImageUnavailable } from './image-unavailable.ts';
-import { imageRefusals } from './image-refusals.ts';
 
 export interface DownloadImageOptions {
   /** Default IMAGE_LIMITS.maxBytes. */
@@ -53,7 +52,7 @@ export async function downloadImage(url: string, options: DownloadImageOptions =
   const declared = declaredLength(headers['content-length']);
   if (declared !== undefined && declared > maxBytes) {
     abandon(body);
-    throw new InvalidImage(imageRefusals.tooManyBytes(maxBytes));
+    throw new InvalidImage({ kind: 'picture_too_large', maxBytes });
   }
 
   const chunks: Buffer[] = [];
@@ -63,7 +62,7 @@ export async function downloadImage(url: string, options: DownloadImageOptions =
       total += chunk.length;
       if (total > maxBytes) {
         body.destroy();
-        throw new InvalidImage(imageRefusals.tooManyBytes(maxBytes));
+        throw new InvalidImage({ kind: 'picture_too_large', maxBytes });
       }
       chunks.push(chunk);
     }

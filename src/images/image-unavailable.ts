@@ -1,10 +1,9 @@
-import { UserFacingError } from '../errors.ts';
-import { imageRefusals } from './image-refusals.ts';
+import { InvalidImage } from '../errors.ts';
 
 /** The picture could not be fetched (HTTP error, network failure, timeout): nothing was charged, try again. */
-export class ImageUnavailable extends UserFacingError {
+export class ImageUnavailable extends InvalidImage {
   constructor(options?: { cause?: unknown }) {
-    super('image_unavailable', imageRefusals.unavailable, options);
+    super({ kind: 'picture_unavailable' }, options);
     this.name = 'ImageUnavailable';
   }
 }

@@ -5,8 +5,11 @@
  */
 import type { Logger } from '../logger.ts';
 import type { ReservationCounter, Store } from '../store/store.ts';
-import type { Clock } from '../tasks/clock.ts';
+import type { Clock } from '../clock.ts';
+import { randomId } from '../random.ts';
 import { periodWindow, type PeriodWindow } from './period.ts';
+import { parseMeta, quotaKeys as key, type ReservationMeta } from './quota-keys.ts';
+import type { MemberStanding, QuotaRefusal, ReserveOutcome, ReserveRequest, ServerUsage } from './quota-outcomes.ts';
 import {
   effectiveQuota,
   emptyGuildSettings,
@@ -19,43 +22,7 @@ import {
   type QuotaDefaults,
 } from './quota-settings.ts';
 
-export interface ReserveRequest {
-  taskId: string;
-  guildId: string;
-  channelId: string;
-  userId: string;
-  roleIds: readonly string[];
-  units: number;
-}
-
-export type QuotaRefusal =
-  | { kind: 'channel'; allowedChannels: readonly string[] }
-  | { kind: 'paused'; until: number }
-  | { kind: 'blocked'; rule: AllowanceRule }
-  | { kind: 'member_units'; left: number; needed: number; renewsAt: number; rule: AllowanceRule }
-  | { kind: 'server_units'; renewsAt: number }
-  | { kind: 'global_units'; renewsAt: number }
-  | { kind: 'active_limit'; running: Limit; waiting: Limit };
-
-export type ReserveOutcome = { ok: true; units: number; left: number | null; renewsAt: number } | { ok: false; refusal: QuotaRefusal };
-
-export interface MemberStanding {
-  allowance: Limit;
-  rule: AllowanceRule;
-  used: number;
-  /** Units given beyond the allowance this period (grants and resets). */
-  granted: number;
-  /** null when the member has no limit. */
-  left: number | null;
-  period: PeriodWindow;
-}
-
-export interface ServerUsage {
-  period: PeriodWindow;
-  used: number;
-  budget: Limit;
-  topMembers: { userId: string; used: number }[];
-}
+export type { MemberStanding, QuotaRefusal, ReserveOutcome, ReserveRequest, ServerUsage };
 
 const PAUSE_KEY = 'provider:pause';
 const PAUSE_UNTIL_KEY = 'provider:paused-until';
@@ -66,35 +33,16 @@ const ORPHAN_AFTER_MS = 2 * 60_000;
 /** Usage counters outlive their period a little, for the moderators' report of the period just ended. */
 const COUNTER_MARGIN_MS = 40 * 24 * 60 * 60_000;
 
-const key = {
-  settings: (g: string) => `quota-settings:${g}`,
-  memberUsed: (g: string, p: string, u: string) => `used:member:${g}:${p}:${u}`,
-  memberGranted: (g: string, p: string, u: string) => `granted:member:${g}:${p}:${u}`,
-  memberReset: (g: string, p: string, u: string) => `reset:member:${g}:${p}:${u}`,
-  serverUsed: (g: string, p: string) => `used:server:${g}:${p}`,
-  globalUsed: (p: string) => `used:global:${p}`,
-  memberActive: (g: string, u: string) => `active:member:${g}:${u}`,
-  memberRunning: (g: string, u: string) => `running:member:${g}:${u}`,
-  serverRunning: (g: string) => `running:server:${g}`,
-  members: (g: string, p: string) => `members:${g}:${p}`,
-  unitsReservation: (taskId: string) => `units:${taskId}`,
-  slotReservation: (taskId: string) => `slot:${taskId}`,
-};
-
-interface ReservationMeta {
-  taskId: string;
-  guildId: string;
-  userId: string;
-  units: number;
-}
-
 export class QuotaService {
   readonly #store: Store;
   readonly #defaults: QuotaDefaults;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  /** Unique values for claims and one-off reservation keys. */
+  readonly #newId: () => string;
 
-  constructor(deps: { store: Store; defaults: QuotaDefaults; clock: Clock; logger: Logger }) {
+  constructor(deps: { store: Store; defaults: QuotaDefaults; clock: Clock; logger: Logger; newId?: () => string }) {
+    this.#newId = deps.newId ?? randomId;
     this.#store = deps.store;
     this.#defaults = deps.defaults;
     this.#clock = deps.clock;
@@ -319,7 +267,7 @@ export class QuotaService {
   async pauseSubmissions(): Promise<boolean> {
     const until = this.#clock.now() + PAUSE_MS;
     // A fresh value per call: the claim succeeds only for whoever finds no pause in force.
-    const started = await this.#store.claim(PAUSE_KEY, `${until}:${Math.random().toString(36).slice(2)}`, PAUSE_MS);
+    const started = await this.#store.claim(PAUSE_KEY, `${until}:${this.#newId()}`, PAUSE_MS);
     if (started) await this.#store.kv.set(PAUSE_UNTIL_KEY, until, PAUSE_MS);
     return started;
   }
@@ -331,25 +279,8 @@ export class QuotaService {
 
   async #add(counterKey: string, amount: number, expiresAt: number): Promise<void> {
     // An atomic increment from the port's two operations: a reservation with no limit, kept (not refunded).
-    const reservationKey = `increment:${counterKey}:${this.#clock.now()}:${Math.random().toString(36).slice(2)}`;
+    const reservationKey = `increment:${counterKey}:${this.#clock.now()}:${this.#newId()}`;
     await this.#store.reserve(reservationKey, [{ key: counterKey, amount, limit: null, held: false, expiresAt }], '{}', this.#clock.now());
     await this.#store.settle(reservationKey, false);
   }
-}
-
-function parseMeta(meta: string): ReservationMeta | undefined {
-  try {
-    const value = JSON.parse(meta) as Partial<ReservationMeta>;
-    if (typeof value.taskId === 'string' && typeof value.guildId === 'string' && typeof value.userId === 'string') {
-      return {
-        taskId: value.taskId,
-        guildId: value.guildId,
-        userId: value.userId,
-        units: typeof value.units === 'number' ? value.units : 0,
-      };
-    }
-  } catch {
-    // not one of ours
-  }
-  return undefined;
 }

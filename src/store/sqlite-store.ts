@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import Keyv from 'keyv';
 import { z } from 'zod';
-import { systemClock } from '../tasks/clock.ts';
+import { systemClock } from '../clock.ts';
 import type { ReservationCounter, ReserveResult, Store, StoredReservation } from './store.ts';
 import { checkReservationCounters, counterTtlMs, newReservation, parseStoredReservation } from './store-records.ts';
 import { openSqliteConnection, settled, transaction, type StoreClock } from './sqlite-connection.ts';

@@ -2,22 +2,37 @@
  * Housekeeping that keeps "nothing lost" true: at start and then every few minutes, settle reservations
  * left by a crash and pick up open tasks nobody is driving (a task another process stopped working on).
  */
+import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { QuotaService } from '../quota/quota-service.ts';
-import type { Clock } from './clock.ts';
-import { isFinal } from './task-record.ts';
-import type { TaskStore } from './task-store.ts';
-import type { TaskTracker } from './task-tracker.ts';
+import { isFinal, type TaskRecord } from './task-record.ts';
+
+/** Settles reservations whose task is over (the quota side). */
+export interface ReservationReconciler {
+  reconcile(taskState: (taskId: string) => Promise<{ final: boolean; refund: boolean } | undefined>): Promise<number>;
+}
+
+/** Picks up open tasks nobody is driving (the tracker). */
+export interface TaskResumer {
+  resumeOpenTasks(): Promise<number>;
+}
+
+export interface MaintenanceDeps {
+  tracker: TaskResumer;
+  quota: ReservationReconciler;
+  tasks: { get(id: string): Promise<TaskRecord | undefined> };
+  logger: Logger;
+  clock: Clock;
+}
 
 /** Often enough that a task whose process died (its lease lapsed) is picked up within minutes. */
 const SWEEP_EVERY_MS = 60_000;
 
 export class Maintenance {
-  readonly #deps: { tracker: TaskTracker; quota: QuotaService; tasks: TaskStore; logger: Logger; clock: Clock };
+  readonly #deps: MaintenanceDeps;
   #timer: unknown;
   #stopped = false;
 
-  constructor(deps: { tracker: TaskTracker; quota: QuotaService; tasks: TaskStore; logger: Logger; clock: Clock }) {
+  constructor(deps: MaintenanceDeps) {
     this.#deps = deps;
   }
 

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import type { Clock } from '../clock.ts';
 
 /**
  * One timer for every task: each task has at most one due time, and the single timer is armed for the

@@ -54,6 +54,27 @@ export class TaskStore {
     return records;
   }
 
+  /** The open tasks of one server, oldest first (moderators' usage report). */
+  async openInGuild(guildId: string): Promise<TaskRecord[]> {
+    return byAge((await this.listOpen()).filter((task) => task.requester.guildId === guildId));
+  }
+
+  /** One member's open tasks in one server, oldest first (their standing and their line). */
+  async openOfMember(guildId: string, userId: string): Promise<TaskRecord[]> {
+    return (await this.openInGuild(guildId)).filter((task) => task.requester.userId === userId);
+  }
+
+  /** Tasks of a server waiting for a running slot, oldest first. */
+  async waitingInGuild(guildId: string): Promise<TaskRecord[]> {
+    return (await this.openInGuild(guildId)).filter((task) => task.state === 'waiting');
+  }
+
+  /** A waiting task's place among its member's waiting tasks in that server, in the order they asked; 1 = next. */
+  async placeInLine(task: TaskRecord): Promise<number> {
+    const mine = (await this.openOfMember(task.requester.guildId, task.requester.userId)).filter((other) => other.state === 'waiting');
+    return mine.filter((other) => isBefore(other, task)).length + 1;
+  }
+
   /**
    * Takes (or keeps) the right to drive a task, for stores shared by several processes: only the lease
    * holder steps a task, so two processes never submit the same generation.
@@ -75,4 +96,12 @@ export class TaskStore {
     const value: unknown = await this.#store.kv.get(imageKey(id));
     return typeof value === 'string' ? value : undefined;
   }
+}
+
+function isBefore(a: TaskRecord, b: TaskRecord): boolean {
+  return a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id);
+}
+
+function byAge(tasks: TaskRecord[]): TaskRecord[] {
+  return tasks.sort((a, b) => (isBefore(a, b) ? -1 : isBefore(b, a) ? 1 : 0));
 }

@@ -8,7 +8,9 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { request, type Dispatcher } from 'undici';
+import { systemClock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
+import { randomFraction } from '../random.ts';
 import { RequestRateLimiter } from './request-rate-limiter.ts';
 import { parseErrorBody, parseTaskResult, submitResponseSchema, type ErrorEnvelope, type TaskResult } from './schemas.ts';
 import {
@@ -96,8 +98,8 @@ export class VideoApiClient {
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 90_000;
     this.#maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 4));
     this.#sleep = options.sleep ?? ((ms) => delay(ms));
-    this.#random = options.random ?? Math.random;
-    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? randomFraction;
+    this.#now = options.now ?? (() => systemClock.now());
     this.#dispatcher = options.dispatcher;
     this.#limiter = new RequestRateLimiter({
       requestsPerMinute: options.requestsPerMinute ?? 120,

@@ -1,9 +1,10 @@
 /**
- * What can go wrong talking to the video API, each with the text a member reads. The provider's status and
+ * What can go wrong talking to the video API, each with its outcome for the member. The provider's status and
  * reason token ride along for the logs; the API key never does (the client scrubs provider text before it
  * gets here).
  */
-import { UserFacingError, type UserFacingErrorKind } from '../errors.ts';
+import { UserFacingError } from '../errors.ts';
+import type { TaskFailure } from '../outcomes.ts';
 
 export interface ProviderErrorDetails {
   /** HTTP status the provider answered with, when it answered at all. */
@@ -18,8 +19,8 @@ export class VideoApiError extends UserFacingError {
   readonly status?: number;
   readonly reason?: string;
 
-  constructor(kind: UserFacingErrorKind, userMessage: string, details: ProviderErrorDetails = {}) {
-    super(kind, userMessage, details.cause === undefined ? undefined : { cause: details.cause });
+  constructor(failure: TaskFailure, details: ProviderErrorDetails = {}) {
+    super(failure, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'VideoApiError';
     if (details.status !== undefined) this.status = details.status;
     if (details.reason !== undefined) this.reason = details.reason;
@@ -32,13 +33,7 @@ export class ProviderRejected extends VideoApiError {
   readonly providerMessage?: string;
 
   constructor(providerMessage: string | undefined, details: ProviderErrorDetails = {}) {
-    super(
-      'provider_rejected',
-      providerMessage
-        ? `The provider rejected this picture or prompt: ${providerMessage}`
-        : 'The provider rejected this picture or prompt.',
-      details,
-    );
+    super({ kind: 'provider_rejected', ...(providerMessage ? { reason: providerMessage } : {}) }, details);
     this.name = 'ProviderRejected';
     if (providerMessage) this.providerMessage = providerMessage;
   }
@@ -47,7 +42,7 @@ export class ProviderRejected extends VideoApiError {
 /** 401/403 with a bad key: nothing the member can fix, and details would only leak internals. */
 export class ProviderMisconfigured extends VideoApiError {
   constructor(details: ProviderErrorDetails = {}) {
-    super('provider_misconfigured', "The video service is misconfigured on the bot's side. An admin has been alerted.", details);
+    super({ kind: 'provider_misconfigured' }, details);
     this.name = 'ProviderMisconfigured';
   }
 }
@@ -55,7 +50,7 @@ export class ProviderMisconfigured extends VideoApiError {
 /** 403 NOT_ENOUGH_BALANCE: the account behind the bot is out of credit. */
 export class ProviderOutOfCredit extends VideoApiError {
   constructor(details: ProviderErrorDetails = {}) {
-    super('provider_out_of_credit', 'Video generation is unavailable right now. Please try again later.', details);
+    super({ kind: 'provider_out_of_credit' }, details);
     this.name = 'ProviderOutOfCredit';
   }
 }
@@ -66,7 +61,7 @@ export class ProviderUnavailable extends VideoApiError {
   readonly retryAfterMs?: number;
 
   constructor(details: ProviderErrorDetails & { retryAfterMs?: number } = {}) {
-    super('provider_unavailable', 'The video service is not responding right now. Please try again in a few minutes.', details);
+    super({ kind: 'provider_unavailable' }, details);
     this.name = 'ProviderUnavailable';
     if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
   }
@@ -78,11 +73,7 @@ export class ProviderUnavailable extends VideoApiError {
  */
 export class SubmitOutcomeUnknown extends VideoApiError {
   constructor(details: ProviderErrorDetails = {}) {
-    super(
-      'submit_unknown',
-      'The video service did not confirm your request in time. It was not sent again, to avoid charging twice.',
-      details,
-    );
+    super({ kind: 'submit_unknown' }, details);
     this.name = 'SubmitOutcomeUnknown';
   }
 }

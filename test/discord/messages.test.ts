@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { promptPreview, replyText } from '../../src/discord/messages.ts';
+import { promptPreview, replyText } from '../../src/catalogue/render-reply.ts';
 
 describe('message texts', () => {
   it('shows a 2500-character prompt short enough for one message', () => {
     const prompt = 'a cat dances under the moon '.repeat(100).slice(0, 2500);
-    const text = replyText({ kind: 'video', video: Buffer.alloc(0), filename: 'a.mp4' }, prompt);
+    const text = replyText({ kind: 'video', video: Buffer.alloc(0), filename: 'a.mp4' }, prompt, 'en-US');
     expect(text.length).toBeLessThan(400);
     expect(text).toContain('…');
   });
@@ -25,6 +25,7 @@ describe('message texts', () => {
         limitBytes: 10 * 1024 * 1024,
       },
       'waves',
+      'en-US',
     );
     expect(text).toContain('15.0 MB');
     expect(text).toContain('10.0 MB upload limit');
@@ -33,7 +34,7 @@ describe('message texts', () => {
   });
 
   it('shows progress and a relative ETA while generating', () => {
-    expect(replyText({ kind: 'generating', progressPercent: 42.7, etaAt: 1_700_000_060_000 }, 'waves')).toMatch(
+    expect(replyText({ kind: 'generating', progressPercent: 42.7, etaAt: 1_700_000_060_000 }, 'waves', 'en-US')).toMatch(
       /42% ready <t:1700000060:R>/,
     );
   });

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { renderFailure } from '../../src/catalogue/render-failure.ts';
 import { InvalidImage, UserFacingError } from '../../src/errors.ts';
 import { downloadImage } from '../../src/images/download-image.ts';
 import { ImageUnavailable } from '../../src/images/image-unavailable.ts';
@@ -120,7 +121,7 @@ describe('downloadImage', () => {
     };
     const error = await failure(downloadImage(`${baseUrl}/huge.png`, { dispatcher: agent, timeoutMs: 10_000 }));
     expect(error).toBeInstanceOf(InvalidImage);
-    expect(error.userMessage).toBe(TOO_LARGE);
+    expect(renderFailure(error.failure, 'en-US')).toBe(TOO_LARGE);
     await closed;
   });
 
@@ -128,7 +129,7 @@ describe('downloadImage', () => {
     const server = endlessPicture();
     const error = await failure(downloadImage(`${baseUrl}/endless.png`, { dispatcher: agent }));
     expect(error).toBeInstanceOf(InvalidImage);
-    expect(error.userMessage).toBe(TOO_LARGE);
+    expect(renderFailure(error.failure, 'en-US')).toBe(TOO_LARGE);
     expect(await server.outcome).toBe('cut off');
     // What was sent is the limit plus what the socket buffers held, nowhere near the 50 MB on offer.
     expect(server.written()).toBeGreaterThan(10_000_000);
@@ -139,13 +140,13 @@ describe('downloadImage', () => {
     handler = (_req, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
     const error = await failure(downloadImage(`${baseUrl}/gone.png`, { dispatcher: agent }));
     expect(error).toBeInstanceOf(ImageUnavailable);
-    expect(error.kind).toBe('image_unavailable');
-    expect(error.userMessage).toBe(UNAVAILABLE);
+    expect(error.kind).toBe('picture_unavailable');
+    expect(renderFailure(error.failure, 'en-US')).toBe(UNAVAILABLE);
   });
 
   it('treats a server error the same way', async () => {
     handler = (_req, res) => res.writeHead(503).end();
-    expect((await failure(downloadImage(`${baseUrl}/p.png`, { dispatcher: agent }))).kind).toBe('image_unavailable');
+    expect((await failure(downloadImage(`${baseUrl}/p.png`, { dispatcher: agent }))).kind).toBe('picture_unavailable');
   });
 
   it('treats a refused connection as unavailable', async () => {
@@ -154,8 +155,8 @@ describe('downloadImage', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const error = await failure(downloadImage(`http://127.0.0.1:${port}/p.png`, { dispatcher: agent }));
-    expect(error.kind).toBe('image_unavailable');
-    expect(error.userMessage).toBe(UNAVAILABLE);
+    expect(error.kind).toBe('picture_unavailable');
+    expect(renderFailure(error.failure, 'en-US')).toBe(UNAVAILABLE);
   });
 
   it('treats a connection dropped mid-body as unavailable', async () => {
@@ -164,7 +165,7 @@ describe('downloadImage', () => {
       res.write(Buffer.alloc(1000));
       setTimeout(() => res.destroy(), 10);
     };
-    expect((await failure(downloadImage(`${baseUrl}/p.png`, { dispatcher: agent }))).kind).toBe('image_unavailable');
+    expect((await failure(downloadImage(`${baseUrl}/p.png`, { dispatcher: agent }))).kind).toBe('picture_unavailable');
   });
 
   it('gives up on a server that stops sending, after the timeout', async () => {
@@ -174,7 +175,7 @@ describe('downloadImage', () => {
     };
     const started = Date.now();
     const error = await failure(downloadImage(`${baseUrl}/slow.png`, { dispatcher: agent, timeoutMs: 200 }));
-    expect(error.kind).toBe('image_unavailable');
+    expect(error.kind).toBe('picture_unavailable');
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
@@ -192,13 +193,13 @@ describe('downloadImage', () => {
   it('stops following an endless redirect loop', async () => {
     handler = (req, res) => res.writeHead(302, { location: req.url === '/x' ? '/y' : '/x' }).end();
     const error = await failure(downloadImage(`${baseUrl}/x`, { dispatcher: agent }));
-    expect(error.kind).toBe('image_unavailable');
+    expect(error.kind).toBe('picture_unavailable');
     expect(requests.length).toBeLessThanOrEqual(4);
   });
 
   it('refuses URLs that are not http or https without making a request', async () => {
     for (const url of ['file:///etc/passwd', 'ftp://127.0.0.1/p.png', 'not a url']) {
-      expect((await failure(downloadImage(url, { dispatcher: agent }))).kind).toBe('image_unavailable');
+      expect((await failure(downloadImage(url, { dispatcher: agent }))).kind).toBe('picture_unavailable');
     }
     expect(requests).toEqual([]);
   });

@@ -34,7 +34,7 @@ for (const backend of storeBackends(4))
       expect((await tasks.listOpen()).map((t) => t.id).sort()).toEqual(['a', 'b']);
       expect(await tasks.getImage('a')).toBe('aGVsbG8=');
 
-      await tasks.put(makeTaskRecord({ id: 'a', state: 'failed', failure: { kind: 'x', message: 'y' } }));
+      await tasks.put(makeTaskRecord({ id: 'a', state: 'failed', failure: { kind: 'cancelled' }, refundedUnits: 1 }));
       expect((await tasks.listOpen()).map((t) => t.id)).toEqual(['b']);
       expect(await tasks.getImage('a')).toBeUndefined();
       expect((await tasks.get('a'))?.state).toBe('failed');

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/tasks/clock.ts';
+import type { Clock } from '../../src/clock.ts';
 
 /** A clock tests move by hand: timers fire, in order, only inside advance(). */
 export class ManualClock implements Clock {

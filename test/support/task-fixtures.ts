@@ -1,11 +1,15 @@
 import type { TaskRecord } from '../../src/tasks/task-record.ts';
 
-/** A valid task record for store and tracker tests; override what the test is about. */
+/**
+ * A valid task record for store and tracker tests; override what the test is about (a failed state with its
+ * `failure` and `refundedUnits`: the record is a union by state, which a spread of overrides cannot check).
+ */
 export function makeTaskRecord(overrides: Partial<TaskRecord> = {}): TaskRecord {
   return {
-    version: 1,
+    version: 2,
     id: 'task-0001',
     state: 'received',
+    locale: 'en-US',
     requester: { userId: '200000000000000001', guildId: '300000000000000001', channelId: '400000000000000001' },
     interaction: {
       id: '500000000000000001',
@@ -20,5 +24,5 @@ export function makeTaskRecord(overrides: Partial<TaskRecord> = {}): TaskRecord 
     createdAt: 1_000,
     updatedAt: 1_000,
     ...overrides,
-  };
+  } as TaskRecord;
 }

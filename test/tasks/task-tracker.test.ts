@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { renderFailure } from '../../src/catalogue/render-failure.ts';
 import { InvalidImage } from '../../src/errors.ts';
 import type { CheckedImage } from '../../src/images/check-image.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import type { VideoDownload } from '../../src/tasks/download-video.ts';
+import type { VideoDownload } from '../../src/video-api/download-video.ts';
 import type { DeliveryOutcome, FinalView, ReplyPort, ReplyView } from '../../src/tasks/reply-port.ts';
 import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
@@ -72,18 +73,21 @@ class RecordingQuota implements QuotaGate {
 class RecordingReplies implements ReplyPort {
   readonly progress: ReplyView[] = [];
   readonly finals: FinalView[] = [];
+  /** What the member read for each failure, in the record's locale. */
+  readonly finalTexts: string[] = [];
   failDeliveries = 0;
 
   async showProgress(_task: TaskRecord, view: Exclude<ReplyView, FinalView>): Promise<void> {
     this.progress.push(view);
   }
 
-  async deliver(_task: TaskRecord, view: FinalView): Promise<DeliveryOutcome> {
+  async deliver(task: TaskRecord, view: FinalView): Promise<DeliveryOutcome> {
     if (this.failDeliveries > 0) {
       this.failDeliveries--;
       throw new Error('Discord answered 503');
     }
     this.finals.push(view);
+    if (view.kind === 'failed' || view.kind === 'image_refused') this.finalTexts.push(renderFailure(view.failure, task.locale));
     return 'delivered';
   }
 }
@@ -198,16 +202,15 @@ describe('task tracker', () => {
 
   it('refuses a bad picture without submitting anything', async () => {
     checkImage = () => {
-      throw new InvalidImage('That picture is 200x200; it needs to be at least 300x300 pixels.');
+      throw new InvalidImage({ kind: 'picture_too_small', width: 200, height: 200, minWidth: 300, minHeight: 300 });
     };
     await tracker.accept('task-0001', request);
     await tracker.idle();
     expect(api.submissions).toEqual([]);
-    expect(replies.finals).toEqual([
-      { kind: 'image_refused', message: 'That picture is 200x200; it needs to be at least 300x300 pixels.', refundedUnits: 2 },
-    ]);
+    expect(replies.finals).toMatchObject([{ kind: 'image_refused', refundedUnits: 2 }]);
+    expect(replies.finalTexts).toEqual(['That picture is 200x200; it needs to be at least 300x300 pixels.']);
     expect(quota.settled).toContainEqual({ taskId: 'task-0001', refund: true });
-    expect((await store.get('task-0001'))?.failure?.kind).toBe('invalid_image');
+    expect(await store.get('task-0001')).toMatchObject({ state: 'failed', failure: { kind: 'picture_too_small' } });
   });
 
   it("shows the provider's reason when the generation fails", async () => {
@@ -215,9 +218,8 @@ describe('task tracker', () => {
     await tracker.accept('task-0001', request);
     await tracker.idle();
     await elapse(POLL_MS);
-    expect(replies.finals).toEqual([
-      { kind: 'failed', message: expect.stringContaining('image contains prohibited content'), refundedUnits: 2 },
-    ]);
+    expect(replies.finals).toMatchObject([{ kind: 'failed', refundedUnits: 2 }]);
+    expect(replies.finalTexts).toEqual([expect.stringContaining('image contains prohibited content')]);
     expect(quota.settled.every((s) => s.refund)).toBe(true);
     expect((await store.get('task-0001'))?.state).toBe('failed');
   });
@@ -228,9 +230,8 @@ describe('task tracker', () => {
     };
     await tracker.accept('task-0001', request);
     await tracker.idle();
-    expect(replies.finals).toEqual([
-      { kind: 'failed', message: 'The provider rejected this picture or prompt: prompt too long', refundedUnits: 2 },
-    ]);
+    expect(replies.finals).toMatchObject([{ kind: 'failed', refundedUnits: 2 }]);
+    expect(replies.finalTexts).toEqual(['The provider rejected this picture or prompt: prompt too long']);
   });
 
   it('never resubmits when the submission outcome is unknown', async () => {
@@ -241,8 +242,9 @@ describe('task tracker', () => {
     await tracker.idle();
     await elapse(60_000);
     expect(api.submissions).toHaveLength(1);
-    expect(replies.finals).toEqual([{ kind: 'failed', message: expect.stringContaining('avoid charging you twice'), refundedUnits: 2 }]);
-    expect((await store.get('task-0001'))?.failure?.kind).toBe('submit_unknown');
+    expect(replies.finals).toMatchObject([{ kind: 'failed', refundedUnits: 2 }]);
+    expect(replies.finalTexts).toEqual([expect.stringContaining('avoid charging you twice')]);
+    expect(await store.get('task-0001')).toMatchObject({ failure: { kind: 'submit_unknown' } });
   });
 
   it('a task found mid-submission after a restart is reported, not sent again', async () => {
@@ -377,7 +379,8 @@ describe('task tracker', () => {
     };
     await tracker.accept('task-a', request);
     await tracker.idle();
-    expect(replies.finals).toEqual([{ kind: 'failed', message: expect.stringContaining('unavailable right now'), refundedUnits: 2 }]);
+    expect(replies.finals).toMatchObject([{ kind: 'failed', refundedUnits: 2 }]);
+    expect(replies.finalTexts).toEqual([expect.stringContaining('unavailable right now')]);
     expect(quota.paused).toBe(true);
 
     await tracker.accept('task-b', request);

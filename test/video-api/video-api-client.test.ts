@@ -10,6 +10,7 @@ import {
   ProviderUnavailable,
   SubmitOutcomeUnknown,
 } from '../../src/video-api/video-api-errors.ts';
+import { renderFailure } from '../../src/catalogue/render-failure.ts';
 import { UserFacingError } from '../../src/errors.ts';
 import { VideoApiStandIn } from '../support/video-api-stand-in.ts';
 
@@ -93,7 +94,9 @@ describe('submit', () => {
     expect(error).toBeInstanceOf(UserFacingError);
     const rejected = error as ProviderRejected;
     expect(rejected.kind).toBe('provider_rejected');
-    expect(rejected.userMessage).toBe('The provider rejected this picture or prompt: image resolution must be at least 300x300');
+    expect(renderFailure(rejected.failure, 'en-US')).toBe(
+      'The provider rejected this picture or prompt: image resolution must be at least 300x300',
+    );
     expect(rejected.status).toBe(400);
     expect(rejected.reason).toBe('INVALID_REQUEST_BODY');
     expect(standIn.submissions).toHaveLength(1);
@@ -103,20 +106,20 @@ describe('submit', () => {
   it('is rejected by the stand-in for a data: prefixed image, like the real API', async () => {
     const error = await caught(makeClient().submit({ ...aRequest, image: `data:image/png;base64,${IMAGE}` }));
     expect(error).toBeInstanceOf(ProviderRejected);
-    expect((error as ProviderRejected).userMessage).toContain('data: prefix');
+    expect(renderFailure((error as ProviderRejected).failure, 'en-US')).toContain('data: prefix');
   });
 
   it('uses a bare {message} body', async () => {
     standIn.failNextSubmit(400, { message: 'prompt too long' });
     const error = (await caught(makeClient().submit(aRequest))) as ProviderRejected;
-    expect(error.userMessage).toBe('The provider rejected this picture or prompt: prompt too long');
+    expect(renderFailure(error.failure, 'en-US')).toBe('The provider rejected this picture or prompt: prompt too long');
     expect(error.reason).toBeUndefined();
   });
 
   it('uses a plain-text body as the message', async () => {
     standIn.failNextSubmit(400, 'image could not be decoded');
     const error = (await caught(makeClient().submit(aRequest))) as ProviderRejected;
-    expect(error.userMessage).toBe('The provider rejected this picture or prompt: image could not be decoded');
+    expect(renderFailure(error.failure, 'en-US')).toBe('The provider rejected this picture or prompt: image could not be decoded');
   });
 
   it('treats other 4xx answers as a rejection too', async () => {
@@ -133,7 +136,7 @@ describe('submit', () => {
 
     expect(error).toBeInstanceOf(ProviderMisconfigured);
     expect(error.kind).toBe('provider_misconfigured');
-    expect(error.userMessage).toBe("The video service is misconfigured on the bot's side. An admin has been alerted.");
+    expect(renderFailure(error.failure, 'en-US')).toBe("The video service is misconfigured on the bot's side. An admin has been alerted.");
     expect(error.status).toBe(401);
     expect(error.reason).toBe('INVALID_API_KEY');
     const alert = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.level === 'error');
@@ -146,7 +149,7 @@ describe('submit', () => {
     const error = (await caught(makeClient().submit(aRequest))) as ProviderMisconfigured;
     expect(error).toBeInstanceOf(ProviderMisconfigured);
     expect(error.status).toBe(403);
-    expect(error.userMessage).not.toContain('auth failed');
+    expect(renderFailure(error.failure, 'en-US')).not.toContain('auth failed');
   });
 
   it('reports a 403 NOT_ENOUGH_BALANCE as out of credit', async () => {
@@ -154,7 +157,7 @@ describe('submit', () => {
     const error = (await caught(makeClient().submit(aRequest))) as ProviderOutOfCredit;
     expect(error).toBeInstanceOf(ProviderOutOfCredit);
     expect(error.kind).toBe('provider_out_of_credit');
-    expect(error.userMessage).toBe('Video generation is unavailable right now. Please try again later.');
+    expect(renderFailure(error.failure, 'en-US')).toBe('Video generation is unavailable right now. Please try again later.');
     expect(error.reason).toBe('NOT_ENOUGH_BALANCE');
     expect(standIn.submissions).toHaveLength(1);
   });

@@ -1,0 +1,81 @@
+/**
+ * The one way to ask for a video, whatever the front end (the /animate command today; a context menu and
+ * buttons tomorrow). It owns the task id, the reservation of units and every settlement of that reservation
+ * for the task's whole life: refused before anything public happens, refunded when the front end could not
+ * acknowledge, settled by the task's lifecycle afterwards (through `animationQuotaGate`).
+ */
+import type { QuotaPeriod } from '../quota/quota-settings.ts';
+import type { QuotaRefusal, ReserveOutcome, ReserveRequest } from '../quota/quota-service.ts';
+import type { NewTask, QuotaGate } from '../tasks/task-tracker.ts';
+import { unitsFor, type AnimateOptions, type TaskRecord } from '../tasks/task-record.ts';
+
+export interface AnimationRequest {
+  /** Who asks, where, and the roles that decide their allowance. */
+  requester: TaskRecord['requester'] & { roleIds: readonly string[] };
+  /** The member's locale; every later message about this task uses it. */
+  locale: string;
+  /** How to answer: the interaction's reply handle (its token lives 15 minutes). */
+  reply: TaskRecord['interaction'];
+  options: AnimateOptions;
+  image: TaskRecord['image'];
+  /**
+   * Makes the request public (Discord: the deferral), called once the units are held and before anything
+   * slow, so a refusal stays private and the 3-second deadline is met.
+   */
+  acknowledge: () => Promise<void>;
+}
+
+export type AnimationOutcome =
+  { kind: 'accepted'; taskId: string; units: number } | { kind: 'refused'; refusal: QuotaRefusal; period: QuotaPeriod };
+
+/** The quota operations a request needs. */
+export interface AnimationQuota extends QuotaGate {
+  reserve(request: ReserveRequest): Promise<ReserveOutcome>;
+  quota(guildId: string): Promise<{ period: QuotaPeriod }>;
+}
+
+/** The tracker operations a request needs. */
+export interface AnimationTasks {
+  newTaskId(): string;
+  accept(id: string, task: NewTask): Promise<unknown>;
+}
+
+export class AnimationRequests {
+  readonly #quota: AnimationQuota;
+  readonly #tasks: AnimationTasks;
+
+  constructor(deps: { quota: AnimationQuota; tasks: AnimationTasks }) {
+    this.#quota = deps.quota;
+    this.#tasks = deps.tasks;
+  }
+
+  /**
+   * Reserves the units, acknowledges, and records the task. Throws only when acknowledging or recording
+   * failed, and then the units have already gone back (nothing public exists, nothing was paid for).
+   */
+  async request(request: AnimationRequest): Promise<AnimationOutcome> {
+    const taskId = this.#tasks.newTaskId();
+    const units = unitsFor(request.options.duration);
+    const { userId, guildId, channelId, roleIds } = request.requester;
+    const reservation = await this.#quota.reserve({ taskId, guildId, channelId, userId, roleIds, units });
+    if (!reservation.ok) {
+      const { period } = await this.#quota.quota(guildId);
+      return { kind: 'refused', refusal: reservation.refusal, period };
+    }
+    try {
+      await request.acknowledge();
+      await this.#tasks.accept(taskId, {
+        requester: { userId, guildId, channelId },
+        interaction: request.reply,
+        options: request.options,
+        image: request.image,
+        locale: request.locale,
+      });
+    } catch (error) {
+      // Never recorded, so nothing would settle it later: the units go back now (the apology says so).
+      await this.#quota.settle(taskId, true);
+      throw error;
+    }
+    return { kind: 'accepted', taskId, units };
+  }
+}

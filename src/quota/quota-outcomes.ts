@@ -1,0 +1,41 @@
+/** What the quota answers: reservations, refusals (as data the catalogue words) and standings. */
+import type { PeriodWindow } from './period.ts';
+import type { AllowanceRule, Limit } from './quota-settings.ts';
+
+export interface ReserveRequest {
+  taskId: string;
+  guildId: string;
+  channelId: string;
+  userId: string;
+  roleIds: readonly string[];
+  units: number;
+}
+
+export type QuotaRefusal =
+  | { kind: 'channel'; allowedChannels: readonly string[] }
+  | { kind: 'paused'; until: number }
+  | { kind: 'blocked'; rule: AllowanceRule }
+  | { kind: 'member_units'; left: number; needed: number; renewsAt: number; rule: AllowanceRule }
+  | { kind: 'server_units'; renewsAt: number }
+  | { kind: 'global_units'; renewsAt: number }
+  | { kind: 'active_limit'; running: Limit; waiting: Limit };
+
+export type ReserveOutcome = { ok: true; units: number; left: number | null; renewsAt: number } | { ok: false; refusal: QuotaRefusal };
+
+export interface MemberStanding {
+  allowance: Limit;
+  rule: AllowanceRule;
+  used: number;
+  /** Units given beyond the allowance this period (grants and resets). */
+  granted: number;
+  /** null when the member has no limit. */
+  left: number | null;
+  period: PeriodWindow;
+}
+
+export interface ServerUsage {
+  period: PeriodWindow;
+  used: number;
+  budget: Limit;
+  topMembers: { userId: string; used: number }[];
+}

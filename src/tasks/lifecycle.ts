@@ -1,0 +1,301 @@
+/**
+ * A task's life as one pure function: `next(record, event)` returns the record to store and the effects to
+ * perform, and nothing else happens here (no I/O, no clock, no randomness). The runner (task-tracker.ts)
+ * performs the effects, turns their results into the next event, and stores every record it is handed.
+ * The README's state diagram is checked against this table (test/tasks/lifecycle-diagram.test.ts).
+ */
+import type { TaskFailure } from '../outcomes.ts';
+import { nextPollDelayMs } from './poll-policy.ts';
+import type { ProgressView } from './reply-port.ts';
+import type { LifecycleTuning, TaskEffect, TaskEvent, Transition } from './task-events.ts';
+import { commonOf, unitsFor, type FailedTaskRecord, type TaskRecord, type TaskState } from './task-record.ts';
+import { failureView, videoView } from './task-views.ts';
+
+export type { LifecycleTuning, TaskEffect, TaskEvent, Transition };
+
+/** How many consecutive failed polls, downloads or deliveries a task survives before the member is told. */
+export const GIVE_UP_AFTER_FAILURES = 12;
+/** A video link is used only while it has this long left to live; otherwise a fresh poll hands out a new one. */
+export const LINK_MIN_REMAINING_MS = 5 * 60_000;
+/** A generation running longer than this is reported as failed rather than polled for ever. */
+export const MAX_GENERATION_MS = 3 * 60 * 60_000;
+/** How often a waiting task looks again for its turn when no finishing task woke it (another process's). */
+export const WAITING_RECHECK_MIN_MS = 5_000;
+/** A new ETA is shown only when it moved by more than this, so the reply is not edited for every poll. */
+export const ETA_MIN_CHANGE_MS = 15_000;
+
+/** A record known to be in state S (the failed states carry their failure). */
+type RecordIn<S extends TaskState> = S extends FailedTaskRecord['state']
+  ? FailedTaskRecord & { state: S }
+  : Exclude<TaskRecord, FailedTaskRecord> & { state: S };
+
+type Handler<S extends TaskState> = (record: RecordIn<S>, event: TaskEvent, tuning: LifecycleTuning) => Transition;
+
+/** One handler per state: a state added to the record without its handler does not compile. */
+type Table = { [S in TaskState]: Handler<S> };
+
+const stay = (record: TaskRecord): Transition => ({ record, effects: [] });
+
+function moveTo(record: TaskRecord, state: Exclude<TaskState, 'failing' | 'failed'>, changes: Partial<TaskRecord> = {}): TaskRecord {
+  return { ...commonOf(record), ...changes, state };
+}
+
+/** Every failure passes through `failing`: refunded first, then told; a restart in between tells again. */
+function fail(record: TaskRecord, failure: TaskFailure, before: readonly TaskEffect[] = []): Transition {
+  const failing: FailedTaskRecord = {
+    ...commonOf(record),
+    state: 'failing',
+    failure,
+    refundedUnits: unitsFor(record.options.duration),
+    retries: 0,
+  };
+  return { record: failing, effects: [...before, ...tellFailure(failing)] };
+}
+
+function tellFailure(record: FailedTaskRecord): TaskEffect[] {
+  return [
+    { type: 'settle', refund: true },
+    { type: 'deliver', view: failureView(record) },
+  ];
+}
+
+/** A transient failure: try again later, or tell the member once it has gone on too long. */
+function retryOrFail(record: TaskRecord, giveUp: TaskFailure, retryAfterMs?: number): Transition {
+  const failures = record.retries + 1;
+  if (failures >= GIVE_UP_AFTER_FAILURES) return fail(record, giveUp);
+  return {
+    record: { ...record, retries: failures },
+    effects: [{ type: 'back_off', failures, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }],
+  };
+}
+
+function startChecking(record: TaskRecord): Transition {
+  return { record: moveTo(record, 'checking'), effects: [{ type: 'show', view: { kind: 'checking' } }, { type: 'check_picture' }] };
+}
+
+/** Downloads the video while its link is fresh; a link gone or about to go is replaced by polling again. */
+function fetchVideo(record: TaskRecord, state: 'downloading' | 'delivering', at: number): Transition {
+  const provider = record.provider;
+  if (
+    provider?.videoUrl === undefined ||
+    (provider.videoUrlExpiresAt !== undefined && provider.videoUrlExpiresAt - at < LINK_MIN_REMAINING_MS)
+  ) {
+    return { record: moveTo(record, 'processing'), effects: [{ type: 'poll' }] };
+  }
+  const effects: TaskEffect[] = state === 'downloading' ? [{ type: 'show', view: { kind: 'delivering' } }] : [];
+  return { record: moveTo(record, state), effects: [...effects, { type: 'download_video' }] };
+}
+
+function pollOrTimeOut(record: TaskRecord, at: number): Transition {
+  if (!record.provider) return fail(record, { kind: 'internal', ref: record.id.slice(0, 8) });
+  if (at - record.provider.submittedAt > MAX_GENERATION_MS) return fail(record, { kind: 'generation_timed_out' });
+  return { record, effects: [{ type: 'poll' }] };
+}
+
+/** Keeps the shown ETA unless the new one moved enough to be worth an edit. */
+function keepEstimate(previous: number | undefined, next: number | undefined): number | undefined {
+  if (next === undefined) return undefined;
+  if (previous !== undefined && Math.abs(previous - next) <= ETA_MIN_CHANGE_MS) return previous;
+  return next;
+}
+
+/** The events every open state answers the same way. */
+function common(record: TaskRecord, event: TaskEvent): Transition {
+  return event.type === 'crashed' ? retryOrFail(record, { kind: 'internal', ref: event.ref }) : stay(record);
+}
+
+const pollingState: Handler<'queued' | 'processing'> = (record, event, tuning) => {
+  switch (event.type) {
+    case 'resumed':
+      return pollOrTimeOut(record, event.at);
+    case 'progressed': {
+      const provider = record.provider ?? { taskId: 'unknown', submittedAt: event.at };
+      const etaAt = event.etaSeconds !== undefined && event.etaSeconds > 0 ? event.at + event.etaSeconds * 1000 : undefined;
+      const updated = moveTo(record, event.status, {
+        retries: 0,
+        provider: {
+          ...provider,
+          ...(event.progressPercent !== undefined ? { progressPercent: event.progressPercent } : {}),
+          etaAt: keepEstimate(provider.etaAt, etaAt),
+        },
+      });
+      const shownProvider = updated.provider;
+      const view: ProgressView =
+        event.status === 'queued'
+          ? { kind: 'waiting' }
+          : {
+              kind: 'generating',
+              ...(shownProvider?.progressPercent !== undefined ? { progressPercent: shownProvider.progressPercent } : {}),
+              ...(shownProvider?.etaAt !== undefined ? { etaAt: shownProvider.etaAt } : {}),
+            };
+      const delayMs = nextPollDelayMs({
+        pollIntervalMs: tuning.pollIntervalMs,
+        ...(event.etaSeconds !== undefined ? { etaSeconds: event.etaSeconds } : {}),
+        runningForMs: event.at - provider.submittedAt,
+      });
+      return {
+        record: updated,
+        effects: [
+          { type: 'show', view },
+          { type: 'wait', delayMs },
+        ],
+      };
+    }
+    case 'generation_succeeded': {
+      if (!event.video || !record.provider) return fail(record, { kind: 'video_lost' });
+      const ttl = event.video.ttlSeconds;
+      const withVideo = moveTo(record, 'downloading', {
+        retries: 0,
+        provider: {
+          ...record.provider,
+          videoUrl: event.video.url,
+          ...(ttl !== undefined ? { videoUrlExpiresAt: event.at + ttl * 1000 } : {}),
+        },
+      });
+      return fetchVideo(withVideo, 'downloading', event.at);
+    }
+    case 'generation_failed':
+      return fail(record, { kind: 'generation_failed', ...(event.reason !== undefined ? { reason: event.reason } : {}) });
+    case 'poll_refused':
+      return fail(record, event.failure);
+    case 'step_failed':
+      return retryOrFail(record, event.giveUp, event.retryAfterMs);
+    default:
+      return common(record, event);
+  }
+};
+
+const fetchingState: Handler<'downloading' | 'delivering'> = (record, event) => {
+  switch (event.type) {
+    case 'resumed':
+      return fetchVideo(record, record.state, event.at);
+    case 'video_downloaded':
+      // Stored as `delivering` before the send: after a crash mid-send the resumed task sends again, and
+      // editing the same reply twice shows the member one message.
+      return { record: moveTo(record, 'delivering'), effects: [{ type: 'deliver', view: videoView(record, event.download, event.at) }] };
+    case 'step_failed':
+      return retryOrFail(record, event.giveUp, event.retryAfterMs);
+    default:
+      return record.state === 'delivering' ? deliveringState(record, event) : common(record, event);
+  }
+};
+
+/** The answers to a send, which only a task in `delivering` is waiting for. */
+function deliveringState(record: TaskRecord, event: TaskEvent): Transition {
+  switch (event.type) {
+    case 'delivered':
+      return {
+        record: moveTo(record, event.outcome === 'delivered' ? 'delivered' : 'undelivered', { retries: 0 }),
+        effects: [{ type: 'settle', refund: false }, { type: 'wake_waiting' }],
+      };
+    case 'delivery_failed': {
+      const failures = record.retries + 1;
+      if (failures >= GIVE_UP_AFTER_FAILURES) {
+        return { record: moveTo(record, 'undelivered'), effects: [{ type: 'settle', refund: false }, { type: 'wake_waiting' }] };
+      }
+      return { record: { ...record, retries: failures }, effects: [{ type: 'back_off', failures }] };
+    }
+    default:
+      return common(record, event);
+  }
+}
+
+const final: Handler<'delivered' | 'failed' | 'undelivered'> = (record) => stay(record);
+
+export const lifecycle: Table = {
+  received: (record, event) => (event.type === 'resumed' ? startChecking(record) : common(record, event)),
+  checking: (record, event) => {
+    switch (event.type) {
+      case 'resumed':
+        return startChecking(record);
+      case 'picture_checked':
+        return { record: moveTo(record, 'waiting'), effects: [{ type: 'take_turn' }] };
+      case 'picture_refused':
+        return fail(record, event.problem);
+      default:
+        return common(record, event);
+    }
+  },
+  waiting: (record, event, tuning) => {
+    switch (event.type) {
+      case 'resumed':
+        return { record, effects: [{ type: 'take_turn' }] };
+      case 'turn_taken':
+        // Stored before the request leaves: if the bot dies now, the resumed task knows a charge may exist.
+        return { record: moveTo(record, 'submitting'), effects: [{ type: 'submit' }] };
+      case 'turn_not_yet':
+        return {
+          record,
+          effects: [
+            { type: 'show', view: { kind: 'waiting_turn', position: event.position, paused: event.paused } },
+            { type: 'wait', delayMs: Math.max(tuning.pollIntervalMs, WAITING_RECHECK_MIN_MS) },
+          ],
+        };
+      case 'cancelled':
+        return fail(record, { kind: 'cancelled' });
+      default:
+        return common(record, event);
+    }
+  },
+  submitting: (record, event, tuning) => {
+    switch (event.type) {
+      case 'resumed':
+        // The bot stopped between recording the submission and learning its outcome: the provider may have
+        // a (paid) task for it, so sending it again could charge twice.
+        return fail(record, { kind: 'submit_unknown' });
+      case 'picture_missing':
+        // The slot stays taken: starting again with the same task takes the same slot.
+        return startChecking(record);
+      case 'submitted':
+        return {
+          record: moveTo(record, 'queued', { retries: 0, provider: { taskId: event.providerTaskId, submittedAt: event.at } }),
+          effects: [
+            { type: 'show', view: { kind: 'waiting' } },
+            { type: 'wait', delayMs: tuning.pollIntervalMs },
+          ],
+        };
+      case 'submit_refused':
+        return fail(record, event.failure, event.failure.kind === 'provider_out_of_credit' ? [{ type: 'pause_submissions' }] : []);
+      case 'submit_unknown':
+        return fail(record, { kind: 'submit_unknown' });
+      default:
+        return common(record, event);
+    }
+  },
+  queued: pollingState,
+  processing: pollingState,
+  downloading: fetchingState,
+  delivering: fetchingState,
+  failing: (record, event) => {
+    switch (event.type) {
+      case 'resumed':
+        return { record, effects: tellFailure(record) };
+      case 'delivered':
+        // Settled (with the refund) before the member was told.
+        return { record: { ...record, state: 'failed', retries: 0 }, effects: [{ type: 'wake_waiting' }] };
+      case 'delivery_failed': {
+        const failures = record.retries + 1;
+        if (failures >= GIVE_UP_AFTER_FAILURES) return { record: { ...record, state: 'failed' }, effects: [{ type: 'wake_waiting' }] };
+        return { record: { ...record, retries: failures }, effects: [{ type: 'back_off', failures }] };
+      }
+      default:
+        // Already failing: a second failure (a crash while telling) is told as the first one.
+        return event.type === 'crashed' ? retryFailing(record) : stay(record);
+    }
+  },
+  delivered: final,
+  failed: final,
+  undelivered: final,
+};
+
+function retryFailing(record: FailedTaskRecord): Transition {
+  const failures = record.retries + 1;
+  if (failures >= GIVE_UP_AFTER_FAILURES) return { record: { ...record, state: 'failed' }, effects: [{ type: 'wake_waiting' }] };
+  return { record: { ...record, retries: failures }, effects: [{ type: 'back_off', failures }] };
+}
+
+/** The lifecycle's one entry point. */
+export function next(record: TaskRecord, event: TaskEvent, tuning: LifecycleTuning): Transition {
+  const handler = lifecycle[record.state] as Handler<TaskState>;
+  return handler(record, event, tuning);
+}

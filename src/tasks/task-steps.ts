@@ -1,0 +1,155 @@
+/**
+ * The steps that talk to the outside world (the picture's host, the quota, the video API), each reporting
+ * what happened as a lifecycle event. Errors a member can be told about become events; anything else
+ * (a bug, the store failing) is thrown, and the runner reports it as a crash.
+ */
+import type { Clock } from '../clock.ts';
+import { UserFacingError } from '../errors.ts';
+import type { CheckedImage } from '../images/check-image.ts';
+import type { Logger } from '../logger.ts';
+import { isPictureProblem } from '../outcomes.ts';
+import type { VideoDownload } from '../video-api/download-video.ts';
+import type { SubmitRequest, TaskResult } from '../video-api/video-api-client.ts';
+import { ProviderUnavailable } from '../video-api/video-api-errors.ts';
+import type { TaskEvent } from './task-events.ts';
+import type { TaskRecord } from './task-record.ts';
+import type { TaskStore } from './task-store.ts';
+
+export interface VideoApi {
+  submit(request: SubmitRequest): Promise<{ taskId: string }>;
+  getResult(taskId: string): Promise<TaskResult>;
+}
+
+/** The quota's part in a task's life: a running slot to start, and reservations to settle at the end. */
+export interface QuotaGate {
+  tryStart(task: { id: string; guildId: string; userId: string }): Promise<boolean>;
+  settle(taskId: string, refund: boolean): Promise<boolean>;
+  pauseSubmissions(): Promise<boolean>;
+  pausedUntil(): Promise<number | undefined>;
+}
+
+export interface TaskStepsDeps {
+  store: TaskStore;
+  quota: QuotaGate;
+  videoApi: VideoApi;
+  logger: Logger;
+  clock: Clock;
+  downloadImage: (url: string) => Promise<Buffer>;
+  checkImage: (bytes: Buffer) => CheckedImage;
+  downloadVideo: (url: string, maxBytes: number) => Promise<VideoDownload>;
+}
+
+export class TaskSteps {
+  readonly #deps: TaskStepsDeps;
+
+  constructor(deps: TaskStepsDeps) {
+    this.#deps = deps;
+  }
+
+  async checkPicture(record: TaskRecord): Promise<TaskEvent> {
+    let image: CheckedImage;
+    try {
+      image = this.#deps.checkImage(await this.#deps.downloadImage(record.image.url));
+    } catch (error) {
+      if (error instanceof UserFacingError && isPictureProblem(error.failure)) {
+        this.#deps.logger.info('picture refused', { taskId: record.id, kind: error.kind });
+        return { type: 'picture_refused', problem: error.failure };
+      }
+      throw error;
+    }
+    await this.#deps.store.putImage(record.id, image.base64);
+    return { type: 'picture_checked' };
+  }
+
+  /**
+   * A checked task waits for a running slot (the member's and the server's running limits), in the order
+   * the member asked, and while the provider's account is paused for lack of credit.
+   */
+  async takeTurn(record: TaskRecord): Promise<TaskEvent> {
+    const paused = (await this.#deps.quota.pausedUntil()) !== undefined;
+    const position = await this.#deps.store.placeInLine(record);
+    const { guildId, userId } = record.requester;
+    if (!paused && position === 1 && (await this.#deps.quota.tryStart({ id: record.id, guildId, userId }))) {
+      return { type: 'turn_taken' };
+    }
+    return { type: 'turn_not_yet', position, paused };
+  }
+
+  async submit(record: TaskRecord): Promise<TaskEvent> {
+    const log = this.#deps.logger.child({ taskId: record.id });
+    const imageBase64 = await this.#deps.store.getImage(record.id);
+    // The checked picture is kept until the task is final; without it, check again rather than guess.
+    if (imageBase64 === undefined) return { type: 'picture_missing' };
+    const { options } = record;
+    try {
+      const submitted = await this.#deps.videoApi.submit({
+        image: imageBase64,
+        prompt: options.prompt,
+        duration: options.duration,
+        cfgScale: options.cfgScale,
+        ...(options.negativePrompt !== undefined ? { negativePrompt: options.negativePrompt } : {}),
+      });
+      log.info('submitted', { providerTaskId: submitted.taskId });
+      return { type: 'submitted', providerTaskId: submitted.taskId, at: this.#deps.clock.now() };
+    } catch (error) {
+      if (error instanceof UserFacingError && error.kind !== 'submit_unknown') {
+        log.warn('submission refused', { kind: error.kind });
+        return { type: 'submit_refused', failure: error.failure };
+      }
+      log.error('submission outcome unknown', { error });
+      return { type: 'submit_unknown' };
+    }
+  }
+
+  async poll(record: TaskRecord): Promise<TaskEvent> {
+    const providerTaskId = record.provider?.taskId ?? '';
+    const log = this.#deps.logger.child({ taskId: record.id, providerTaskId });
+    let result: TaskResult;
+    try {
+      result = await this.#deps.videoApi.getResult(providerTaskId);
+    } catch (error) {
+      if (error instanceof UserFacingError && !(error instanceof ProviderUnavailable)) {
+        log.warn('provider refused the poll', { kind: error.kind });
+        return { type: 'poll_refused', failure: error.failure };
+      }
+      log.warn('poll failed, will retry', { error, failures: record.retries + 1 });
+      return {
+        type: 'step_failed',
+        giveUp: { kind: 'provider_unavailable' },
+        ...(error instanceof ProviderUnavailable && error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+      };
+    }
+    const at = this.#deps.clock.now();
+    switch (result.status) {
+      case 'succeeded':
+        if (!result.video) log.error('provider reported success without a video');
+        return { type: 'generation_succeeded', at, ...(result.video ? { video: result.video } : {}) };
+      case 'failed': {
+        const reason = result.reason?.trim();
+        log.info('generation failed', { reason });
+        return { type: 'generation_failed', ...(reason ? { reason } : {}) };
+      }
+      case 'queued':
+      case 'processing':
+      case 'unknown':
+        if (result.status === 'unknown') log.warn('unknown task status, still waiting', { status: result.rawStatus });
+        return {
+          type: 'progressed',
+          status: result.status === 'queued' ? 'queued' : 'processing',
+          at,
+          ...(result.progressPercent !== undefined ? { progressPercent: result.progressPercent } : {}),
+          ...(result.etaSeconds !== undefined ? { etaSeconds: result.etaSeconds } : {}),
+        };
+    }
+  }
+
+  async downloadVideo(record: TaskRecord): Promise<TaskEvent> {
+    try {
+      const download = await this.#deps.downloadVideo(record.provider?.videoUrl ?? '', record.interaction.attachmentSizeLimit);
+      return { type: 'video_downloaded', download, at: this.#deps.clock.now() };
+    } catch (error) {
+      this.#deps.logger.warn('video download failed, will retry', { taskId: record.id, error, failures: record.retries + 1 });
+      return { type: 'step_failed', giveUp: { kind: 'video_lost' } };
+    }
+  }
+}

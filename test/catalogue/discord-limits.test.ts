@@ -1,0 +1,153 @@
+/**
+ * Every text the bot can send, at its largest, fits Discord's limits: 2000 characters of message content;
+ * 1–32 for command and option names; 1–100 for descriptions and choice names; 80 for a button label.
+ * Checked in every locale of the table, and for a locale that falls back to English.
+ */
+import type { APIApplicationCommandOption, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { describe, expect, it } from 'vitest';
+import { LOCALES } from '../../src/catalogue/locales.ts';
+import { adminAnswerText } from '../../src/catalogue/render-admin.ts';
+import { renderFailure } from '../../src/catalogue/render-failure.ts';
+import { refusalText, standingText } from '../../src/catalogue/render-quota.ts';
+import {
+  cancelAnswer,
+  cancelButtonLabel,
+  genericApology,
+  lateDeliveryText,
+  optionProblemText,
+  replyText,
+  preconditionText,
+} from '../../src/catalogue/render-reply.ts';
+import { commands } from '../../src/command-registry.ts';
+import {
+  allAdminAnswers,
+  allFailures,
+  allRefusals,
+  CANCEL_OUTCOMES,
+  ID,
+  OPTION_PROBLEMS,
+  PROMPT,
+  STANDINGS,
+  VIEWS,
+} from './largest-outcomes.ts';
+
+const MESSAGE_MAX = 2000;
+const locales = [...Object.keys(LOCALES), 'ja', 'en-GB', undefined];
+
+/** Every message text, labelled for the failure report. */
+function everyMessage(locale: string | undefined): [string, string][] {
+  const texts: [string, string][] = [];
+  const add = (label: string, text: string | undefined) => {
+    if (text !== undefined) texts.push([label, text]);
+  };
+  for (const failure of allFailures) add(`failure ${failure.kind}`, renderFailure(failure, locale));
+  for (const view of Object.values(VIEWS).flat()) {
+    const reply = replyText(view, PROMPT, locale);
+    add(`reply ${view.kind}`, reply);
+    add(`late reply ${view.kind}`, lateDeliveryText(reply, ID, locale));
+  }
+  for (const refusal of allRefusals)
+    for (const period of ['day', 'week', 'month'] as const) add(`refusal ${refusal.kind}`, refusalText(refusal, period, locale));
+  for (const standing of STANDINGS) add('standing', standingText(standing, { running: Number.MAX_SAFE_INTEGER, waiting: 0 }, locale));
+  for (const answer of allAdminAnswers) add(`admin ${answer.kind}`, adminAnswerText(answer, locale));
+  for (const outcome of CANCEL_OUTCOMES) add(`cancel ${outcome}`, cancelAnswer(outcome, locale));
+  for (const problem of Object.values(OPTION_PROBLEMS)) add(`option ${problem.field}`, optionProblemText(problem, locale));
+  add('apology', genericApology('x'.repeat(64), locale));
+  add('servers only', preconditionText('guild_only', '/animate-admin', locale));
+  add('needs Manage Server', preconditionText('manage_guild', '/animate-admin', locale));
+  return texts;
+}
+
+describe.each(locales)('in locale %s, every message', (locale) => {
+  const texts = everyMessage(locale);
+
+  it('is covered: every kind of outcome, view, refusal and answer is rendered', () => {
+    expect(texts.length).toBeGreaterThan(150);
+  });
+
+  it.each(texts)('%s fits in one Discord message and says something', (_label, text) => {
+    expect(text.length).toBeLessThanOrEqual(MESSAGE_MAX);
+    expect(text.trim()).not.toBe('');
+  });
+
+  it('fills every placeholder', () => {
+    for (const [label, text] of texts) expect(text, label).not.toMatch(/\{[a-zA-Z][a-zA-Z0-9_]*\}/);
+  });
+
+  it('has a Cancel button label within 80 characters', () => {
+    const label = cancelButtonLabel(locale);
+    expect(label.length).toBeGreaterThan(0);
+    expect(label.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('the reply to the largest failure', () => {
+  it('cuts a 2000-character provider reason to about 300 characters, on one line', () => {
+    const text = renderFailure({ kind: 'generation_failed', reason: `  lots\n\n of\twhitespace ${'word '.repeat(400)}` }, 'en-US');
+    expect(text).toMatch(/^The video service could not make this video: lots of whitespace word word/);
+    expect(text).toMatch(/…$/);
+    expect(text.length).toBeLessThan(400);
+    expect(text).not.toMatch(/\s{2}|\n|\t/);
+  });
+});
+
+type Option = APIApplicationCommandOption;
+
+interface Choice {
+  name: string;
+  name_localizations?: Record<string, string | null>;
+}
+
+/** Every command, subcommand and option of a command's registration payload, with its path for the report. */
+function walk(
+  command: RESTPostAPIChatInputApplicationCommandsJSONBody,
+): { path: string; item: { name: string; description: string } & Partial<Option> }[] {
+  const found: { path: string; item: { name: string; description: string } & Partial<Option> }[] = [];
+  const visit = (path: string, option: Option) => {
+    found.push({ path: `${path} ${option.name}`, item: option });
+    if ('options' in option && option.options) for (const child of option.options) visit(`${path} ${option.name}`, child);
+  };
+  found.push({ path: `/${command.name}`, item: { name: command.name, description: command.description } });
+  for (const option of command.options ?? []) visit(`/${command.name}`, option);
+  return found;
+}
+
+describe.each(commands.map((c) => [c.data.name, c.data.toJSON()] as const))('/%s registration', (_name, json) => {
+  const items = walk(json);
+
+  it.each(items.map(({ path, item }) => [path, item] as const))(
+    '%s has a name of 1–32 and a description of 1–100 characters',
+    (_path, item) => {
+      expect(item.name.length).toBeGreaterThanOrEqual(1);
+      expect(item.name.length).toBeLessThanOrEqual(32);
+      expect(item.name).toMatch(/^[-_\p{Ll}\p{N}]{1,32}$/u);
+      expect(item.description.length).toBeGreaterThanOrEqual(1);
+      expect(item.description.length).toBeLessThanOrEqual(100);
+      for (const localized of Object.values(item.description_localizations ?? {})) {
+        expect(localized?.length).toBeGreaterThanOrEqual(1);
+        expect(localized?.length).toBeLessThanOrEqual(100);
+      }
+    },
+  );
+
+  it('has choice names of 1–100 characters, in every locale', () => {
+    const choices = items.flatMap(({ item }) => ('choices' in item && Array.isArray(item.choices) ? (item.choices as Choice[]) : []));
+    for (const choice of choices) {
+      expect(choice.name.length).toBeGreaterThanOrEqual(1);
+      expect(choice.name.length).toBeLessThanOrEqual(100);
+      for (const localized of Object.values(choice.name_localizations ?? {})) expect(localized?.length).toBeLessThanOrEqual(100);
+    }
+  });
+});
+
+it('registers the commands with the descriptions of the catalogue', () => {
+  expect(commands.map((c) => c.data.name).sort()).toEqual(['animate', 'animate-admin', 'animate-quota']);
+  const animate = commands.find((c) => c.data.name === 'animate')?.data.toJSON();
+  expect(animate?.description).toBe('Turn a picture into a short video');
+  expect(animate?.options?.find((o) => o.name === 'duration')).toMatchObject({
+    choices: [
+      { name: '5 seconds', value: '5' },
+      { name: '10 seconds', value: '10' },
+    ],
+  });
+});

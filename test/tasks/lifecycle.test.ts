@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import { GIVE_UP_AFTER_FAILURES, LINK_MIN_REMAINING_MS, MAX_GENERATION_MS, next, type TaskEvent } from '../../src/tasks/lifecycle.ts';
+import type { TaskRecord } from '../../src/tasks/task-record.ts';
+import { makeTaskRecord } from '../support/task-fixtures.ts';
+
+const tuning = { pollIntervalMs: 1_000 };
+const AT = 1_000_000;
+const submitted = { taskId: 'provider-1', submittedAt: AT - 10_000 };
+
+const step = (record: TaskRecord, event: TaskEvent) => next(record, event, tuning);
+const effectTypes = (record: TaskRecord, event: TaskEvent) => step(record, event).effects.map((e) => e.type);
+
+describe('task lifecycle table', () => {
+  it('a new task shows that the picture is being checked, then checks it', () => {
+    const t = step(makeTaskRecord(), { type: 'resumed', at: AT });
+    expect(t.record.state).toBe('checking');
+    expect(t.effects).toEqual([{ type: 'show', view: { kind: 'checking' } }, { type: 'check_picture' }]);
+  });
+
+  it('a checked picture waits for its turn, and submits once it has it', () => {
+    const waiting = step(makeTaskRecord({ state: 'checking' }), { type: 'picture_checked' });
+    expect(waiting.record.state).toBe('waiting');
+    expect(waiting.effects).toEqual([{ type: 'take_turn' }]);
+    const submitting = step(waiting.record, { type: 'turn_taken' });
+    expect(submitting.record.state).toBe('submitting');
+    expect(submitting.effects).toEqual([{ type: 'submit' }]);
+  });
+
+  it('a task not yet at the front shows its place and looks again later', () => {
+    const t = step(makeTaskRecord({ state: 'waiting' }), { type: 'turn_not_yet', position: 2, paused: false });
+    expect(t.record.state).toBe('waiting');
+    expect(t.effects).toEqual([
+      { type: 'show', view: { kind: 'waiting_turn', position: 2, paused: false } },
+      { type: 'wait', delayMs: 5_000 },
+    ]);
+  });
+
+  it('a refused picture is refunded first, then told privately', () => {
+    const problem = { kind: 'picture_too_small', width: 200, height: 200, minWidth: 300, minHeight: 300 } as const;
+    const t = step(makeTaskRecord({ state: 'checking', options: { prompt: 'p', duration: '10', cfgScale: 0.5 } }), {
+      type: 'picture_refused',
+      problem,
+    });
+    expect(t.record).toMatchObject({ state: 'failing', failure: problem, refundedUnits: 2 });
+    expect(t.effects).toEqual([
+      { type: 'settle', refund: true },
+      { type: 'deliver', view: { kind: 'image_refused', failure: problem, refundedUnits: 2 } },
+    ]);
+  });
+
+  it('a task found mid-submission after a restart is failed as "outcome unknown", never submitted again', () => {
+    const t = step(makeTaskRecord({ state: 'submitting' }), { type: 'resumed', at: AT });
+    expect(t.record).toMatchObject({ state: 'failing', failure: { kind: 'submit_unknown' } });
+    expect(t.effects.map((e) => e.type)).not.toContain('submit');
+  });
+
+  it('out of credit pauses submissions before the member is told', () => {
+    expect(
+      effectTypes(makeTaskRecord({ state: 'submitting' }), { type: 'submit_refused', failure: { kind: 'provider_out_of_credit' } }),
+    ).toEqual(['pause_submissions', 'settle', 'deliver']);
+  });
+
+  it('a submission is recorded with the provider task id, then polled after the interval', () => {
+    const t = step(makeTaskRecord({ state: 'submitting' }), { type: 'submitted', providerTaskId: 'provider-9', at: AT });
+    expect(t.record).toMatchObject({ state: 'queued', provider: { taskId: 'provider-9', submittedAt: AT } });
+    expect(t.effects).toEqual([
+      { type: 'show', view: { kind: 'waiting' } },
+      { type: 'wait', delayMs: 1_000 },
+    ]);
+  });
+
+  it('progress is shown with its ETA, and a small change of ETA keeps the one shown', () => {
+    const first = step(makeTaskRecord({ state: 'queued', provider: submitted }), {
+      type: 'progressed',
+      status: 'processing',
+      progressPercent: 40,
+      etaSeconds: 60,
+      at: AT,
+    });
+    expect(first.record).toMatchObject({ state: 'processing', provider: { progressPercent: 40, etaAt: AT + 60_000 } });
+    expect(first.effects[0]).toEqual({ type: 'show', view: { kind: 'generating', progressPercent: 40, etaAt: AT + 60_000 } });
+    const second = step(first.record, { type: 'progressed', status: 'processing', progressPercent: 50, etaSeconds: 50, at: AT + 5_000 });
+    expect(second.record.provider?.etaAt).toBe(AT + 60_000);
+  });
+
+  it('a finished video is downloaded while its link is fresh', () => {
+    const t = step(makeTaskRecord({ state: 'processing', provider: submitted }), {
+      type: 'generation_succeeded',
+      video: { url: 'https://cdn/v.mp4', ttlSeconds: 3600 },
+      at: AT,
+    });
+    expect(t.record).toMatchObject({
+      state: 'downloading',
+      provider: { videoUrl: 'https://cdn/v.mp4', videoUrlExpiresAt: AT + 3_600_000 },
+    });
+    expect(t.effects).toEqual([{ type: 'show', view: { kind: 'delivering' } }, { type: 'download_video' }]);
+  });
+
+  it('a link about to expire is replaced by polling again', () => {
+    const record = makeTaskRecord({
+      state: 'downloading',
+      provider: { ...submitted, videoUrl: 'https://cdn/v.mp4', videoUrlExpiresAt: AT + LINK_MIN_REMAINING_MS - 1 },
+    });
+    const t = step(record, { type: 'resumed', at: AT });
+    expect(t.record.state).toBe('processing');
+    expect(t.effects).toEqual([{ type: 'poll' }]);
+  });
+
+  it('success without a video is a lost video, refunded', () => {
+    const t = step(makeTaskRecord({ state: 'processing', provider: submitted }), { type: 'generation_succeeded', at: AT });
+    expect(t.record).toMatchObject({ state: 'failing', failure: { kind: 'video_lost' } });
+  });
+
+  it('a generation running too long is reported rather than polled for ever', () => {
+    const record = makeTaskRecord({ state: 'processing', provider: { taskId: 'p', submittedAt: AT - MAX_GENERATION_MS - 1 } });
+    expect(step(record, { type: 'resumed', at: AT }).record).toMatchObject({ state: 'failing', failure: { kind: 'generation_timed_out' } });
+  });
+
+  it('a downloaded file is stored as "delivering" before it is sent, then settled without refund', () => {
+    const record = makeTaskRecord({ state: 'downloading', provider: { ...submitted, videoUrl: 'https://cdn/v.mp4' } });
+    const t = step(record, { type: 'video_downloaded', download: { kind: 'file', bytes: Buffer.from('mp4') }, at: AT });
+    expect(t.record.state).toBe('delivering');
+    expect(t.effects).toEqual([{ type: 'deliver', view: { kind: 'video', video: Buffer.from('mp4'), filename: 'animate-task-000.mp4' } }]);
+    const done = step(t.record, { type: 'delivered', outcome: 'delivered' });
+    expect(done.record.state).toBe('delivered');
+    expect(done.effects).toEqual([{ type: 'settle', refund: false }, { type: 'wake_waiting' }]);
+  });
+
+  it('a video too large to attach is delivered as its link with its expiry', () => {
+    const record = makeTaskRecord({
+      state: 'downloading',
+      provider: { ...submitted, videoUrl: 'https://cdn/v.mp4', videoUrlExpiresAt: AT + 3_600_000 },
+    });
+    const t = step(record, { type: 'video_downloaded', download: { kind: 'too_large', sizeBytes: 20e6 }, at: AT });
+    expect(t.effects).toEqual([
+      {
+        type: 'deliver',
+        view: { kind: 'video_link', url: 'https://cdn/v.mp4', expiresAt: AT + 3_600_000, limitBytes: 10 * 1024 * 1024, sizeBytes: 20e6 },
+      },
+    ]);
+  });
+
+  it('a made video nobody could be shown is undelivered, not failed, and keeps its units', () => {
+    const t = step(makeTaskRecord({ state: 'delivering' }), { type: 'delivered', outcome: 'undeliverable' });
+    expect(t.record.state).toBe('undelivered');
+    expect(t.effects).toContainEqual({ type: 'settle', refund: false });
+  });
+
+  it('a failure the member could not be told of is still a failure', () => {
+    const failing = makeTaskRecord({ state: 'failing', failure: { kind: 'cancelled' }, refundedUnits: 1 });
+    expect(step(failing, { type: 'delivered', outcome: 'undeliverable' }).record.state).toBe('failed');
+  });
+
+  it('a restart while the member is being told of a failure tells (and settles) again', () => {
+    const failing = makeTaskRecord({ state: 'failing', failure: { kind: 'provider_unavailable' }, refundedUnits: 1 });
+    expect(step(failing, { type: 'resumed', at: AT }).effects).toEqual([
+      { type: 'settle', refund: true },
+      { type: 'deliver', view: { kind: 'failed', failure: { kind: 'provider_unavailable' }, refundedUnits: 1 } },
+    ]);
+  });
+
+  it('transient errors back off, and give up with the member told after the limit', () => {
+    let record = makeTaskRecord({ state: 'processing', provider: submitted });
+    for (let i = 1; i < GIVE_UP_AFTER_FAILURES; i++) {
+      const t = step(record, { type: 'step_failed', giveUp: { kind: 'provider_unavailable' }, retryAfterMs: 30_000 });
+      expect(t.effects).toEqual([{ type: 'back_off', failures: i, retryAfterMs: 30_000 }]);
+      record = t.record;
+    }
+    expect(step(record, { type: 'step_failed', giveUp: { kind: 'provider_unavailable' } }).record).toMatchObject({
+      state: 'failing',
+      failure: { kind: 'provider_unavailable' },
+    });
+  });
+
+  it('a bug of ours is retried, then reported with its reference', () => {
+    const record = makeTaskRecord({ state: 'queued', provider: submitted, retries: GIVE_UP_AFTER_FAILURES - 1 });
+    expect(step(record, { type: 'crashed', ref: 'abcd1234' }).record).toMatchObject({
+      state: 'failing',
+      failure: { kind: 'internal', ref: 'abcd1234' },
+    });
+  });
+
+  it('only a waiting task can be cancelled; the event changes nothing elsewhere', () => {
+    expect(step(makeTaskRecord({ state: 'waiting' }), { type: 'cancelled' }).record).toMatchObject({
+      state: 'failing',
+      failure: { kind: 'cancelled' },
+    });
+    const queued = makeTaskRecord({ state: 'queued', provider: submitted });
+    expect(step(queued, { type: 'cancelled' })).toEqual({ record: queued, effects: [] });
+  });
+
+  it('a final task ignores every event', () => {
+    for (const state of ['delivered', 'undelivered'] as const) {
+      const record = makeTaskRecord({ state });
+      expect(step(record, { type: 'resumed', at: AT })).toEqual({ record, effects: [] });
+    }
+  });
+});
