@@ -127,11 +127,20 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
   context.logger.info('quota settings command', { guildId, by: interaction.user.id, sub });
   const handler = subcommands[sub];
   const answer: AdminAnswer = handler ? await handler(interaction, context, guildId) : { kind: 'unknown_subcommand' };
+  const ceiling = context.quota.defaults.serverMaxUnitsPerDay;
   await interaction.reply({
-    content: adminAnswerText(answer, interaction.locale),
+    content: adminAnswerText(answer, interaction.locale, ceiling !== null && raisesAbove(answer, ceiling) ? ceiling : undefined),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });
+}
+
+/** Whether the answer sets an allowance or budget the operator's ceiling per server will cut short. */
+function raisesAbove(answer: AdminAnswer, ceiling: number): boolean {
+  const above = (limit: Limit) => limit === null || limit > ceiling;
+  if (answer.kind === 'allowance_set') return above(answer.after);
+  if (answer.kind !== 'settings_changed') return false;
+  return answer.changes.some((c) => (c.setting === 'member_default' || c.setting === 'server_budget') && above(c.after));
 }
 
 /** `default` (each member's allowance) and `budget` (the server's, and its period). */

@@ -109,6 +109,7 @@ async function cancel(interaction: ButtonInteraction, context: CommandContext): 
   const outcome = await context.tracker.cancel(taskId, {
     userId: interaction.user.id,
     isModerator: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
+    guildId: interaction.guildId,
   });
   const answer = cancelAnswer(outcome, interaction.locale);
   if (answer) await interaction.followUp({ content: answer, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });

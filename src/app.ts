@@ -54,7 +54,12 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     ...(store.sharedAcrossProcesses ? { leaseOwner: `${hostname()}:${process.pid}:${randomId().slice(0, 8)}` } : {}),
   });
   const animations = new AnimationRequests({ quota, tasks: tracker });
-  const router = new InteractionRouter(commands, buttons, { animations, tracker, quota, tasks, logger, clock });
+  const router = new InteractionRouter(
+    commands,
+    buttons,
+    { animations, tracker, quota, tasks, logger, clock },
+    config.allowedGuilds ? { allowedGuilds: config.allowedGuilds } : {},
+  );
   const maintenance = new Maintenance({ tracker, quota, tasks, logger, clock });
 
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));

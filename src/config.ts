@@ -16,6 +16,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Limits for servers whose moderators have set nothing; null means no limit. */
   readonly quotaDefaults: QuotaDefaults;
+  /** When set, the only servers the bot works in; elsewhere it says so and spends nothing. */
+  readonly allowedGuilds?: readonly string[];
 }
 
 const httpUrl = z
@@ -58,9 +60,16 @@ const envSchema = z.object({
   QUOTA_PERIOD: z.enum(QUOTA_PERIODS, { error: `must be one of ${QUOTA_PERIODS.join(', ')}` }).default('day'),
   QUOTA_MEMBER_UNITS: limitOrOff(3),
   QUOTA_SERVER_UNITS: limitOrOff(30),
-  QUOTA_MEMBER_RUNNING: limitOrOff(1),
+  QUOTA_MEMBER_RUNNING: limitOrOff(1).refine((v) => v !== 0, 'must be at least 1 (or off): with 0 no generation could ever start'),
   QUOTA_MEMBER_WAITING: limitOrOff(2),
-  QUOTA_GLOBAL_UNITS: limitOrOff(null),
+  QUOTA_GLOBAL_UNITS: limitOrOff(200),
+  QUOTA_SERVER_MAX_UNITS: limitOrOff(100),
+  ALLOWED_GUILDS: z
+    .string()
+    .trim()
+    .regex(/^\d{1,20}(\s*,\s*\d{1,20})*$/, 'must be server ids (numbers) separated by commas')
+    .transform((v) => v.split(',').map((id) => id.trim()))
+    .optional(),
 });
 
 export class ConfigError extends Error {
@@ -99,7 +108,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       memberRunning: e.QUOTA_MEMBER_RUNNING,
       memberWaiting: e.QUOTA_MEMBER_WAITING,
       globalUnitsPerDay: e.QUOTA_GLOBAL_UNITS,
+      serverMaxUnitsPerDay: e.QUOTA_SERVER_MAX_UNITS,
     }),
+    ...(e.ALLOWED_GUILDS ? { allowedGuilds: Object.freeze(e.ALLOWED_GUILDS) } : {}),
   });
 }
 

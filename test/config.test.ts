@@ -76,10 +76,37 @@ describe('configuration', () => {
       serverUnits: 30,
       memberRunning: 1,
       memberWaiting: 2,
-      globalUnitsPerDay: null,
+      globalUnitsPerDay: 200,
+      serverMaxUnitsPerDay: 100,
     });
     const custom = loadConfig({ ...required, QUOTA_PERIOD: 'week', QUOTA_MEMBER_UNITS: 'OFF', QUOTA_GLOBAL_UNITS: '500' }).quotaDefaults;
     expect(custom).toMatchObject({ period: 'week', memberUnits: null, globalUnitsPerDay: 500 });
+    const uncapped = loadConfig({ ...required, QUOTA_GLOBAL_UNITS: 'off', QUOTA_SERVER_MAX_UNITS: 'off' }).quotaDefaults;
+    expect(uncapped).toMatchObject({ globalUnitsPerDay: null, serverMaxUnitsPerDay: null });
+  });
+
+  it("caps spending, not settings: a server budget above the operator's ceiling is not an error", () => {
+    expect(loadConfig({ ...required, QUOTA_SERVER_UNITS: 'off', QUOTA_SERVER_MAX_UNITS: '10' }).quotaDefaults).toMatchObject({
+      serverUnits: null,
+      serverMaxUnitsPerDay: 10,
+    });
+  });
+
+  it('refuses QUOTA_MEMBER_RUNNING=0, which would leave every generation waiting for ever', () => {
+    expect(problemsOf({ ...required, QUOTA_MEMBER_RUNNING: '0' })).toEqual([
+      'QUOTA_MEMBER_RUNNING must be at least 1 (or off): with 0 no generation could ever start',
+    ]);
+  });
+
+  it('reads ALLOWED_GUILDS as a list of server ids and refuses anything else', () => {
+    expect(loadConfig(required).allowedGuilds).toBeUndefined();
+    expect(loadConfig({ ...required, ALLOWED_GUILDS: '300000000000000001, 300000000000000002' }).allowedGuilds).toEqual([
+      '300000000000000001',
+      '300000000000000002',
+    ]);
+    expect(problemsOf({ ...required, ALLOWED_GUILDS: 'my-server' })).toEqual([
+      'ALLOWED_GUILDS must be server ids (numbers) separated by commas',
+    ]);
   });
 
   it('names bad quota values', () => {

@@ -73,7 +73,7 @@ export class AnimationRequests {
       });
     } catch (error) {
       // Never recorded, so nothing would settle it later: the units go back now (the apology says so).
-      await this.#quota.settle(taskId, true);
+      await this.#quota.settle(taskId, true, true);
       throw error;
     }
     return { kind: 'accepted', taskId, units };

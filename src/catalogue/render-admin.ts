@@ -42,7 +42,18 @@ const LIST_MAX_CHARS = 250;
 /** Room for the channel list after a change, which is alone in its message. */
 const CHANNELS_MAX_CHARS = 1500;
 
-export function adminAnswerText(answer: AdminAnswer, locale: string | undefined): string {
+/**
+ * `ceiling`: the operator's cap per server and day (QUOTA_SERVER_MAX_UNITS), given when the change sets more
+ * than it, so the moderator knows what will really apply.
+ */
+export function adminAnswerText(answer: AdminAnswer, locale: string | undefined, ceiling?: number): string {
+  const text = answerText(answer, locale);
+  return ceiling === undefined
+    ? text
+    : fitMessage(`${text}\n${catalogue(locale).t('admin.ceiling_note', { units: unitsText(catalogue(locale), ceiling) })}`);
+}
+
+function answerText(answer: AdminAnswer, locale: string | undefined): string {
   const c = catalogue(locale);
   switch (answer.kind) {
     case 'unknown_subcommand':

@@ -56,6 +56,12 @@ export function refusalText(refusal: QuotaRefusal, period: QuotaPeriod, locale: 
       });
     case 'global_units':
       return c.t('refusal.global_units', { renews: relativeTime(refusal.renewsAt), renewsAt: fullTime(refusal.renewsAt) });
+    case 'server_ceiling':
+      return c.t('refusal.server_ceiling', {
+        units: unitsText(c, refusal.units),
+        renews: relativeTime(refusal.renewsAt),
+        renewsAt: fullTime(refusal.renewsAt),
+      });
     case 'active_limit':
       return c.t('refusal.active_limit', { running: limitText(c, refusal.running), waiting: limitText(c, refusal.waiting) });
   }

@@ -76,6 +76,11 @@ export function genericApology(ref: string, locale: string | undefined): string 
 }
 
 /** "/animate-quota works in servers only." */
+/** In a server outside ALLOWED_GUILDS. */
+export function notEnabledText(locale: string | undefined): string {
+  return catalogue(locale).t('reply.not_enabled');
+}
+
 /** What a command may declare it needs before it runs (checked by the router). */
 export type Precondition = 'guild_only' | 'manage_guild';
 

@@ -1,5 +1,5 @@
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
-import { genericApology, preconditionText } from '../catalogue/render-reply.ts';
+import { genericApology, notEnabledText, preconditionText } from '../catalogue/render-reply.ts';
 import { randomId } from '../random.ts';
 import type { ButtonHandler, CommandContext, SlashCommand } from './command.ts';
 import { unmetPrecondition } from './preconditions.ts';
@@ -14,14 +14,31 @@ export class InteractionRouter {
   readonly #commands: ReadonlyMap<string, SlashCommand>;
   readonly #buttons: readonly ButtonHandler[];
   readonly #context: CommandContext;
+  /** When set (ALLOWED_GUILDS), the only servers the bot works in. */
+  readonly #allowedGuilds: ReadonlySet<string> | undefined;
 
-  constructor(commands: readonly SlashCommand[], buttons: readonly ButtonHandler[], context: CommandContext) {
+  constructor(
+    commands: readonly SlashCommand[],
+    buttons: readonly ButtonHandler[],
+    context: CommandContext,
+    options: { allowedGuilds?: readonly string[] } = {},
+  ) {
     this.#commands = new Map(commands.map((command) => [command.data.name, command]));
     this.#buttons = buttons;
     this.#context = context;
+    this.#allowedGuilds = options.allowedGuilds ? new Set(options.allowedGuilds) : undefined;
   }
 
   async handle(interaction: Interaction): Promise<void> {
+    if ((interaction.isButton() || interaction.isChatInputCommand()) && !this.#enabledIn(interaction.guildId)) {
+      // Before anything else: nothing is reserved, submitted or stored for a server the operator did not enable.
+      await this.#run(interaction, 'not enabled', () =>
+        interaction
+          .reply({ content: notEnabledText(interaction.locale), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } })
+          .then(() => undefined),
+      );
+      return;
+    }
     if (interaction.isButton()) {
       const button = this.#buttons.find((b) => interaction.customId.startsWith(b.prefix));
       if (button) {
@@ -45,6 +62,10 @@ export class InteractionRouter {
         allowedMentions: { parse: [] },
       });
     });
+  }
+
+  #enabledIn(guildId: string | null): boolean {
+    return this.#allowedGuilds === undefined || (guildId !== null && this.#allowedGuilds.has(guildId));
   }
 
   async #run(interaction: ChatInputCommandInteraction | ButtonInteraction, name: string, handler: () => Promise<void>): Promise<void> {

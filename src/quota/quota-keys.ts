@@ -7,11 +7,15 @@ export const quotaKeys = {
   memberReset: (g: string, p: string, u: string) => `reset:member:${g}:${p}:${u}`,
   serverUsed: (g: string, p: string) => `used:server:${g}:${p}`,
   globalUsed: (p: string) => `used:global:${p}`,
+  /** The operator's ceiling per server and UTC day, whatever the server's own period. */
+  serverDayUsed: (g: string, day: string) => `used:server-day:${g}:${day}`,
   memberActive: (g: string, u: string) => `active:member:${g}:${u}`,
   memberRunning: (g: string, u: string) => `running:member:${g}:${u}`,
   serverRunning: (g: string) => `running:server:${g}`,
   members: (g: string, p: string) => `members:${g}:${p}`,
   unitsReservation: (taskId: string) => `units:${taskId}`,
+  /** The operator's spend for a task, settled apart from the member's units. */
+  spendReservation: (taskId: string) => `spend:${taskId}`,
   slotReservation: (taskId: string) => `slot:${taskId}`,
 };
 

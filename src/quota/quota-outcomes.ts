@@ -18,6 +18,8 @@ export type QuotaRefusal =
   | { kind: 'member_units'; left: number; needed: number; renewsAt: number; rule: AllowanceRule }
   | { kind: 'server_units'; renewsAt: number }
   | { kind: 'global_units'; renewsAt: number }
+  /** The operator's ceiling for any one server per UTC day (QUOTA_SERVER_MAX_UNITS). */
+  | { kind: 'server_ceiling'; units: number; renewsAt: number }
   | { kind: 'active_limit'; running: Limit; waiting: Limit };
 
 export type ReserveOutcome = { ok: true; units: number; left: number | null; renewsAt: number } | { ok: false; refusal: QuotaRefusal };

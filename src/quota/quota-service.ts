@@ -24,6 +24,13 @@ import {
 
 export type { MemberStanding, QuotaRefusal, ReserveOutcome, ReserveRequest, ServerUsage };
 
+/** How a finished task's reservations are settled: see `settle`. */
+export interface TaskSettlement {
+  final: boolean;
+  refund: boolean;
+  operatorRefund: boolean;
+}
+
 const PAUSE_KEY = 'provider:pause';
 const PAUSE_UNTIL_KEY = 'provider:paused-until';
 /** How long submissions pause after the provider says the account is out of credit. */
@@ -98,23 +105,40 @@ export class QuotaService {
     const expiresAt = period.end + COUNTER_MARGIN_MS;
 
     const memberUsedKey = key.memberUsed(request.guildId, period.id, request.userId);
+    const dayExpiresAt = day.end + COUNTER_MARGIN_MS;
+    // The member's ledger: refunded whenever the member got nothing.
     const counters: ReservationCounter[] = [
       { key: memberUsedKey, amount: request.units, limit: memberLimit, held: false, expiresAt },
       { key: key.serverUsed(request.guildId, period.id), amount: request.units, limit: quota.serverUnits, held: false, expiresAt },
       {
-        key: key.globalUsed(day.id),
+        key: key.serverDayUsed(request.guildId, day.id),
         amount: request.units,
-        limit: this.#defaults.globalUnitsPerDay,
+        limit: this.#defaults.serverMaxUnitsPerDay,
         held: false,
-        expiresAt: day.end + COUNTER_MARGIN_MS,
+        expiresAt: dayExpiresAt,
       },
       { key: key.memberActive(request.guildId, request.userId), amount: 1, limit: activeLimit, held: true },
     ];
-    const meta: ReservationMeta = { taskId: request.taskId, guildId: request.guildId, userId: request.userId, units: request.units };
-    const result = await this.#store.reserve(key.unitsReservation(request.taskId), counters, JSON.stringify(meta), now);
+    // The operator's ledger, apart: it keeps every unit the provider may have charged for.
+    const spend: ReservationCounter[] = [
+      { key: key.globalUsed(day.id), amount: request.units, limit: this.#defaults.globalUnitsPerDay, held: false, expiresAt: dayExpiresAt },
+    ];
+    const meta = JSON.stringify({
+      taskId: request.taskId,
+      guildId: request.guildId,
+      userId: request.userId,
+      units: request.units,
+    } satisfies ReservationMeta);
+    const result = await this.#store.reserve(key.unitsReservation(request.taskId), counters, meta, now);
     if (!result.ok) {
       const refusal = await this.#refusalFor(result.blockedBy, counters, request, { period, day, rule, memberLimit, quota });
       return { ok: false, refusal };
+    }
+    // A crash between the two leaves units reserved for a task never written: reconcile gives them back.
+    const spent = await this.#store.reserve(key.spendReservation(request.taskId), spend, meta, now);
+    if (!spent.ok) {
+      await this.#store.settle(key.unitsReservation(request.taskId), true);
+      return { ok: false, refusal: { kind: 'global_units', renewsAt: day.end } };
     }
     await this.#store.addToSet(key.members(request.guildId, period.id), request.userId);
     const used = await this.#store.counter(memberUsedKey);
@@ -127,14 +151,16 @@ export class QuotaService {
     request: ReserveRequest,
     ctx: { period: PeriodWindow; day: PeriodWindow; rule: AllowanceRule; memberLimit: Limit; quota: EffectiveQuota },
   ): Promise<QuotaRefusal> {
-    const [memberUsed, serverUsed, globalUsed] = counters;
+    const [memberUsed, serverUsed, serverDayUsed] = counters;
     if (blockedBy === memberUsed?.key) {
       const used = await this.#store.counter(memberUsed.key);
       const left = Math.max(0, (ctx.memberLimit ?? 0) - used);
       return { kind: 'member_units', left, needed: request.units, renewsAt: ctx.period.end, rule: ctx.rule };
     }
     if (blockedBy === serverUsed?.key) return { kind: 'server_units', renewsAt: ctx.period.end };
-    if (blockedBy === globalUsed?.key) return { kind: 'global_units', renewsAt: ctx.day.end };
+    if (blockedBy === serverDayUsed?.key) {
+      return { kind: 'server_ceiling', units: this.#defaults.serverMaxUnitsPerDay ?? 0, renewsAt: ctx.day.end };
+    }
     return { kind: 'active_limit', running: ctx.quota.memberRunning, waiting: ctx.quota.memberWaiting };
   }
 
@@ -157,11 +183,14 @@ export class QuotaService {
   }
 
   /**
-   * Ends a task's reservations: its running slot and waiting place are always given back; its units only
-   * with `refund`. Resolves false when they were already settled (so a refund is never counted twice).
+   * Ends a task's reservations: its running slot and waiting place are always given back; the member's and
+   * the server's units with `refund` (the member got nothing); the operator's spend only with
+   * `operatorRefund` (the provider provably charged nothing). Resolves false when the units were already
+   * settled (so a refund is never counted twice).
    */
-  async settle(taskId: string, refund: boolean): Promise<boolean> {
+  async settle(taskId: string, refund: boolean, operatorRefund = refund): Promise<boolean> {
     await this.#store.settle(key.slotReservation(taskId), false);
+    await this.#store.settle(key.spendReservation(taskId), operatorRefund);
     return this.#store.settle(key.unitsReservation(taskId), refund);
   }
 
@@ -169,7 +198,7 @@ export class QuotaService {
    * After a crash: settles reservations whose task is final (or was never written), so no member is left
    * holding units or a slot for a generation that is over.
    */
-  async reconcile(taskState: (taskId: string) => Promise<{ final: boolean; refund: boolean } | undefined>): Promise<number> {
+  async reconcile(taskState: (taskId: string) => Promise<TaskSettlement | undefined>): Promise<number> {
     const now = this.#clock.now();
     let settled = 0;
     for (const reservation of await this.#store.listReservations()) {
@@ -181,7 +210,10 @@ export class QuotaService {
         this.#logger.warn('refunding a reservation whose task was never recorded', { taskId: meta.taskId });
         if (await this.#store.settle(reservation.key, true)) settled++;
       } else if (state.final) {
-        const refund = reservation.key.startsWith('units:') && state.refund;
+        const refund =
+          reservation.key === key.unitsReservation(meta.taskId)
+            ? state.refund
+            : reservation.key === key.spendReservation(meta.taskId) && state.operatorRefund;
         if (await this.#store.settle(reservation.key, refund)) settled++;
       }
     }
@@ -213,8 +245,10 @@ export class QuotaService {
     const alreadyReset = await this.#store.counter(key.memberReset(guildId, period.id, userId));
     const giveBack = used - inProgress - alreadyReset;
     if (giveBack <= 0) return 0;
-    await this.#add(key.memberReset(guildId, period.id, userId), giveBack, period.end + COUNTER_MARGIN_MS);
-    return giveBack;
+    // The reset counter may never pass what was spent on finished generations: of two resets racing, the
+    // second finds the first's addition and adds nothing.
+    const added = await this.#add(key.memberReset(guildId, period.id, userId), giveBack, period.end + COUNTER_MARGIN_MS, used - inProgress);
+    return added ? giveBack : 0;
   }
 
   async standing(guildId: string, userId: string, roleIds: readonly string[]): Promise<MemberStanding> {
@@ -277,10 +311,20 @@ export class QuotaService {
     return typeof until === 'number' && until > this.#clock.now() ? until : undefined;
   }
 
-  async #add(counterKey: string, amount: number, expiresAt: number): Promise<void> {
-    // An atomic increment from the port's two operations: a reservation with no limit, kept (not refunded).
+  /**
+   * An atomic increment from the port's two operations: a reservation, kept (not refunded). With a `limit`,
+   * nothing is added (and false returned) when the counter would pass it.
+   */
+  async #add(counterKey: string, amount: number, expiresAt: number, limit: number | null = null): Promise<boolean> {
     const reservationKey = `increment:${counterKey}:${this.#clock.now()}:${this.#newId()}`;
-    await this.#store.reserve(reservationKey, [{ key: counterKey, amount, limit: null, held: false, expiresAt }], '{}', this.#clock.now());
+    const result = await this.#store.reserve(
+      reservationKey,
+      [{ key: counterKey, amount, limit, held: false, expiresAt }],
+      '{}',
+      this.#clock.now(),
+    );
+    if (!result.ok) return false;
     await this.#store.settle(reservationKey, false);
+    return true;
   }
 }

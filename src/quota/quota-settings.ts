@@ -17,6 +17,8 @@ export interface QuotaDefaults {
   readonly memberRunning: Limit;
   readonly memberWaiting: Limit;
   readonly globalUnitsPerDay: Limit;
+  /** No server spends more than this per UTC day, whatever its moderators set (QUOTA_SERVER_MAX_UNITS). */
+  readonly serverMaxUnitsPerDay: Limit;
 }
 
 const limit = z.number().int().nonnegative().nullable();

@@ -8,7 +8,7 @@ import type { TaskFailure } from '../outcomes.ts';
 import { nextPollDelayMs } from './poll-policy.ts';
 import type { ProgressView } from './reply-port.ts';
 import type { LifecycleTuning, TaskEffect, TaskEvent, Transition } from './task-events.ts';
-import { commonOf, unitsFor, type FailedTaskRecord, type TaskRecord, type TaskState } from './task-record.ts';
+import { commonOf, providerMayHaveCharged, unitsFor, type FailedTaskRecord, type TaskRecord, type TaskState } from './task-record.ts';
 import { failureView, videoView } from './task-views.ts';
 
 export type { LifecycleTuning, TaskEffect, TaskEvent, Transition };
@@ -19,6 +19,8 @@ export const GIVE_UP_AFTER_FAILURES = 12;
 export const LINK_MIN_REMAINING_MS = 5 * 60_000;
 /** A generation running longer than this is reported as failed rather than polled for ever. */
 export const MAX_GENERATION_MS = 3 * 60 * 60_000;
+/** How long polls wait after the provider refused our API key or credit (the operator has been told). */
+export const POLL_PAUSE_MS = 10 * 60_000;
 /** How often a waiting task looks again for its turn when no finishing task woke it (another process's). */
 export const WAITING_RECHECK_MIN_MS = 5_000;
 /** A new ETA is shown only when it moved by more than this, so the reply is not edited for every poll. */
@@ -54,7 +56,8 @@ function fail(record: TaskRecord, failure: TaskFailure, before: readonly TaskEff
 
 function tellFailure(record: FailedTaskRecord): TaskEffect[] {
   return [
-    { type: 'settle', refund: true },
+    // The member got nothing, so their units go back; the operator's only if the provider charged nothing.
+    { type: 'settle', refund: true, operatorRefund: !providerMayHaveCharged(record) },
     { type: 'deliver', view: failureView(record) },
   ];
 }
@@ -158,6 +161,8 @@ const pollingState: Handler<'queued' | 'processing'> = (record, event, tuning) =
       return fail(record, { kind: 'generation_failed', ...(event.reason !== undefined ? { reason: event.reason } : {}) });
     case 'poll_refused':
       return fail(record, event.failure);
+    case 'polling_paused':
+      return { record, effects: [{ type: 'wait', delayMs: POLL_PAUSE_MS }] };
     case 'step_failed':
       return retryOrFail(record, event.giveUp, event.retryAfterMs);
     default:
@@ -186,12 +191,15 @@ function deliveringState(record: TaskRecord, event: TaskEvent): Transition {
     case 'delivered':
       return {
         record: moveTo(record, event.outcome === 'delivered' ? 'delivered' : 'undelivered', { retries: 0 }),
-        effects: [{ type: 'settle', refund: false }, { type: 'wake_waiting' }],
+        effects: [{ type: 'settle', refund: false, operatorRefund: false }, { type: 'wake_waiting' }],
       };
     case 'delivery_failed': {
       const failures = record.retries + 1;
       if (failures >= GIVE_UP_AFTER_FAILURES) {
-        return { record: moveTo(record, 'undelivered'), effects: [{ type: 'settle', refund: false }, { type: 'wake_waiting' }] };
+        return {
+          record: moveTo(record, 'undelivered'),
+          effects: [{ type: 'settle', refund: false, operatorRefund: false }, { type: 'wake_waiting' }],
+        };
       }
       return { record: { ...record, retries: failures }, effects: [{ type: 'back_off', failures }] };
     }

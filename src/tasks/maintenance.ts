@@ -4,11 +4,13 @@
  */
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import { isFinal, type TaskRecord } from './task-record.ts';
+import { isFinal, providerMayHaveCharged, type TaskRecord } from './task-record.ts';
 
 /** Settles reservations whose task is over (the quota side). */
 export interface ReservationReconciler {
-  reconcile(taskState: (taskId: string) => Promise<{ final: boolean; refund: boolean } | undefined>): Promise<number>;
+  reconcile(
+    taskState: (taskId: string) => Promise<{ final: boolean; refund: boolean; operatorRefund: boolean } | undefined>,
+  ): Promise<number>;
 }
 
 /** Picks up open tasks nobody is driving (the tracker). */
@@ -52,7 +54,8 @@ export class Maintenance {
       const settled = await quota.reconcile(async (taskId) => {
         const task = await tasks.get(taskId);
         if (!task) return undefined;
-        return { final: isFinal(task.state), refund: task.state === 'failed' };
+        const failed = task.state === 'failed';
+        return { final: isFinal(task.state), refund: failed, operatorRefund: failed && !providerMayHaveCharged(task) };
       });
       if (settled > 0 || first) logger.info('reconciled reservations', { settled });
       const resumed = await tracker.resumeOpenTasks();

@@ -30,6 +30,11 @@ export type TaskEvent =
   | { type: 'generation_succeeded'; video?: { url: string; ttlSeconds?: number }; at: number }
   | { type: 'generation_failed'; reason?: string }
   | { type: 'poll_refused'; failure: TaskFailure }
+  /**
+   * The provider refused a poll for our API key or our credit: the generation may well go on (and is paid
+   * for), so the task waits for the operator instead of failing.
+   */
+  | { type: 'polling_paused' }
   | { type: 'video_downloaded'; download: VideoDownload; at: number }
   /** A poll or a download failed in a way that may pass; `giveUp` is what the member is told if it does not. */
   | { type: 'step_failed'; giveUp: TaskFailure; retryAfterMs?: number }
@@ -50,8 +55,11 @@ export type TaskEffect =
   | { type: 'download_video' }
   | { type: 'show'; view: ProgressView }
   | { type: 'deliver'; view: FinalView }
-  /** Ends the task's reservations; its units go back with `refund`. Idempotent. */
-  | { type: 'settle'; refund: boolean }
+  /**
+   * Ends the task's reservations; the member's units go back with `refund`, the operator's spend with
+   * `operatorRefund` (only when the provider provably charged nothing). Idempotent.
+   */
+  | { type: 'settle'; refund: boolean; operatorRefund: boolean }
   | { type: 'pause_submissions' }
   /** Lets the member's tasks waiting in this server look for their turn. */
   | { type: 'wake_waiting' }

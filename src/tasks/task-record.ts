@@ -143,6 +143,14 @@ export type TaskCommon = Omit<TaskRecord, 'state' | 'failure' | 'refundedUnits'>
 /** Reads a stored record of any version, as the current version. */
 export const taskRecordSchema = z.preprocess(migrateToCurrent, taskRecordV2Schema);
 
+/**
+ * Whether the provider may have charged for this task: it was submitted, or its submission may have
+ * reached the provider. The operator's spend is given back only when this is false.
+ */
+export function providerMayHaveCharged(record: TaskRecord): boolean {
+  return record.provider !== undefined || ('failure' in record && record.failure.kind === 'submit_unknown');
+}
+
 /** The fields shared by every state, without the state's own. */
 export function commonOf(record: TaskRecord): TaskCommon {
   const { state: _state, ...rest } = record;

@@ -10,7 +10,8 @@ import type { Logger } from '../logger.ts';
 import { isPictureProblem } from '../outcomes.ts';
 import type { VideoDownload } from '../video-api/download-video.ts';
 import type { SubmitRequest, TaskResult } from '../video-api/video-api-client.ts';
-import { ProviderUnavailable } from '../video-api/video-api-errors.ts';
+import { ProviderMisconfigured, ProviderOutOfCredit, ProviderUnavailable } from '../video-api/video-api-errors.ts';
+import { POLL_PAUSE_MS } from './lifecycle.ts';
 import type { TaskEvent } from './task-events.ts';
 import type { TaskRecord } from './task-record.ts';
 import type { TaskStore } from './task-store.ts';
@@ -23,7 +24,8 @@ export interface VideoApi {
 /** The quota's part in a task's life: a running slot to start, and reservations to settle at the end. */
 export interface QuotaGate {
   tryStart(task: { id: string; guildId: string; userId: string }): Promise<boolean>;
-  settle(taskId: string, refund: boolean): Promise<boolean>;
+  /** `operatorRefund`: the provider provably charged nothing, so the operator's spend goes back too. */
+  settle(taskId: string, refund: boolean, operatorRefund: boolean): Promise<boolean>;
   pauseSubmissions(): Promise<boolean>;
   pausedUntil(): Promise<number | undefined>;
 }
@@ -41,6 +43,8 @@ export interface TaskStepsDeps {
 
 export class TaskSteps {
   readonly #deps: TaskStepsDeps;
+  /** Whether the operator has been told that polling is paused, so one outage is one log line. */
+  #pollingPaused = false;
 
   constructor(deps: TaskStepsDeps) {
     this.#deps = deps;
@@ -108,6 +112,10 @@ export class TaskSteps {
     try {
       result = await this.#deps.videoApi.getResult(providerTaskId);
     } catch (error) {
+      if (error instanceof ProviderMisconfigured || error instanceof ProviderOutOfCredit) {
+        this.#alertPollingPaused(error.kind);
+        return { type: 'polling_paused' };
+      }
       if (error instanceof UserFacingError && !(error instanceof ProviderUnavailable)) {
         log.warn('provider refused the poll', { kind: error.kind });
         return { type: 'poll_refused', failure: error.failure };
@@ -118,6 +126,10 @@ export class TaskSteps {
         giveUp: { kind: 'provider_unavailable' },
         ...(error instanceof ProviderUnavailable && error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
       };
+    }
+    if (this.#pollingPaused) {
+      this.#pollingPaused = false;
+      log.info('the video API answers polls again: polling resumed');
     }
     const at = this.#deps.clock.now();
     switch (result.status) {
@@ -151,5 +163,16 @@ export class TaskSteps {
       this.#deps.logger.warn('video download failed, will retry', { taskId: record.id, error, failures: record.retries + 1 });
       return { type: 'step_failed', giveUp: { kind: 'video_lost' } };
     }
+  }
+
+  #alertPollingPaused(kind: string): void {
+    if (this.#pollingPaused) return;
+    this.#pollingPaused = true;
+    this.#deps.logger.error(
+      `the video API refused a poll (${kind}): polling paused, no task is failed; check HIGHWAY_API_KEY and the credit`,
+      {
+        retryInMs: POLL_PAUSE_MS,
+      },
+    );
   }
 }

@@ -121,10 +121,11 @@ export class TaskTracker {
   /**
    * Cancels a task still waiting its turn, for the member who asked or a moderator; its units are refunded.
    * A task that has been submitted cannot be cancelled: the provider is already making (and charging for) it.
+   * `by.guildId` is the server the button was pressed in: a task of another server is not found there.
    */
-  async cancel(id: string, by: { userId: string; isModerator: boolean }): Promise<CancelOutcome> {
+  async cancel(id: string, by: { userId: string; isModerator: boolean; guildId: string | null }): Promise<CancelOutcome> {
     const task = await this.#deps.store.get(id);
-    if (!task) return 'not_found';
+    if (task?.requester.guildId !== by.guildId) return 'not_found';
     if (task.requester.userId !== by.userId && !by.isModerator) return 'not_allowed';
     this.#cancelling.add(id);
     try {
@@ -237,7 +238,7 @@ export class TaskTracker {
           return { event: { type: 'delivery_failed' } };
         }
       case 'settle':
-        await this.#deps.quota.settle(record.id, effect.refund);
+        await this.#deps.quota.settle(record.id, effect.refund, effect.operatorRefund);
         return {};
       case 'pause_submissions':
         if (await this.#deps.quota.pauseSubmissions()) {

@@ -53,6 +53,10 @@ export interface VideoApiClientOptions {
 const SUBMIT_PATH = '/v3/async/kling-2.5-turbo-i2v';
 const RESULT_PATH = '/v3/async/task-result';
 
+/**
+ * Statuses worth asking again. A submit is retried on them only when no task can exist: a 429, or a 5xx in
+ * the provider's own error envelope (its application refused the request, no gateway stood in between).
+ */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 /** Failures that happen before a single byte of the request leaves, so even a submit may be retried. */
 const NEVER_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -203,6 +207,15 @@ export class VideoApiClient {
 
       const envelope = parseErrorBody(answer.text);
       const reason = envelope.reason === undefined ? undefined : this.#scrub(envelope.reason);
+      if (!spec.idempotent && answer.status >= 500 && envelope.reason === undefined) {
+        // A gateway's 5xx (no provider envelope) does not prove that no task was created behind it: sending
+        // again could pay twice, so the outcome is unknown.
+        this.#logger.error('video API submit answered by a gateway error; outcome unknown, not retrying', {
+          ...fields,
+          status: answer.status,
+        });
+        throw new SubmitOutcomeUnknown({ status: answer.status });
+      }
       if (RETRYABLE_STATUSES.has(answer.status)) {
         const retryAfterMs = parseRetryAfter(answer.headers['retry-after'], this.#now());
         const tooLong = retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS;

@@ -16,6 +16,7 @@ import {
   lateDeliveryText,
   optionProblemText,
   replyText,
+  notEnabledText,
   preconditionText,
 } from '../../src/catalogue/render-reply.ts';
 import { commands } from '../../src/command-registry.ts';
@@ -49,12 +50,16 @@ function everyMessage(locale: string | undefined): [string, string][] {
   for (const refusal of allRefusals)
     for (const period of ['day', 'week', 'month'] as const) add(`refusal ${refusal.kind}`, refusalText(refusal, period, locale));
   for (const standing of STANDINGS) add('standing', standingText(standing, { running: Number.MAX_SAFE_INTEGER, waiting: 0 }, locale));
-  for (const answer of allAdminAnswers) add(`admin ${answer.kind}`, adminAnswerText(answer, locale));
+  for (const answer of allAdminAnswers) {
+    add(`admin ${answer.kind}`, adminAnswerText(answer, locale));
+    add(`admin ${answer.kind} with the ceiling note`, adminAnswerText(answer, locale, Number.MAX_SAFE_INTEGER));
+  }
   for (const outcome of CANCEL_OUTCOMES) add(`cancel ${outcome}`, cancelAnswer(outcome, locale));
   for (const problem of Object.values(OPTION_PROBLEMS)) add(`option ${problem.field}`, optionProblemText(problem, locale));
   add('apology', genericApology('x'.repeat(64), locale));
   add('servers only', preconditionText('guild_only', '/animate-admin', locale));
   add('needs Manage Server', preconditionText('manage_guild', '/animate-admin', locale));
+  add('not enabled', notEnabledText(locale));
   return texts;
 }
 

@@ -100,6 +100,7 @@ export const REFUSALS: ByKind<QuotaRefusal> = {
   ]),
   server_units: [{ kind: 'server_units', renewsAt: LATE }],
   global_units: [{ kind: 'global_units', renewsAt: LATE }],
+  server_ceiling: [{ kind: 'server_ceiling', units: BIG, renewsAt: LATE }],
   active_limit: [
     { kind: 'active_limit', running: BIG, waiting: BIG },
     { kind: 'active_limit', running: null, waiting: null },

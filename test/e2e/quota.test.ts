@@ -154,6 +154,20 @@ describe('quotas end to end', () => {
     expect(contentOf(refused)).toContain('Not enough units');
   });
 
+  it("an unlimited budget is capped by the operator's ceiling per server, and the moderator is told so", async () => {
+    await start({ QUOTA_SERVER_MAX_UNITS: '1', QUOTA_MEMBER_UNITS: 'off' });
+    const set = await callbackOf(admin('budget', [{ name: 'unlimited', type: 5, value: true }]).token);
+    expect(contentOf(set)).toContain('caps every server at 1 unit a day');
+    const within = await callbackOf(admin('default', [{ name: 'units', type: 4, value: 1 }]).token);
+    expect(contentOf(within)).not.toContain('caps every server');
+
+    await videoFor(animate().token);
+    const refused = await callbackOf(animate('770000000000000001').token);
+    expect(flagsOf(refused)).toBe(64);
+    expect(contentOf(refused)).toContain("reached the bot's daily limit of 1 unit per server");
+    expect(h.video.submissions).toHaveLength(1);
+  });
+
   it("a role's allowance beats the default, and a 10-second video costs two units", async () => {
     await start({ QUOTA_MEMBER_UNITS: '1' });
     const set = await callbackOf(
@@ -209,6 +223,33 @@ describe('quotas end to end', () => {
     expect(contentOf(next)).toMatch(/unavailable right now\. Please try again <t:\d+:R>\. No units were used\./);
     // Only the refused attempt reached the provider.
     expect(h.video.submissions).toHaveLength(1);
+  });
+
+  it("the operator's daily cap counts a paid generation that failed, while the member is refunded", async () => {
+    await start({ QUOTA_GLOBAL_UNITS: '1' });
+    // The provider took the task (and may have charged), then every poll is refused.
+    h.video.failNextPoll(400, { code: 400, reason: 'INVALID_REQUEST_BODY', message: 'task lookup refused' }, 50);
+    const first = animate();
+    const edit = await h.discord.waitForRequest(
+      (r) => r.method === 'PATCH' && r.path.includes(first.token) && contentOf(r).startsWith('❌'),
+      15_000,
+    );
+    expect(contentOf(edit)).toContain('Your 1 unit was refunded.');
+
+    const next = await callbackOf(animate('770000000000000001').token);
+    expect(flagsOf(next)).toBe(64);
+    expect(contentOf(next)).toContain('daily limit across all servers');
+    expect(h.video.submissions).toHaveLength(1);
+  });
+
+  it('in a server not in ALLOWED_GUILDS the bot says it is not enabled there and spends nothing', async () => {
+    await start({ ALLOWED_GUILDS: '390000000000000009' });
+    const answer = await callbackOf(animate().token);
+    expect(flagsOf(answer)).toBe(64);
+    expect(contentOf(answer)).toContain('not enabled in this server');
+    const quota = await callbackOf(h.discord.dispatchCommand({ commandName: 'animate-quota', userId: MEMBER, options: [] }).token);
+    expect(contentOf(quota)).toContain('not enabled in this server');
+    expect(h.video.submissions).toEqual([]);
   });
 
   it('channels: /animate is refused outside the allowed channels', async () => {

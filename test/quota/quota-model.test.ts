@@ -10,6 +10,7 @@ const defaults: QuotaDefaults = {
   memberRunning: 1,
   memberWaiting: 2,
   globalUnitsPerDay: null,
+  serverMaxUnitsPerDay: null,
 };
 const at = (iso: string) => Date.parse(iso);
 

@@ -18,6 +18,7 @@ const DEFAULTS: QuotaDefaults = {
   memberRunning: 1,
   memberWaiting: 2,
   globalUnitsPerDay: null,
+  serverMaxUnitsPerDay: null,
 };
 
 const GUILD = '1187203491855130624';
@@ -277,6 +278,13 @@ for (const backend of storeBackends(REDIS_DB)) {
         expect((await quota.standing(GUILD, ALICE, [])).left).toBe(3);
       });
 
+      it('two moderators pressing reset at once give back once', async () => {
+        for (let i = 0; i < 3; i++) await spendDelivered();
+        const given = await Promise.all([quota.resetMember(GUILD, ALICE), quota.resetMember(GUILD, ALICE)]);
+        expect(given.sort()).toEqual([0, 3]);
+        expect((await quota.standing(GUILD, ALICE, [])).left).toBe(3);
+      });
+
       it('a member who spent nothing has nothing to reset', async () => {
         expect(await quota.resetMember(GUILD, BOB)).toBe(0);
         expect(await quota.standing(GUILD, BOB, [])).toMatchObject({ granted: 0, left: 3 });
@@ -393,7 +401,7 @@ for (const backend of storeBackends(REDIS_DB)) {
         for (const kind of refusals) expect(['member_units', 'active_limit']).toContain(kind);
         expect(await quota.standing(GUILD, ALICE, [])).toMatchObject({ used: 3, left: 0 });
         expect((await quota.serverUsage(GUILD)).used).toBe(3);
-        expect(await store.listReservations()).toHaveLength(3);
+        expect((await store.listReservations()).filter((r) => r.key.startsWith('units:'))).toHaveLength(3);
       });
     });
 
@@ -433,6 +441,60 @@ for (const backend of storeBackends(REDIS_DB)) {
           left: 1,
           renewsAt: at('2026-12-01T00:00:00Z'),
         });
+      });
+    });
+
+    describe("the operator's ledger", () => {
+      it('a failure after the provider may have charged refunds the member but keeps the unit on the operator', async () => {
+        const capped = serviceWith({ globalUnitsPerDay: 1 });
+        const taskId = await reserveOk({}, capped);
+        expect(await capped.settle(taskId, true, false)).toBe(true);
+        expect(await capped.standing(GUILD, ALICE, [])).toMatchObject({ used: 0, left: 3 });
+        expect(await capped.reserve(request({ userId: BOB }))).toEqual({
+          ok: false,
+          refusal: { kind: 'global_units', renewsAt: at('2026-11-26T00:00:00Z') },
+        });
+        // The refused reservation held nothing of Bob's.
+        expect(await capped.standing(GUILD, BOB, [])).toMatchObject({ used: 0, left: 3 });
+      });
+
+      it('a submission the provider provably refused gives the operator its unit back', async () => {
+        const capped = serviceWith({ globalUnitsPerDay: 1 });
+        expect(await capped.settle(await reserveOk({}, capped), true, true)).toBe(true);
+        await reserveOk({ userId: BOB }, capped);
+      });
+
+      it('after a crash, reconciling a failed task keeps the operator unit when the provider may have charged', async () => {
+        const capped = serviceWith({ globalUnitsPerDay: 1 });
+        const taskId = await reserveOk({}, capped);
+        clock.advance(5 * 60_000);
+        expect(await capped.reconcile(async () => ({ final: true, refund: true, operatorRefund: false }))).toBeGreaterThan(0);
+        expect(await capped.standing(GUILD, ALICE, [])).toMatchObject({ used: 0 });
+        expect(refusalOf(await capped.reserve(request({ userId: BOB })))).toMatchObject({ kind: 'global_units' });
+        expect(await capped.settle(taskId, true, true)).toBe(false);
+      });
+    });
+
+    describe("the operator's ceiling per server", () => {
+      it('no server spends more than the ceiling a day, whatever its moderators set', async () => {
+        const ceiling = serviceWith({ serverMaxUnitsPerDay: 2 });
+        await ceiling.updateSettings(GUILD, (s) => ({ ...s, serverUnits: null, memberDefault: null, period: 'month' }));
+        await spendDelivered({}, ceiling);
+        await spendDelivered({ userId: BOB }, ceiling);
+        expect(await ceiling.reserve(request({ userId: CAROL }))).toEqual({
+          ok: false,
+          refusal: { kind: 'server_ceiling', units: 2, renewsAt: at('2026-11-26T00:00:00Z') },
+        });
+        // Another server has its own ceiling, and the day renews it.
+        await reserveOk({ guildId: OTHER_GUILD, userId: CAROL }, ceiling);
+        moveTo('2026-11-26T00:00:00Z');
+        await reserveOk({ userId: CAROL }, ceiling);
+      });
+
+      it('a refunded generation does not count against the ceiling', async () => {
+        const ceiling = serviceWith({ serverMaxUnitsPerDay: 1 });
+        expect(await ceiling.settle(await reserveOk({}, ceiling), true)).toBe(true);
+        await reserveOk({ userId: BOB }, ceiling);
       });
     });
 
@@ -482,17 +544,17 @@ for (const backend of storeBackends(REDIS_DB)) {
           expect(await quota.tryStart({ id, guildId: GUILD, userId })).toBe(true);
         }
         const states = new Map([
-          [failed, { final: true, refund: true }],
-          [delivered, { final: true, refund: false }],
-          [open, { final: false, refund: false }],
+          [failed, { final: true, refund: true, operatorRefund: true }],
+          [delivered, { final: true, refund: false, operatorRefund: false }],
+          [open, { final: false, refund: false, operatorRefund: false }],
         ]);
         const taskState = async (taskId: string) => states.get(taskId);
 
         clock.advance(2 * 60_000 - 1);
-        // Units and slot of the failed and the delivered task.
-        expect(await quota.reconcile(taskState)).toBe(4);
+        // Units, operator's spend and slot of the failed and the delivered task.
+        expect(await quota.reconcile(taskState)).toBe(6);
         const left = (await store.listReservations()).map((r) => r.key).sort();
-        expect(left).toEqual([`slot:${open}`, `units:${neverRecorded}`, `units:${open}`].sort());
+        expect(left).toEqual([`slot:${open}`, `units:${neverRecorded}`, `spend:${neverRecorded}`, `units:${open}`, `spend:${open}`].sort());
 
         expect(await quota.standing(GUILD, ALICE, [])).toMatchObject({ used: 0, left: 3 });
         expect(await quota.standing(GUILD, BOB, [])).toMatchObject({ used: 1, left: 2 });
@@ -506,7 +568,7 @@ for (const backend of storeBackends(REDIS_DB)) {
         expect(await quota.tryStart({ id: carolsNext, guildId: GUILD, userId: CAROL })).toBe(false);
 
         clock.advance(1);
-        expect(await quota.reconcile(taskState)).toBe(1);
+        expect(await quota.reconcile(taskState)).toBe(2);
         expect(await quota.standing(GUILD, DAVE, [])).toMatchObject({ used: 0, left: 3 });
         expect(await quota.standing(GUILD, CAROL, [])).toMatchObject({ used: 2 });
         expect(await quota.reconcile(taskState)).toBe(0);

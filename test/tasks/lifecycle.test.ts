@@ -43,7 +43,7 @@ describe('task lifecycle table', () => {
     });
     expect(t.record).toMatchObject({ state: 'failing', failure: problem, refundedUnits: 2 });
     expect(t.effects).toEqual([
-      { type: 'settle', refund: true },
+      { type: 'settle', refund: true, operatorRefund: true },
       { type: 'deliver', view: { kind: 'image_refused', failure: problem, refundedUnits: 2 } },
     ]);
   });
@@ -123,7 +123,7 @@ describe('task lifecycle table', () => {
     expect(t.effects).toEqual([{ type: 'deliver', view: { kind: 'video', video: Buffer.from('mp4'), filename: 'animate-task-000.mp4' } }]);
     const done = step(t.record, { type: 'delivered', outcome: 'delivered' });
     expect(done.record.state).toBe('delivered');
-    expect(done.effects).toEqual([{ type: 'settle', refund: false }, { type: 'wake_waiting' }]);
+    expect(done.effects).toEqual([{ type: 'settle', refund: false, operatorRefund: false }, { type: 'wake_waiting' }]);
   });
 
   it('a video too large to attach is delivered as its link with its expiry', () => {
@@ -143,7 +143,7 @@ describe('task lifecycle table', () => {
   it('a made video nobody could be shown is undelivered, not failed, and keeps its units', () => {
     const t = step(makeTaskRecord({ state: 'delivering' }), { type: 'delivered', outcome: 'undeliverable' });
     expect(t.record.state).toBe('undelivered');
-    expect(t.effects).toContainEqual({ type: 'settle', refund: false });
+    expect(t.effects).toContainEqual({ type: 'settle', refund: false, operatorRefund: false });
   });
 
   it('a failure the member could not be told of is still a failure', () => {
@@ -154,9 +154,33 @@ describe('task lifecycle table', () => {
   it('a restart while the member is being told of a failure tells (and settles) again', () => {
     const failing = makeTaskRecord({ state: 'failing', failure: { kind: 'provider_unavailable' }, refundedUnits: 1 });
     expect(step(failing, { type: 'resumed', at: AT }).effects).toEqual([
-      { type: 'settle', refund: true },
+      { type: 'settle', refund: true, operatorRefund: true },
       { type: 'deliver', view: { kind: 'failed', failure: { kind: 'provider_unavailable' }, refundedUnits: 1 } },
     ]);
+  });
+
+  it("the member is refunded for every failure; the operator's spend only when the provider charged nothing", () => {
+    const settleOf = (record: TaskRecord, event: TaskEvent) => step(record, event).effects.find((e) => e.type === 'settle');
+    const submitting = makeTaskRecord({ state: 'submitting' });
+    const polling = makeTaskRecord({ state: 'processing', provider: submitted });
+    expect(settleOf(submitting, { type: 'submit_refused', failure: { kind: 'provider_rejected' } })).toEqual({
+      type: 'settle',
+      refund: true,
+      operatorRefund: true,
+    });
+    for (const [record, event] of [
+      [submitting, { type: 'submit_unknown' }],
+      [submitting, { type: 'resumed', at: AT }],
+      [polling, { type: 'generation_failed', reason: 'nsfw' }],
+      [polling, { type: 'poll_refused', failure: { kind: 'provider_rejected' } }],
+      [polling, { type: 'generation_succeeded', at: AT }],
+      [
+        makeTaskRecord({ state: 'downloading', provider: { ...submitted, videoUrl: 'https://cdn/v.mp4' }, retries: 11 }),
+        { type: 'step_failed', giveUp: { kind: 'video_lost' } },
+      ],
+    ] as [TaskRecord, TaskEvent][]) {
+      expect(settleOf(record, event), `${record.state} + ${event.type}`).toEqual({ type: 'settle', refund: true, operatorRefund: false });
+    }
   });
 
   it('transient errors back off, and give up with the member told after the limit', () => {

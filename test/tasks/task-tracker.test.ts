@@ -5,15 +5,22 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderFailure } from '../../src/catalogue/render-failure.ts';
 import { InvalidImage } from '../../src/errors.ts';
 import type { CheckedImage } from '../../src/images/check-image.ts';
-import { silentLogger } from '../../src/logger.ts';
+import { createLogger, silentLogger } from '../../src/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import type { VideoDownload } from '../../src/video-api/download-video.ts';
 import type { DeliveryOutcome, FinalView, ReplyPort, ReplyView } from '../../src/tasks/reply-port.ts';
 import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
-import { TaskTracker, type NewTask, type QuotaGate, type VideoApi } from '../../src/tasks/task-tracker.ts';
+import { POLL_PAUSE_MS } from '../../src/tasks/lifecycle.ts';
+import { TaskTracker, type NewTask, type QuotaGate, type TaskTrackerDeps, type VideoApi } from '../../src/tasks/task-tracker.ts';
 import type { SubmitRequest, TaskResult } from '../../src/video-api/video-api-client.ts';
-import { ProviderOutOfCredit, ProviderRejected, ProviderUnavailable, SubmitOutcomeUnknown } from '../../src/video-api/video-api-errors.ts';
+import {
+  ProviderMisconfigured,
+  ProviderOutOfCredit,
+  ProviderRejected,
+  ProviderUnavailable,
+  SubmitOutcomeUnknown,
+} from '../../src/video-api/video-api-errors.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
 
@@ -116,21 +123,21 @@ describe('task tracker', () => {
   let checkImage: (bytes: Buffer) => CheckedImage;
   let tracker: TaskTracker;
 
-  const newTracker = () =>
-    new TaskTracker({
-      store,
-      videoApi: api,
-      quota,
-      replies,
-      logger: silentLogger,
-      clock,
-      pollIntervalMs: POLL_MS,
-      downloadImage: async () => PICTURE,
-      checkImage: (bytes) => checkImage(bytes),
-      downloadVideo: (url, maxBytes) => download(url, maxBytes),
-      random: () => 0.5,
-      newId: () => 'task-0001',
-    });
+  const newTracker = () => new TaskTracker(trackerDeps());
+  const trackerDeps = (): TaskTrackerDeps => ({
+    store,
+    videoApi: api,
+    quota,
+    replies,
+    logger: silentLogger,
+    clock,
+    pollIntervalMs: POLL_MS,
+    downloadImage: async () => PICTURE,
+    checkImage: (bytes) => checkImage(bytes),
+    downloadVideo: (url, maxBytes) => download(url, maxBytes),
+    random: () => 0.5,
+    newId: () => 'task-0001',
+  });
 
   const request: NewTask = (({ requester, interaction, options, image }) => ({ requester, interaction, options, image }))(
     makeTaskRecord({ options: { prompt: 'waves', negativePrompt: 'blur', duration: '10', cfgScale: 0.8 } }),
@@ -389,6 +396,47 @@ describe('task tracker', () => {
     expect(api.submissions).toHaveLength(1);
     expect((await store.get('task-b'))?.state).toBe('waiting');
     expect(replies.progress).toContainEqual({ kind: 'waiting_turn', position: 1, paused: true });
+  });
+
+  it("a moderator of another server cannot cancel this server's waiting task", async () => {
+    quota.slots = 1;
+    api.results = [processing(10)];
+    await tracker.accept('task-a', request);
+    await tracker.idle();
+    await tracker.accept('task-b', request);
+    await tracker.idle();
+    expect((await store.get('task-b'))?.state).toBe('waiting');
+    const guildId = request.requester.guildId;
+
+    expect(await tracker.cancel('task-b', { userId: '790000000000000001', isModerator: true, guildId: '390000000000000009' })).toBe(
+      'not_found',
+    );
+    expect(await tracker.cancel('task-b', { userId: request.requester.userId, isModerator: false, guildId: '390000000000000009' })).toBe(
+      'not_found',
+    );
+    expect((await store.get('task-b'))?.state).toBe('waiting');
+    expect(await tracker.cancel('task-b', { userId: '790000000000000001', isModerator: true, guildId })).toBe('cancelled');
+    expect(await store.get('task-b')).toMatchObject({ state: 'failed', failure: { kind: 'cancelled' } });
+  });
+
+  it('a poll refused for the API key or credit pauses polling with one operator line, and fails no task', async () => {
+    const lines: string[] = [];
+    tracker = new TaskTracker({ ...trackerDeps(), logger: createLogger({ level: 'info', write: (line) => lines.push(line) }) });
+    api.results = [processing(10), new ProviderMisconfigured({ status: 401 }), new ProviderMisconfigured({ status: 401 }), succeeded];
+    await tracker.accept('task-0001', request);
+    await tracker.idle();
+    await elapse(POLL_MS); // processing
+    await elapse(POLL_MS * 60); // 401
+    await elapse(POLL_PAUSE_MS); // 401 again, still paused
+    expect((await store.get('task-0001'))?.state).toBe('processing');
+    expect(replies.finals).toEqual([]);
+    expect(quota.settled).toEqual([]);
+    expect(lines.filter((line) => line.includes('"level":"error"') && line.includes('polling paused'))).toHaveLength(1);
+
+    await elapse(POLL_PAUSE_MS); // the key works again
+    await elapse(POLL_MS);
+    expect((await store.get('task-0001'))?.state).toBe('delivered');
+    expect(quota.settled).toEqual([{ taskId: 'task-0001', refund: false }]);
   });
 
   it('a periodic sweep leaves a task on its polling schedule alone (no extra provider requests)', async () => {

@@ -197,15 +197,38 @@ describe('submit', () => {
     expect(standIn.taskIds).toEqual([taskId]);
   });
 
-  it('gives up after maxAttempts of 5xx with ProviderUnavailable', async () => {
-    standIn.failNextSubmit(502, '<html><body>502 Bad Gateway</body></html>', 10);
+  it("gives up after maxAttempts of 5xx in the provider's own envelope with ProviderUnavailable", async () => {
+    standIn.failNextSubmit(503, { code: 503, reason: 'SERVICE_NOT_AVAILABLE', message: 'busy' }, 10);
     const error = (await caught(makeClient({ maxAttempts: 4, random: () => 0.99 }).submit(aRequest))) as ProviderUnavailable;
 
     expect(error).toBeInstanceOf(ProviderUnavailable);
     expect(error.kind).toBe('provider_unavailable');
-    expect(error.status).toBe(502);
+    expect(error.status).toBe(503);
     expect(standIn.submissions).toHaveLength(4);
     expect(sleeps).toEqual([990, 1_980, 3_960]);
+  });
+
+  // Reversed (issue "Nothing lost, nothing overspent", finding 3): a gateway's 502 or 504 does not prove that
+  // no task was created, so a submit is never retried on one; it used to be, up to the attempt limit.
+  for (const [status, body] of [
+    [502, '<html><body>502 Bad Gateway</body></html>'],
+    [504, ''],
+    [500, { error: 'upstream' }],
+  ] as const) {
+    it(`a submit answered ${status} without the provider's envelope is an unknown outcome, never retried`, async () => {
+      standIn.failNextSubmit(status, body, 10);
+      const error = await caught(makeClient({ maxAttempts: 4 }).submit(aRequest));
+      expect(error).toBeInstanceOf(SubmitOutcomeUnknown);
+      expect(standIn.submissions).toHaveLength(1);
+      expect(sleeps).toEqual([]);
+    });
+  }
+
+  it('reads are still retried on a gateway 502', async () => {
+    const { taskId } = await makeClient().submit(aRequest);
+    standIn.failNextPoll(502, '<html>502</html>', 1);
+    await expect(makeClient().getResult(taskId)).resolves.toBeDefined();
+    expect(sleeps).toHaveLength(1);
   });
 
   it('stops at the first time-out with SubmitOutcomeUnknown: exactly one request, whose task does exist', async () => {

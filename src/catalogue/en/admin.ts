@@ -1,5 +1,6 @@
 /** What moderators read from /animate-admin, in English. */
 export const adminTexts = {
+  'admin.ceiling_note': "ℹ️ Whatever is set here, the bot's operator caps every server at {units} a day.",
   'admin.unknown_subcommand': 'Unknown subcommand.',
   'admin.missing.units': 'Give `units` or `unlimited: True`.',
   'admin.missing.units_or_period': 'Give `units` or `unlimited: True`, or a `period`.',

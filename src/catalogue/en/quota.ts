@@ -18,6 +18,8 @@ export const quotaTexts = {
     '🚫 Not enough units: you have {left} left this {period} and this video needs {needed} ({rule}). Your units renew {renews} ({renewsAt}). A 5-second video costs 1 unit.',
   'refusal.server_units': '🚫 This server has used its whole video budget for this {period}. It renews {renews} ({renewsAt}).',
   'refusal.global_units': '🚫 The bot has reached its daily limit across all servers. It renews {renews} ({renewsAt}).',
+  'refusal.server_ceiling':
+    "🚫 This server has reached the bot's daily limit of {units} per server, whatever its own settings. It renews {renews} ({renewsAt}).",
   'refusal.active_limit':
     '🚫 You already have as many videos in progress as allowed ({running} running, {waiting} waiting). Wait for one to finish, then try again.',
 

@@ -30,6 +30,7 @@ export const replyTexts = {
   'reply.late_delivery': '{member} {text}',
   'reply.generic_apology': '❌ Something went wrong on our side (ref {ref}). Please try again in a moment.',
   'reply.servers_only': '{command} works in servers only.',
+  'reply.not_enabled': "🚫 This bot is not enabled in this server. Ask the bot's operator if you think it should be.",
   'reply.needs_manage_server': '🚫 Only members with the Manage Server permission can use {command}.',
 
   'cancel.button': 'Cancel',
