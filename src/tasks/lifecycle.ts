@@ -76,14 +76,22 @@ function startChecking(record: TaskRecord): Transition {
   return { record: moveTo(record, 'checking'), effects: [{ type: 'show', view: { kind: 'checking' } }, { type: 'check_picture' }] };
 }
 
-/** Downloads the video while its link is fresh; a link gone or about to go is replaced by polling again. */
-function fetchVideo(record: TaskRecord, state: 'downloading' | 'delivering', at: number): Transition {
+/**
+ * Downloads the video while its link lives. A link just handed out is used at once however short its life;
+ * a stored one must have a few minutes left, or a poll hands out a new one. A link dead on arrival is asked
+ * for again only a poll interval later, so a task is never polled in a loop.
+ */
+function fetchVideo(
+  record: TaskRecord,
+  state: 'downloading' | 'delivering',
+  at: number,
+  tuning: LifecycleTuning,
+  fresh = false,
+): Transition {
   const provider = record.provider;
-  if (
-    provider?.videoUrl === undefined ||
-    (provider.videoUrlExpiresAt !== undefined && provider.videoUrlExpiresAt - at < LINK_MIN_REMAINING_MS)
-  ) {
-    return { record: moveTo(record, 'processing'), effects: [{ type: 'poll' }] };
+  const margin = fresh ? 0 : LINK_MIN_REMAINING_MS;
+  if (provider?.videoUrl === undefined || (provider.videoUrlExpiresAt !== undefined && provider.videoUrlExpiresAt - at <= margin)) {
+    return { record: moveTo(record, 'processing'), effects: [fresh ? { type: 'wait', delayMs: tuning.pollIntervalMs } : { type: 'poll' }] };
   }
   const effects: TaskEffect[] = state === 'downloading' ? [{ type: 'show', view: { kind: 'delivering' } }] : [];
   return { record: moveTo(record, state), effects: [...effects, { type: 'download_video' }] };
@@ -155,7 +163,7 @@ const pollingState: Handler<'queued' | 'processing'> = (record, event, tuning) =
           ...(ttl !== undefined ? { videoUrlExpiresAt: event.at + ttl * 1000 } : {}),
         },
       });
-      return fetchVideo(withVideo, 'downloading', event.at);
+      return fetchVideo(withVideo, 'downloading', event.at, tuning, true);
     }
     case 'generation_failed':
       return fail(record, { kind: 'generation_failed', ...(event.reason !== undefined ? { reason: event.reason } : {}) });
@@ -170,10 +178,10 @@ const pollingState: Handler<'queued' | 'processing'> = (record, event, tuning) =
   }
 };
 
-const fetchingState: Handler<'downloading' | 'delivering'> = (record, event) => {
+const fetchingState: Handler<'downloading' | 'delivering'> = (record, event, tuning) => {
   switch (event.type) {
     case 'resumed':
-      return fetchVideo(record, record.state, event.at);
+      return fetchVideo(record, record.state, event.at, tuning);
     case 'video_downloaded':
       // Stored as `delivering` before the send: after a crash mid-send the resumed task sends again, and
       // editing the same reply twice shows the member one message.

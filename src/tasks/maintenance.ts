@@ -47,7 +47,10 @@ export class Maintenance {
     if (this.#timer !== undefined) this.#deps.clock.clearTimer(this.#timer);
   }
 
-  /** One pass: reconcile reservations, then resume open tasks. Never throws. */
+  /**
+   * One pass: reconcile reservations, then resume open tasks. The two are independent: one failing (an
+   * unreadable reservation, a store hiccup) never keeps a healthy task from being resumed. Never throws.
+   */
   async sweep(first = false): Promise<void> {
     const { tracker, quota, tasks, logger, clock } = this.#deps;
     try {
@@ -58,10 +61,14 @@ export class Maintenance {
         return { final: isFinal(task.state), refund: failed, operatorRefund: failed && !providerMayHaveCharged(task) };
       });
       if (settled > 0 || first) logger.info('reconciled reservations', { settled });
+    } catch (error) {
+      logger.error('reconciling reservations failed', { error });
+    }
+    try {
       const resumed = await tracker.resumeOpenTasks();
       if (resumed > 0 || first) logger.info('resumed open tasks', { count: resumed });
     } catch (error) {
-      logger.error('maintenance sweep failed', { error });
+      logger.error('resuming open tasks failed', { error });
     }
     if (!this.#stopped) this.#timer = clock.setTimer(() => void this.sweep(), SWEEP_EVERY_MS);
   }

@@ -1,3 +1,4 @@
+import Keyv, { type Deserialize, type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { isFinal, taskRecordSchema, type TaskRecord } from './task-record.ts';
@@ -17,19 +18,55 @@ export class TaskStore {
     this.#logger = logger;
   }
 
+  /**
+   * The task's record, or undefined. A stored value that cannot be read (another shape, or not even JSON)
+   * is moved aside under `unreadable:task:<id>` and logged once, so it stops nothing else: every later read
+   * finds no task, and sweeps, resumes and reports go on.
+   */
   async get(id: string): Promise<TaskRecord | undefined> {
-    const raw: unknown = await this.#store.kv.get(taskKey(id));
+    let raw: unknown;
+    try {
+      raw = await this.#store.kv.get(taskKey(id));
+    } catch (error) {
+      await this.#moveAside(id, await this.#rawText(id), error instanceof Error ? error.message : String(error));
+      return undefined;
+    }
     if (raw === undefined) return undefined;
     const parsed = taskRecordSchema.safeParse(raw);
     if (!parsed.success) {
-      this.#logger.error('stored task record is unreadable', { taskId: id, issues: parsed.error.issues.length });
+      await this.#moveAside(id, raw, `${parsed.error.issues.length} problem(s), first at ${parsed.error.issues[0]?.path.join('.') ?? '?'}`);
       return undefined;
     }
     return parsed.data;
   }
 
+  async #moveAside(id: string, value: unknown, reason: string): Promise<void> {
+    await this.#store.kv.set(`unreadable:${taskKey(id)}`, value ?? null, FINAL_RECORD_TTL_MS);
+    await this.#store.kv.delete(taskKey(id));
+    await this.#store.removeFromSet(OPEN_TASKS, id);
+    this.#logger.error('stored task record is unreadable; moved aside', { taskId: id, reason, movedTo: `unreadable:${taskKey(id)}` });
+  }
+
+  /** The stored text itself, for a value Keyv cannot deserialize: read through the same store, undecoded. */
+  async #rawText(id: string): Promise<string | undefined> {
+    const kv = this.#store.kv;
+    const raw = new Keyv<string>({ store: kv.store as KeyvStoreAdapter, namespace: kv.namespace, deserialize: keepText });
+    try {
+      return await raw.get(taskKey(id));
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Writes the record; the open index follows its state, so a final task is never resumed. */
   async put(record: TaskRecord): Promise<void> {
+    // What is written must read back: JSON turns Infinity into null, and a record that no longer parses is
+    // a task nobody resumes. Refusing here turns that into an error the runner reports and retries.
+    const readBack = taskRecordSchema.safeParse(JSON.parse(JSON.stringify(record)));
+    if (!readBack.success) {
+      const fields = readBack.error.issues.map((issue) => issue.path.join('.')).join(', ');
+      throw new Error(`task record not written: it would not read back (${fields})`);
+    }
     if (isFinal(record.state)) {
       // Kept a while for support questions and moderators' reports, then forgotten: the store must not grow for ever.
       await this.#store.kv.set(taskKey(record.id), record, FINAL_RECORD_TTL_MS);
@@ -105,3 +142,7 @@ function isBefore(a: TaskRecord, b: TaskRecord): boolean {
 function byAge(tasks: TaskRecord[]): TaskRecord[] {
   return tasks.sort((a, b) => (isBefore(a, b) ? -1 : isBefore(b, a) ? 1 : 0));
 }
+
+/** A Keyv deserializer that hands back the stored text itself (Keyv types it as any value the caller names). */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the shape Keyv's Deserialize type demands
+const keepText: Deserialize = <Value>(text: string) => ({ value: text as unknown as Value });

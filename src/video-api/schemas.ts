@@ -28,6 +28,14 @@ const lenientString = z
   })
   .optional();
 
+/**
+ * The provider's numbers are clamped into ranges a stored record can hold and the bot can act on: an ETA of
+ * 1e306 s once became `now + Infinity`, stored as null, and a made video was lost.
+ */
+export const MAX_ETA_SECONDS = 24 * 60 * 60;
+export const MAX_LINK_TTL_SECONDS = 7 * 24 * 60 * 60;
+const clamp = (value: number, max: number) => Math.min(max, Math.max(0, value));
+
 export const submitResponseSchema = z.object({
   // Gateways that generate numeric ids would still give us something usable as a key.
   task_id: z.union([z.string().trim().min(1), z.number().int().transform(String)]),
@@ -95,12 +103,12 @@ export function parseTaskResult(body: unknown): TaskResult | undefined {
   const result: TaskResult = { status: STATUSES[rawStatus.toUpperCase()] ?? 'unknown', rawStatus };
   const reason = task.reason?.trim();
   if (reason) result.reason = reason;
-  if (task.eta !== undefined) result.etaSeconds = task.eta;
-  if (task.progress_percent !== undefined) result.progressPercent = task.progress_percent;
+  if (task.eta !== undefined) result.etaSeconds = clamp(task.eta, MAX_ETA_SECONDS);
+  if (task.progress_percent !== undefined) result.progressPercent = clamp(task.progress_percent, 100);
   const video = videos[0];
   if (video) {
     result.video = { url: video.video_url };
-    if (video.video_url_ttl !== undefined) result.video.ttlSeconds = video.video_url_ttl;
+    if (video.video_url_ttl !== undefined) result.video.ttlSeconds = clamp(video.video_url_ttl, MAX_LINK_TTL_SECONDS);
   }
   return result;
 }

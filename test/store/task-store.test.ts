@@ -45,6 +45,12 @@ for (const backend of storeBackends(4))
       expect(await tasks.listOpen()).toHaveLength(50);
     });
 
+    it('refuses to write a record that would not read back (a number the store cannot hold)', async () => {
+      const record = makeTaskRecord({ state: 'processing', provider: { taskId: 'p', submittedAt: 1, etaAt: Infinity } });
+      await expect(tasks.put(record)).rejects.toThrow(/not written/);
+      expect(await tasks.get(record.id)).toBeUndefined();
+    });
+
     it('skips a record that no longer parses instead of crashing the resume', async () => {
       await tasks.put(makeTaskRecord({ id: 'good', state: 'queued' }));
       await store.addToSet('tasks:open', 'broken');

@@ -40,6 +40,7 @@ const events: TaskEvent[] = [
   { type: 'progressed', status: 'processing', at: AT },
   { type: 'generation_succeeded', video: { url: 'https://cdn/v.mp4', ttlSeconds: 3600 }, at: AT },
   { type: 'generation_succeeded', at: AT },
+  { type: 'generation_succeeded', video: { url: 'https://cdn/v.mp4', ttlSeconds: 0 }, at: AT },
   { type: 'generation_failed', reason: 'nsfw' },
   { type: 'poll_refused', failure: { kind: 'provider_rejected' } },
   { type: 'polling_paused' },

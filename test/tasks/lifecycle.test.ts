@@ -96,7 +96,7 @@ describe('task lifecycle table', () => {
     expect(t.effects).toEqual([{ type: 'show', view: { kind: 'delivering' } }, { type: 'download_video' }]);
   });
 
-  it('a link about to expire is replaced by polling again', () => {
+  it('a stored link about to expire is replaced by polling again', () => {
     const record = makeTaskRecord({
       state: 'downloading',
       provider: { ...submitted, videoUrl: 'https://cdn/v.mp4', videoUrlExpiresAt: AT + LINK_MIN_REMAINING_MS - 1 },
@@ -104,6 +104,26 @@ describe('task lifecycle table', () => {
     const t = step(record, { type: 'resumed', at: AT });
     expect(t.record.state).toBe('processing');
     expect(t.effects).toEqual([{ type: 'poll' }]);
+  });
+
+  it('a fresh link is downloaded at once, however short-lived', () => {
+    const t = step(makeTaskRecord({ state: 'processing', provider: submitted }), {
+      type: 'generation_succeeded',
+      video: { url: 'https://cdn/v.mp4', ttlSeconds: 60 },
+      at: AT,
+    });
+    expect(t.record.state).toBe('downloading');
+    expect(t.effects.map((e) => e.type)).toEqual(['show', 'download_video']);
+  });
+
+  it('a link dead on arrival is asked for again a poll interval later: a task is never polled in a loop', () => {
+    const t = step(makeTaskRecord({ state: 'processing', provider: submitted }), {
+      type: 'generation_succeeded',
+      video: { url: 'https://cdn/v.mp4', ttlSeconds: 0 },
+      at: AT,
+    });
+    expect(t.record.state).toBe('processing');
+    expect(t.effects).toEqual([{ type: 'wait', delayMs: 1_000 }]);
   });
 
   it('success without a video is a lost video, refunded', () => {

@@ -299,6 +299,25 @@ describe('task tracker', () => {
     expect(replies.finals.map((f) => f.kind)).toEqual(['video']);
   });
 
+  it('a link with under five minutes to live is downloaded at once, and a dead one never makes a polling loop', async () => {
+    const shortLived = (ttlSeconds: number): TaskResult => ({ ...succeeded, video: { url: 'http://127.0.0.1:1/v.mp4', ttlSeconds } });
+    api.results = [shortLived(60)];
+    await tracker.accept('task-0001', request);
+    await tracker.idle();
+    await elapse(POLL_MS);
+    expect(api.polls).toHaveLength(1);
+    expect(replies.finals.map((f) => f.kind)).toEqual(['video']);
+
+    api.results = [shortLived(0)];
+    api.polls.length = 0;
+    await tracker.accept('task-0002', request);
+    await tracker.idle();
+    await elapse(POLL_MS);
+    expect(api.polls).toHaveLength(1);
+    await elapse(POLL_MS);
+    expect(api.polls).toHaveLength(2);
+  });
+
   it('backs off while the provider is unavailable, then finishes', async () => {
     api.results = [new ProviderUnavailable({ status: 503 }), new ProviderUnavailable({ status: 503, retryAfterMs: 20_000 }), succeeded];
     await tracker.accept('task-0001', request);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseErrorBody, parseTaskResult, submitResponseSchema } from '../../src/video-api/schemas.ts';
+import {
+  MAX_ETA_SECONDS,
+  MAX_LINK_TTL_SECONDS,
+  parseErrorBody,
+  parseTaskResult,
+  submitResponseSchema,
+} from '../../src/video-api/schemas.ts';
 
 const documentedSuccess = {
   extra: {
@@ -76,6 +82,22 @@ describe('task result', () => {
       status: 'processing',
       rawStatus: 'TASK_STATUS_PROCESSING',
     });
+  });
+
+  it('clamps huge or negative numbers from the provider into a range a record can hold', () => {
+    const result = parseTaskResult({
+      task: { task_id: 't', status: 'TASK_STATUS_PROCESSING', eta: 1e306, progress_percent: 250 },
+      videos: [],
+    });
+    expect(result?.etaSeconds).toBe(MAX_ETA_SECONDS);
+    expect(result?.progressPercent).toBe(100);
+    const done = parseTaskResult({
+      task: { task_id: 't', status: 'TASK_STATUS_SUCCEED', eta: -5, progress_percent: -1 },
+      videos: [{ video_url: 'https://cdn/v.mp4', video_url_ttl: '1e308' }],
+    });
+    expect(done?.video?.ttlSeconds).toBe(MAX_LINK_TTL_SECONDS);
+    expect(done?.etaSeconds).toBe(0);
+    expect(done?.progressPercent).toBe(0);
   });
 
   it('reads a failed task with its reason', () => {
