@@ -16,6 +16,10 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Limits for servers whose moderators have set nothing; null means no limit. */
   readonly quotaDefaults: QuotaDefaults;
+  /** The operator's /healthz and /metrics endpoint; undefined (the default) keeps it off. */
+  readonly httpPort: number | undefined;
+  /** Where that endpoint listens; loopback by default, so metrics are not published by accident. */
+  readonly httpHost: string;
 }
 
 const httpUrl = z
@@ -42,6 +46,13 @@ const limitOrOff = (fallback: number | null) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : v));
 
+const port = z
+  .string()
+  .trim()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535'));
+
 const envSchema = z.object({
   DISCORD_TOKEN: z.string({ error: 'is required' }).trim().min(1, 'is required'),
   HIGHWAY_API_KEY: z.string({ error: 'is required' }).trim().min(1, 'is required'),
@@ -61,6 +72,12 @@ const envSchema = z.object({
   QUOTA_MEMBER_RUNNING: limitOrOff(1),
   QUOTA_MEMBER_WAITING: limitOrOff(2),
   QUOTA_GLOBAL_UNITS: limitOrOff(null),
+  HTTP_PORT: port.optional(),
+  HTTP_HOST: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.:%-]+$/, 'must be a host name or an IP address, e.g. 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
 });
 
 export class ConfigError extends Error {
@@ -100,6 +117,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       memberWaiting: e.QUOTA_MEMBER_WAITING,
       globalUnitsPerDay: e.QUOTA_GLOBAL_UNITS,
     }),
+    httpPort: e.HTTP_PORT,
+    httpHost: e.HTTP_HOST,
   });
 }
 
