@@ -4,10 +4,15 @@
  */
 import { hostname } from 'node:os';
 import { Events, type Client } from 'discord.js';
+import { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { buttons, commands } from './command-registry.ts';
 import { createDiscordClient } from './discord/create-client.ts';
 import { DiscordReplies } from './discord/discord-replies.ts';
+import { gatewayConnected } from './discord/gateway-health.ts';
+import { startOperatorServer, type OperatorServer } from './http/operator-server.ts';
+import { PrometheusMetrics } from './http/prometheus-metrics.ts';
+import { noMetrics } from './metrics.ts';
 import { InteractionRouter } from './discord/interaction-router.ts';
 import { AnimationRequests } from './animation/request-animation.ts';
 import { checkImage } from './images/check-image.ts';
@@ -15,6 +20,8 @@ import { downloadImage } from './images/download-image.ts';
 import type { Logger } from './logger.ts';
 import { randomId } from './random.ts';
 import { openStore } from './store/open-store.ts';
+import { storeAnswers } from './store/store-health.ts';
+import type { Store } from './store/store.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { downloadVideo } from './video-api/download-video.ts';
 import { QuotaService } from './quota/quota-service.ts';
@@ -26,17 +33,24 @@ import { VideoApiClient } from './video-api/video-api-client.ts';
 export interface RunningApp {
   readonly client: Client;
   readonly tracker: TaskTracker;
+  readonly store: Store;
+  /** The /healthz and /metrics endpoint, when HTTP_PORT is set. */
+  readonly operatorServer: OperatorServer | undefined;
   stop(): Promise<void>;
 }
 
 export async function startApp(config: Config, logger: Logger, clock: Clock = systemClock): Promise<RunningApp> {
   const store = await openStore(config.storeUrl);
   const client = createDiscordClient({ apiUrl: config.discordApiUrl });
+  // One registry for the whole process, served on /metrics; without HTTP_PORT nothing is measured at all.
+  const registry = config.httpPort === undefined ? undefined : new Registry();
+  const metrics = registry ? new PrometheusMetrics(registry) : noMetrics;
   const videoApi = new VideoApiClient({
     baseUrl: config.highwayApiUrl,
     apiKey: config.highwayApiKey,
     logger: logger.child({ component: 'video-api' }),
     requestsPerMinute: config.highwayRequestsPerMinute,
+    metrics,
   });
   const tasks = new TaskStore(store, logger);
   const quota = new QuotaService({ store, defaults: config.quotaDefaults, clock, logger: logger.child({ component: 'quota' }) });
@@ -44,7 +58,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     store: tasks,
     quota,
     videoApi,
-    replies: new DiscordReplies(client.rest, logger.child({ component: 'replies' }), clock),
+    replies: new DiscordReplies(client.rest, logger.child({ component: 'replies' }), clock, metrics),
     logger: logger.child({ component: 'tracker' }),
     clock,
     pollIntervalMs: config.pollIntervalMs,
@@ -52,8 +66,9 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     checkImage,
     downloadVideo: (url, maxBytes) => downloadVideo(url, { maxBytes }),
     ...(store.sharedAcrossProcesses ? { leaseOwner: `${hostname()}:${process.pid}:${randomId().slice(0, 8)}` } : {}),
+    metrics,
   });
-  const animations = new AnimationRequests({ quota, tasks: tracker });
+  const animations = new AnimationRequests({ quota, tasks: tracker, clock, metrics });
   const router = new InteractionRouter(
     commands,
     buttons,
@@ -76,14 +91,30 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     throw error;
   }
 
-  return {
-    client,
-    tracker,
-    async stop() {
-      maintenance.stop();
-      await tracker.stop();
-      await client.destroy();
-      await store.close();
-    },
+  let operatorServer: OperatorServer | undefined;
+  const stop = async () => {
+    // First, so no probe or scrape reaches a half-stopped bot: the orchestrator sees it gone.
+    await operatorServer?.close();
+    maintenance.stop();
+    await tracker.stop();
+    await client.destroy();
+    await store.close();
   };
+  if (registry && config.httpPort !== undefined) {
+    try {
+      operatorServer = await startOperatorServer({
+        host: config.httpHost,
+        port: config.httpPort,
+        health: { discord: () => gatewayConnected(client), store: () => storeAnswers(store) },
+        metrics: registry,
+        logger: logger.child({ component: 'http' }),
+      });
+    } catch (error) {
+      // A port already taken is a mistake to fix now, not a bot running without the probes it was promised.
+      await stop();
+      throw error;
+    }
+  }
+
+  return { client, tracker, store, operatorServer, stop };
 }

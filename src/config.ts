@@ -18,6 +18,10 @@ export interface Config {
   readonly quotaDefaults: QuotaDefaults;
   /** When set, the only servers the bot works in; elsewhere it says so and spends nothing. */
   readonly allowedGuilds?: readonly string[];
+  /** The operator's /healthz and /metrics endpoint; undefined (the default) keeps it off. */
+  readonly httpPort: number | undefined;
+  /** Where that endpoint listens; loopback by default, so metrics are not published by accident. */
+  readonly httpHost: string;
 }
 
 const httpUrl = z
@@ -43,6 +47,13 @@ const limitOrOff = (fallback: number | null) =>
     .transform((v) => (v.toLowerCase() === 'off' ? null : Number(v)))
     .optional()
     .transform((v) => (v === undefined ? fallback : v));
+
+const port = z
+  .string()
+  .trim()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535'));
 
 const envSchema = z.object({
   DISCORD_TOKEN: z.string({ error: 'is required' }).trim().min(1, 'is required'),
@@ -70,6 +81,12 @@ const envSchema = z.object({
     .regex(/^\d{1,20}(\s*,\s*\d{1,20})*$/, 'must be server ids (numbers) separated by commas')
     .transform((v) => v.split(',').map((id) => id.trim()))
     .optional(),
+  HTTP_PORT: port.optional(),
+  HTTP_HOST: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.:%-]+$/, 'must be a host name or an IP address, e.g. 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
 });
 
 export class ConfigError extends Error {
@@ -111,6 +128,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       serverMaxUnitsPerDay: e.QUOTA_SERVER_MAX_UNITS,
     }),
     ...(e.ALLOWED_GUILDS ? { allowedGuilds: Object.freeze(e.ALLOWED_GUILDS) } : {}),
+    httpPort: e.HTTP_PORT,
+    httpHost: e.HTTP_HOST,
   });
 }
 

@@ -4,6 +4,8 @@
  * for the task's whole life: refused before anything public happens, refunded when the front end could not
  * acknowledge, settled by the task's lifecycle afterwards (through `animationQuotaGate`).
  */
+import { systemClock, type Clock } from '../clock.ts';
+import { noMetrics, type AnimationMetrics } from '../metrics.ts';
 import type { QuotaPeriod } from '../quota/quota-settings.ts';
 import type { QuotaRefusal, ReserveOutcome, ReserveRequest } from '../quota/quota-service.ts';
 import type { NewTask, QuotaGate } from '../tasks/task-tracker.ts';
@@ -43,10 +45,14 @@ export interface AnimationTasks {
 export class AnimationRequests {
   readonly #quota: AnimationQuota;
   readonly #tasks: AnimationTasks;
+  readonly #clock: Clock;
+  readonly #metrics: AnimationMetrics;
 
-  constructor(deps: { quota: AnimationQuota; tasks: AnimationTasks }) {
+  constructor(deps: { quota: AnimationQuota; tasks: AnimationTasks; clock?: Clock; metrics?: AnimationMetrics }) {
     this.#quota = deps.quota;
     this.#tasks = deps.tasks;
+    this.#clock = deps.clock ?? systemClock;
+    this.#metrics = deps.metrics ?? noMetrics;
   }
 
   /**
@@ -59,11 +65,13 @@ export class AnimationRequests {
     const { userId, guildId, channelId, roleIds } = request.requester;
     const reservation = await this.#quota.reserve({ taskId, guildId, channelId, userId, roleIds, units });
     if (!reservation.ok) {
+      this.#metrics.quotaRefused(reservation.refusal.kind);
       const { period } = await this.#quota.quota(guildId);
       return { kind: 'refused', refusal: reservation.refusal, period };
     }
     try {
-      await request.acknowledge();
+      // Observed whatever the answer: a deferral Discord refused as too late is the one the operator must see.
+      await request.acknowledge().finally(() => this.#metrics.acknowledged(this.#clock.now() - request.reply.createdAt));
       await this.#tasks.accept(taskId, {
         requester: { userId, guildId, channelId },
         interaction: request.reply,

@@ -6,6 +6,7 @@
 import { ButtonStyle, ComponentType, DiscordAPIError, MessageFlags, RESTJSONErrorCodes, Routes, type REST, type RawFile } from 'discord.js';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../clock.ts';
+import { noMetrics, type DeliveryKind, type DeliveryMetrics } from '../metrics.ts';
 import type { DeliveryOutcome, FinalView, ProgressView, ReplyPort } from '../tasks/reply-port.ts';
 import type { TaskRecord } from '../tasks/task-record.ts';
 import { cancelButtonLabel, lateDeliveryText, replyText } from '../catalogue/render-reply.ts';
@@ -43,13 +44,15 @@ export class DiscordReplies implements ReplyPort {
   readonly #rest: REST;
   readonly #logger: Logger;
   readonly #clock: Clock;
+  readonly #metrics: DeliveryMetrics;
   /** Tasks whose reply was deleted, so progress stops editing it (kept in memory: after a restart one failed edit finds out again). */
   readonly #goneReplies = new Set<string>();
 
-  constructor(rest: REST, logger: Logger, clock: Clock) {
+  constructor(rest: REST, logger: Logger, clock: Clock, metrics: DeliveryMetrics = noMetrics) {
     this.#rest = rest;
     this.#logger = logger;
     this.#clock = clock;
+    this.#metrics = metrics;
   }
 
   async showProgress(task: TaskRecord, view: ProgressView): Promise<void> {
@@ -76,7 +79,7 @@ export class DiscordReplies implements ReplyPort {
     if (this.#tokenAlive(task) && !this.#goneReplies.has(task.id)) {
       try {
         await this.#editOriginal(task, { content, allowed_mentions: noMentions, components: [], ...attachmentsOf(files) }, files);
-        return 'delivered';
+        return this.#counted('delivered', view.kind === 'video_link' ? 'link' : 'edit');
       } catch (error) {
         if (!isDiscordError(error, REPLY_GONE_CODES)) throw error;
         this.#logger.info('reply can no longer be edited, posting in the channel', { taskId: task.id, code: error.code });
@@ -87,12 +90,15 @@ export class DiscordReplies implements ReplyPort {
     if (outcome === 'undeliverable' && files.length > 0 && view.kind === 'video' && view.link) {
       // The bot may post but not attach files there: the link still gets the video to the member.
       this.#logger.info('posting the video link instead of the file', { taskId: task.id });
-      return this.#postInChannel(
-        task,
-        replyText({ kind: 'video_link', ...view.link, cannotAttach: true }, task.options.prompt, task.locale),
-        [],
-      );
+      const link = replyText({ kind: 'video_link', ...view.link, cannotAttach: true }, task.options.prompt, task.locale);
+      return this.#counted(await this.#postInChannel(task, link, []), 'link');
     }
+    return this.#counted(outcome, view.kind === 'video_link' ? 'link' : 'channel');
+  }
+
+  /** Counts a final answer that reached the member, by how it did. */
+  #counted(outcome: DeliveryOutcome, kind: DeliveryKind): DeliveryOutcome {
+    if (outcome === 'delivered') this.#metrics.delivered(kind);
     return outcome;
   }
 
@@ -118,7 +124,7 @@ export class DiscordReplies implements ReplyPort {
         this.#logger.warn('could not remove the placeholder of a refused picture', { taskId: task.id, error });
       }
     }
-    return 'delivered';
+    return this.#counted('delivered', 'private');
   }
 
   async #postInChannel(task: TaskRecord, content: string, files: RawFile[]): Promise<DeliveryOutcome> {

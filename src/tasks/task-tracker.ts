@@ -4,11 +4,12 @@
  * back, before the effect that follows it. A restarted bot resumes where it stopped and never submits twice.
  * One scheduler serves every task, so thousands of waiting generations cost one timer.
  */
+import { noMetrics, type TaskMetrics } from '../metrics.ts';
 import { randomId, randomFraction } from '../random.ts';
 import { next, type TaskEffect, type TaskEvent } from './lifecycle.ts';
 import { errorBackoffMs } from './poll-policy.ts';
 import type { ProgressView, ReplyPort } from './reply-port.ts';
-import { DEFAULT_LOCALE, isFinal, type TaskRecord } from './task-record.ts';
+import { DEFAULT_LOCALE, isFinal, type TaskRecord, type TaskState } from './task-record.ts';
 import { TaskScheduler } from './task-scheduler.ts';
 import { TaskSteps, type TaskStepsDeps } from './task-steps.ts';
 
@@ -24,6 +25,8 @@ export interface TaskTrackerDeps extends TaskStepsDeps {
    * one process by definition) no lease is taken, so a restarted bot resumes its tasks at once.
    */
   leaseOwner?: string;
+  /** Told of every state and step, for the operator's metrics. Default: none. */
+  metrics?: TaskMetrics;
 }
 
 /** A lease outlives any single step (the longest is a video download) and lapses soon after a crash. */
@@ -54,12 +57,14 @@ export class TaskTracker {
   readonly #cancelling = new Set<string>();
   readonly #random: () => number;
   readonly #newId: () => string;
+  readonly #metrics: TaskMetrics;
   #stopped = false;
 
   constructor(deps: TaskTrackerDeps) {
     this.#deps = deps;
     this.#random = deps.random ?? randomFraction;
     this.#newId = deps.newId ?? randomId;
+    this.#metrics = deps.metrics ?? noMetrics;
     this.#steps = new TaskSteps(deps);
     this.#scheduler = new TaskScheduler(deps.clock, (id) => {
       this.#start(id);
@@ -85,7 +90,7 @@ export class TaskTracker {
       updatedAt: now,
       ...rest,
     };
-    await this.#write(record);
+    await this.#write(record, undefined);
     this.#deps.logger.info('task received', { taskId: record.id, guildId: input.requester.guildId, userId: input.requester.userId });
     this.#start(record.id);
     return record;
@@ -180,6 +185,7 @@ export class TaskTracker {
   async #run(start: TaskRecord, first: TaskEvent): Promise<TaskRecord> {
     let record = start;
     let event: TaskEvent | undefined = first;
+    this.#metrics.taskPickedUp(start);
     while (event !== undefined) {
       const handling: TaskEvent = event;
       const transition = next(record, handling, { pollIntervalMs: this.#deps.pollIntervalMs });
@@ -188,9 +194,10 @@ export class TaskTracker {
       if (this.#stopped && transition.effects.some((effect) => STARTS_WORK.has(effect.type))) return record;
       event = undefined;
       try {
-        if (transition.record !== record) record = await this.#write(transition.record);
+        if (transition.record !== record) record = await this.#write(transition.record, record.state);
         for (const effect of transition.effects) {
           const outcome = await this.#perform(record, effect);
+          this.#metrics.effectPerformed(effect, outcome.event);
           if (outcome.record) record = outcome.record;
           if (outcome.event) event = outcome.event;
         }
@@ -285,13 +292,14 @@ export class TaskTracker {
       this.#deps.logger.warn('progress update not shown', { taskId: record.id, view: view.kind, error });
       return record;
     }
-    return this.#write({ ...record, shown: fingerprint });
+    return this.#write({ ...record, shown: fingerprint }, record.state);
   }
 
-  /** The one place a record is written (later: compare-and-set on its version). */
-  async #write(record: TaskRecord): Promise<TaskRecord> {
+  /** The one place a record is written (later: compare-and-set on its version); `from`: its state before, if any. */
+  async #write(record: TaskRecord, from: TaskState | undefined): Promise<TaskRecord> {
     const saved = { ...record, updatedAt: this.#deps.clock.now() };
     await this.#deps.store.put(saved);
+    this.#metrics.taskStored(saved, from);
     return saved;
   }
 }

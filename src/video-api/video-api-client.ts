@@ -10,6 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { request, type Dispatcher } from 'undici';
 import { systemClock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
+import { noMetrics, observeProviderRequest, type ProviderMetrics } from '../metrics.ts';
 import { randomFraction } from '../random.ts';
 import { RequestRateLimiter } from './request-rate-limiter.ts';
 import { parseErrorBody, parseTaskResult, submitResponseSchema, type ErrorEnvelope, type TaskResult } from './schemas.ts';
@@ -48,6 +49,8 @@ export interface VideoApiClientOptions {
   random?: () => number;
   now?: () => number;
   dispatcher?: Dispatcher;
+  /** Told of each exchange's status and duration. Default: none. */
+  metrics?: ProviderMetrics;
 }
 
 const SUBMIT_PATH = '/v3/async/kling-2.5-turbo-i2v';
@@ -94,6 +97,7 @@ export class VideoApiClient {
   readonly #now: () => number;
   readonly #dispatcher: Dispatcher | undefined;
   readonly #limiter: RequestRateLimiter;
+  readonly #metrics: ProviderMetrics;
 
   constructor(options: VideoApiClientOptions) {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -105,6 +109,7 @@ export class VideoApiClient {
     this.#random = options.random ?? randomFraction;
     this.#now = options.now ?? (() => systemClock.now());
     this.#dispatcher = options.dispatcher;
+    this.#metrics = options.metrics ?? noMetrics;
     this.#limiter = new RequestRateLimiter({
       requestsPerMinute: options.requestsPerMinute ?? 120,
       now: this.#now,
@@ -183,7 +188,7 @@ export class VideoApiClient {
 
       let answer: HttpAnswer;
       try {
-        answer = await this.#send(spec);
+        answer = await observeProviderRequest(this.#metrics, spec.op, this.#now, () => this.#send(spec));
       } catch (error) {
         const code = errorCode(error) ?? errorName(error);
         if (!spec.idempotent && !NEVER_SENT_CODES.has(code)) {

@@ -443,6 +443,8 @@ export class DiscordStandIn {
   #readySessions = 0;
   #snowflakeIncrement = 0;
   #closed = false;
+  /** While set, gateway connections are turned away (see dropGateway). */
+  #gatewayDown = false;
 
   readonly #options: DiscordStandInOptions;
 
@@ -692,6 +694,20 @@ export class DiscordStandIn {
     return this.#hosted.get(decodePath(path.slice(CDN_PREFIX.length)))?.data;
   }
 
+  /**
+   * Cuts every gateway session without a close frame, as a network failure does, and turns new connections
+   * away until `restoreGateway()`: meanwhile the client keeps trying to reconnect.
+   */
+  dropGateway(): void {
+    this.#gatewayDown = true;
+    for (const session of this.#sessions) session.socket.terminate();
+  }
+
+  /** Accepts gateway connections again; the client's next attempt identifies anew (sessions never resume here). */
+  restoreGateway(): void {
+    this.#gatewayDown = false;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -706,6 +722,10 @@ export class DiscordStandIn {
   // ---------------------------------------------------------------- gateway
 
   #onGatewayConnection(socket: WebSocket): void {
+    if (this.#gatewayDown) {
+      socket.terminate();
+      return;
+    }
     const session: GatewaySession = { socket, sequence: 0, ready: false };
     this.#sessions.add(session);
     socket.on('close', () => this.#sessions.delete(session));
