@@ -1,7 +1,7 @@
 /** Entry point: read the config, start the bot, stop cleanly on SIGINT/SIGTERM. */
 import { startApp } from './app.ts';
 import { loadConfigOrExplain } from './config.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, redactUrl, urlSecrets } from './logger.ts';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExplain();
@@ -9,7 +9,10 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const logger = createLogger({ level: config.logLevel, secrets: [config.discordToken, config.highwayApiKey] });
+  const logger = createLogger({
+    level: config.logLevel,
+    secrets: [config.discordToken, config.highwayApiKey, ...urlSecrets(config.storeUrl)],
+  });
   process.on('unhandledRejection', (error) => logger.error('unhandled rejection', { error }));
 
   let app;
@@ -53,11 +56,6 @@ function describeStartFailure(error: unknown): string {
     cause = cause.cause;
   }
   return detail ? `${error.message} (${detail})` : error.message;
-}
-
-/** A store URL may carry a Redis password. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//[redacted]@');
 }
 
 await main();
