@@ -7,17 +7,42 @@ export interface StoreClock {
   now(): number;
 }
 
+/** How long a starting bot waits for the file's lock: a restart overlapping the old process's shutdown. */
+export const STORE_LOCK_WAIT_MS = 15_000;
+
+/** The file is held by another process: two bots on one SQLite file would both drive every task. */
+export class StoreInUse extends Error {
+  constructor(path: string, options?: { cause?: unknown }) {
+    super(
+      `the store ${path} is in use by another bot process; stop that one first, or use STORE_URL=redis://… to run several processes`,
+      options,
+    );
+    this.name = 'StoreInUse';
+  }
+}
+
 /**
  * Opens the process's one connection to `path` (`:memory:` for a throwaway database), creating the file's
- * directory when missing.
+ * directory when missing, and takes the file's exclusive lock for as long as the connection lives: a second
+ * process waits `lockWaitMs` for it (a restart overlapping the old process's shutdown), then gets
+ * `StoreInUse`. The lock is the fence that makes leases unnecessary on SQLite; the operating system drops it
+ * when the process dies, however it dies.
  */
-export function openSqliteConnection(path: string): DatabaseSync {
+export function openSqliteConnection(path: string, options: { lockWaitMs?: number } = {}): DatabaseSync {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
-  // Another connection to the file (a second store opened by a test, a maintenance script) may hold the write
-  // lock for a moment; wait for it rather than fail. The wait blocks this thread, which is why the file has
-  // one writer process in normal use.
-  db.exec('PRAGMA busy_timeout = 10000');
+  try {
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.round(options.lockWaitMs ?? STORE_LOCK_WAIT_MS))}`);
+    // Set before the first read so that, in WAL mode, no shared memory is used and no other connection can
+    // read or write the file while this one is open. https://sqlite.org/pragma.html#pragma_locking_mode
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('COMMIT');
+  } catch (error) {
+    db.close();
+    if (isBusy(error)) throw new StoreInUse(path, { cause: error });
+    throw error;
+  }
   // WAL with synchronous=NORMAL keeps every committed transaction across a crash or SIGKILL of the bot (only a
   // power loss can drop the last few) without an fsync per commit, an order of magnitude faster than SQLite's
   // default rollback journal. https://sqlite.org/pragma.html#pragma_synchronous
@@ -52,4 +77,11 @@ export function settled<T>(work: () => T): Promise<T> {
   return new Promise((resolve) => {
     resolve(work());
   });
+}
+
+function isBusy(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (('errcode' in error && (error.errcode === 5 || error.errcode === 6)) || /database is locked/i.test(error.message))
+  );
 }

@@ -92,8 +92,8 @@ export class SqliteStore implements Store {
    * `url` is `sqlite://<path>`; the file's directory is created when missing. `clock` decides when claims and
    * values with a TTL expire.
    */
-  static open(url: string, clock: StoreClock = systemClock): SqliteStore {
-    const db = openSqliteConnection(url.replace(/^sqlite:\/\//, ''));
+  static open(url: string, clock: StoreClock = systemClock, options: { lockWaitMs?: number } = {}): SqliteStore {
+    const db = openSqliteConnection(url.replace(/^sqlite:\/\//, ''), options);
     try {
       return new SqliteStore(db, clock);
     } catch (error) {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +15,13 @@ describe('SQLite store', () => {
   let store: SqliteStore | undefined;
 
   const open = () => (store = SqliteStore.open(`sqlite://${path}`, clock));
-  /** A second connection, as an operator's sqlite3 shell would see the file. */
-  const inspect = <T>(read: (db: DatabaseSync) => T): T => {
+  /**
+   * A second connection, as an operator's sqlite3 shell would see the file. The store holds the file's
+   * exclusive lock while it is open, so it is closed first.
+   */
+  const inspect = async <T>(read: (db: DatabaseSync) => T): Promise<T> => {
+    await store?.close();
+    store = undefined;
     const db = new DatabaseSync(path);
     try {
       return read(db);
@@ -37,9 +43,39 @@ describe('SQLite store', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps the file in WAL mode', () => {
+  it('keeps the file in WAL mode', async () => {
     open();
-    expect(inspect((db) => db.prepare('PRAGMA journal_mode').get())).toEqual({ journal_mode: 'wal' });
+    expect(await inspect((db) => db.prepare('PRAGMA journal_mode').get())).toEqual({ journal_mode: 'wal' });
+  });
+
+  it('holds its file: a second bot process waits for it, then is told to stop the first or use Redis', async () => {
+    const first = open();
+    await first.kv.set('a', 1);
+    const started = Date.now();
+    expect(() => SqliteStore.open(`sqlite://${path}`, clock, { lockWaitMs: 300 })).toThrow(
+      /in use by another bot process; stop that one first, or use STORE_URL=redis:/,
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    // Not even a reader gets in while the bot runs.
+    expect(() => new DatabaseSync(path, { timeout: 50 }).prepare('SELECT count(*) FROM kv').get()).toThrow(/locked/);
+
+    await first.close();
+    store = SqliteStore.open(`sqlite://${path}`, clock, { lockWaitMs: 300 });
+    expect(await store.kv.get('a')).toBe(1);
+  });
+
+  it('a restart that overlaps the old process gets the file as soon as the old one lets go', async () => {
+    await open().close();
+    // The old bot: another process holding the file for a moment longer (the wait below blocks this thread).
+    const holder = spawn(process.execPath, [
+      '-e',
+      `const { DatabaseSync } = require('node:sqlite'); const db = new DatabaseSync(${JSON.stringify(path)}); db.exec('PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT'); console.log('held'); setTimeout(() => db.close(), 400);`,
+    ]);
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    const waitedFrom = Date.now();
+    store = SqliteStore.open(`sqlite://${path}`, clock, { lockWaitMs: 5_000 });
+    expect(Date.now() - waitedFrom).toBeGreaterThanOrEqual(200);
+    await new Promise((resolve) => holder.once('exit', resolve));
   });
 
   it('lets a claim lapse on the injected clock, not the system one', async () => {
@@ -74,7 +110,7 @@ describe('SQLite store', () => {
 
     clock.advance(1_000);
     open();
-    expect([count('counters'), count('claims'), count('kv')]).toEqual([0, 0, 0]);
+    expect([await count('counters'), await count('claims'), await count('kv')]).toEqual([0, 0, 0]);
   });
 
   it('writes all of a transaction or none of it', () => {
@@ -163,7 +199,6 @@ describe('SQLite store', () => {
       expect(await s.counter('running:u')).toBe(1);
       expect(await s.claim('lease:task:a', 'bot-b', 60_000)).toBe(false);
       expect(await s.claim('lease:task:b', 'bot-b', 60_000)).toBe(true);
-      expect(inspect((db) => db.prepare("SELECT name FROM sqlite_schema WHERE name = 'keyv'").get())).toBeUndefined();
 
       // Settling the carried-over reservation gives back what it holds; the spent units keep their expiry.
       expect(await s.settle('task-1', false)).toBe(true);
@@ -171,6 +206,7 @@ describe('SQLite store', () => {
       expect(await s.counter('units:u:d')).toBe(2);
       clock.advance(86_400_000);
       expect(await s.counter('units:u:d')).toBe(0);
+      expect(await inspect((db) => db.prepare("SELECT name FROM sqlite_schema WHERE name = 'keyv'").get())).toBeUndefined();
     });
   });
 });

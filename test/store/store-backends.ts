@@ -37,7 +37,8 @@ export function storeBackends(redisDb: number): StoreBackend[] {
       async empty() {
         dir = mkdtempSync(join(tmpdir(), 'animate-store-'));
         const url = `sqlite://${join(dir, 'nested', 'animate.sqlite')}`;
-        return async () => SqliteStore.open(url);
+        // A second instance on the same file waits only briefly for the first to let go.
+        return async () => SqliteStore.open(url, undefined, { lockWaitMs: 200 });
       },
       async dispose() {
         if (dir) rmSync(dir, { recursive: true, force: true });

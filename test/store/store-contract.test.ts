@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReservationCounter, Store } from '../../src/store/store.ts';
 import { backendTitle, storeBackends } from './store-backends.ts';
+import { StoreInUse } from '../../src/store/sqlite-connection.ts';
 
 /** A generation as the quota module books it: units spent (kept unless refunded) and a running slot (held). */
 const units = (amount: number, limit: number | null, extra: Partial<ReservationCounter> = {}): ReservationCounter => ({
@@ -261,12 +262,19 @@ for (const backend of storeBackends(1)) {
       expect((await store.listReservations()).map((r) => r.key)).toEqual(['shared']);
     });
 
-    it('lets a second instance see what the first wrote', async () => {
-      const second = await open();
-      others.push(second);
+    it('lets a second instance see what the first wrote (SQLite: only once the first has let go of the file)', async () => {
       await store.reserve('task-1', [running(1)], '{}', Date.now());
-      // SQLite's second instance is the same file read by the same process, which is all it supports.
-      expect(await second.counter('running:user-1')).toBe(1);
+      if (store.sharedAcrossProcesses) {
+        const second = await open();
+        others.push(second);
+        expect(await second.counter('running:user-1')).toBe(1);
+        return;
+      }
+      // One bot process holds a SQLite file: a second is refused (issue "Nothing lost", finding 8).
+      await expect(open()).rejects.toThrow(StoreInUse);
+      await store.close();
+      store = await open();
+      expect(await store.counter('running:user-1')).toBe(1);
     });
   });
 }

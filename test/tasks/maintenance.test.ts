@@ -52,9 +52,13 @@ describe('maintenance with unreadable data in the store', () => {
     await sqlite.kv.set('task:other-shape', { version: 99, nonsense: true });
     await sqlite.addToSet('tasks:open', 'garbled');
     await sqlite.kv.set('task:garbled', { placeholder: true });
+    // The store holds its file while open: garble the row from a second connection in between.
+    await sqlite.close();
     const db = new DatabaseSync(file);
     db.prepare("UPDATE kv SET value = '{garbled' WHERE key = 'animate:task:garbled'").run();
     db.close();
+    sqlite = SqliteStore.open(`sqlite://${file}`);
+    tasks = new TaskStore(sqlite, logger());
 
     const maintenance = sweeps(reconciler(async () => 0));
     await maintenance.sweep();
