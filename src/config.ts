@@ -1,6 +1,7 @@
 /** The environment, parsed once with zod into a typed, frozen object. */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseEnvFile } from './env-file.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { QUOTA_PERIODS, type QuotaDefaults } from './quota/quota-settings.ts';
 
@@ -27,8 +28,49 @@ export interface Config {
 const httpUrl = z
   .string()
   .trim()
-  .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
+  // `normalize` gives the URL as the WHATWG parser reads it: `HTTPS://Example.com` becomes `https://example.com/`.
+  .pipe(z.url({ protocol: /^https?$/, normalize: true, error: 'must be an http(s) URL' }))
+  .refine((url) => {
+    // zod runs this even when the URL was refused above; that refusal is the one to report.
+    const parsed = URL.parse(url);
+    return parsed === null || (parsed.username === '' && parsed.password === '' && parsed.search === '' && parsed.hash === '');
+  }, 'must be a base URL without user, password, ? or #')
   .transform((url) => url.replace(/\/+$/, ''));
+
+/** Lower-cased first, so `INFO`, `Week` and `OFF` are accepted like any other spelling. */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(values, { error: `must be one of ${values.join(', ')}` }));
+
+const STORE_URL_FORMS = 'sqlite://<path> or redis://[user:password@]host[:port][/database]';
+
+/**
+ * STORE_URL, checked in full now rather than when the store is opened, with its scheme lower-cased. Problems
+ * never quote the URL: it may carry a Redis password.
+ */
+export function checkStoreUrl(value: string): { url: string } | { problem: string } {
+  const scheme = /^(sqlite|redis|rediss):\/\//i.exec(value)?.[1]?.toLowerCase();
+  if (scheme === undefined) return { problem: `must be ${STORE_URL_FORMS}` };
+  const url = `${scheme}://${value.slice(scheme.length + 3)}`;
+  if (scheme === 'sqlite') {
+    const path = url.slice('sqlite://'.length);
+    if (path === '' || path.endsWith('/') || path.includes('\0')) return { problem: 'must name a file: sqlite://<path to a file>' };
+    return { url };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { problem: `is not a valid URL (expected ${scheme}://[user:password@]host[:port][/database])` };
+  }
+  if (parsed.hostname === '') return { problem: `has no host (expected ${scheme}://[user:password@]host[:port][/database])` };
+  if (!/^(\/\d*)?$/.test(parsed.pathname)) return { problem: `has a database that is not a number (as in ${scheme}://host:6379/0)` };
+  if (parsed.search !== '' || parsed.hash !== '') return { problem: 'must not have a ? or # part' };
+  return { url };
+}
 
 const positiveInt = (min: number) =>
   z
@@ -63,12 +105,17 @@ const envSchema = z.object({
   STORE_URL: z
     .string()
     .trim()
-    .regex(/^(sqlite|redis|rediss):\/\/.+/, 'must be sqlite://<path> or redis://<host>:<port>')
+    .transform((value, ctx) => {
+      const checked = checkStoreUrl(value);
+      if ('url' in checked) return checked.url;
+      ctx.issues.push({ code: 'custom', message: checked.problem, input: value });
+      return z.NEVER;
+    })
     .default('sqlite://data/animate.sqlite'),
   POLL_INTERVAL_MS: positiveInt(250).default(5000),
   HIGHWAY_REQUESTS_PER_MINUTE: positiveInt(1).default(120),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  QUOTA_PERIOD: z.enum(QUOTA_PERIODS, { error: `must be one of ${QUOTA_PERIODS.join(', ')}` }).default('day'),
+  LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
+  QUOTA_PERIOD: oneOf(QUOTA_PERIODS).default('day'),
   QUOTA_MEMBER_UNITS: limitOrOff(3),
   QUOTA_SERVER_UNITS: limitOrOff(30),
   QUOTA_MEMBER_RUNNING: limitOrOff(1).refine((v) => v !== 0, 'must be at least 1 (or off): with 0 no generation could ever start'),
@@ -133,34 +180,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   });
 }
 
+export interface Environment {
+  /** The variables, those set in the environment taking precedence over `.env`. */
+  readonly values: Record<string, string | undefined>;
+  /** What is wrong with `.env` itself, one line per problem, each naming the file and the line. */
+  readonly problems: readonly string[];
+}
+
 /**
  * Reads `.env` when present and returns the environment with real variables taking precedence,
  * as operators expect when they override one value on the command line.
  */
-export function readEnvironment(envFile = '.env', env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
-  if (!existsSync(envFile)) return { ...env };
-  const fromFile = parseEnvFile(readFileSync(envFile, 'utf8'));
-  return { ...fromFile, ...env };
-}
-
-export function parseEnvFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) continue;
-    const [, key, rawValue] = match as unknown as [string, string, string];
-    let value = rawValue.trim();
-    const quote = value[0];
-    if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {
-      value = value.slice(1, -1);
-    } else {
-      value = value.replace(/\s+#.*$/, '');
-    }
-    out[key] = value;
+export function readEnvironment(envFile = '.env', env: NodeJS.ProcessEnv = process.env): Environment {
+  let text: string;
+  try {
+    text = readFileSync(envFile, 'utf8');
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return { values: { ...env }, problems: [] };
+    const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : String(error);
+    return { values: { ...env }, problems: [`${envFile} cannot be read (${code})`] };
   }
-  return out;
+  const file = parseEnvFile(text);
+  return { values: { ...file.values, ...env }, problems: file.problems.map((problem) => `${envFile} ${problem}`) };
 }
 
 /**
@@ -168,11 +209,15 @@ export function parseEnvFile(text: string): Record<string, string> {
  * problem to stderr (no stack trace: the operator needs the variable's name, nothing else).
  */
 export function loadConfigOrExplain(write: (line: string) => void = (line) => process.stderr.write(line)): Config | undefined {
+  const environment = readEnvironment();
+  const problems = [...environment.problems];
+  let config: Config | undefined;
   try {
-    return loadConfig(readEnvironment());
+    config = loadConfig(environment.values);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) write(`config: ${problem}\n`);
-    return undefined;
+    problems.push(...error.problems);
   }
+  for (const problem of problems) write(`config: ${problem}\n`);
+  return problems.length === 0 ? config : undefined;
 }

@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseEnvFile } from '../src/config.ts';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, readEnvironment } from '../src/config.ts';
+import { parseEnvFile } from '../src/env-file.ts';
 
 const required = { DISCORD_TOKEN: 'bot-token-value', HIGHWAY_API_KEY: 'api-key-value' };
 
@@ -63,12 +67,6 @@ describe('configuration', () => {
     expect(config.highwayApiUrl).toBe('http://127.0.0.1:9');
   });
 
-  it('reads .env files with comments, quotes and export', () => {
-    expect(
-      parseEnvFile('# comment\nexport DISCORD_TOKEN="abc def"\nHIGHWAY_API_KEY=xyz # trailing\n\nLOG_LEVEL=\'debug\'\nnot a line\n'),
-    ).toEqual({ DISCORD_TOKEN: 'abc def', HIGHWAY_API_KEY: 'xyz', LOG_LEVEL: 'debug' });
-  });
-
   it('protects a server that set nothing with the quota defaults, and accepts off for no limit', () => {
     expect(loadConfig(required).quotaDefaults).toEqual({
       period: 'day',
@@ -109,10 +107,173 @@ describe('configuration', () => {
     ]);
   });
 
+  it('accepts any case for words, schemes and hosts', () => {
+    const config = loadConfig({
+      ...required,
+      LOG_LEVEL: 'INFO',
+      QUOTA_PERIOD: 'WEEK',
+      QUOTA_SERVER_UNITS: 'Off',
+      STORE_URL: 'SQLite://data/Animate.sqlite',
+      DISCORD_API_URL: 'HTTPS://Discord.com/api/',
+    });
+    expect(config).toMatchObject({
+      logLevel: 'info',
+      storeUrl: 'sqlite://data/Animate.sqlite',
+      discordApiUrl: 'https://discord.com/api',
+      quotaDefaults: { period: 'week', serverUnits: null },
+    });
+    expect(loadConfig({ ...required, LOG_LEVEL: 'Debug', QUOTA_PERIOD: 'Month' })).toMatchObject({
+      logLevel: 'debug',
+      quotaDefaults: { period: 'month' },
+    });
+    expect(loadConfig({ ...required, STORE_URL: 'REDIS://cache.internal:6379/2' }).storeUrl).toBe('redis://cache.internal:6379/2');
+  });
+
   it('names bad quota values', () => {
     expect(problemsOf({ ...required, QUOTA_PERIOD: 'year', QUOTA_SERVER_UNITS: '-1' })).toEqual([
       'QUOTA_PERIOD must be one of day, week, month',
       'QUOTA_SERVER_UNITS must be a whole number or off',
     ]);
+  });
+});
+
+describe('STORE_URL', () => {
+  it('accepts the forms the README gives', () => {
+    for (const url of [
+      'sqlite://data/animate.sqlite',
+      'sqlite:///var/lib/animate-bot/animate.sqlite',
+      'redis://localhost:6379',
+      'redis://127.0.0.1',
+      'redis://:s3cret@cache:6379/0',
+      'rediss://bot:s3cret@cache.example:6380/3',
+    ]) {
+      expect(loadConfig({ ...required, STORE_URL: url }).storeUrl).toBe(url);
+    }
+  });
+
+  it('refuses a Redis URL that cannot be parsed at start, without echoing its password', () => {
+    const problems = problemsOf({ ...required, STORE_URL: 'redis://u:pw@ho st:bad' });
+    expect(problems).toEqual(['STORE_URL is not a valid URL (expected redis://[user:password@]host[:port][/database])']);
+    const secret = problemsOf({ ...required, STORE_URL: 'rediss://bot:hunter2-secret@cache:99999' }).join('\n');
+    expect(secret).toMatch(/^STORE_URL is not a valid URL/);
+    expect(secret).not.toContain('hunter2');
+  });
+
+  it.each([
+    ['redis://', 'STORE_URL has no host (expected redis://[user:password@]host[:port][/database])'],
+    ['redis://cache:6379/zero', 'STORE_URL has a database that is not a number (as in redis://host:6379/0)'],
+    ['redis://cache:6379?db=1', 'STORE_URL must not have a ? or # part'],
+    ['sqlite://', 'STORE_URL must name a file: sqlite://<path to a file>'],
+    ['sqlite://data/', 'STORE_URL must name a file: sqlite://<path to a file>'],
+    ['mongodb://u:pw@x', 'STORE_URL must be sqlite://<path> or redis://[user:password@]host[:port][/database]'],
+  ])('refuses %s, saying what is expected', (url, problem) => {
+    expect(problemsOf({ ...required, STORE_URL: url })).toEqual([problem]);
+  });
+
+  it('refuses a REST base with a password, a query or a fragment, without echoing it', () => {
+    const problems = problemsOf({
+      ...required,
+      DISCORD_API_URL: 'https://u:hunter2@proxy.example/api',
+      HIGHWAY_API_URL: 'https://h.example/?k=1',
+    });
+    expect(problems).toEqual([
+      'DISCORD_API_URL must be a base URL without user, password, ? or #',
+      'HIGHWAY_API_URL must be a base URL without user, password, ? or #',
+    ]);
+    expect(problemsOf({ ...required, DISCORD_API_URL: 'https://ho st:bad/api' })).toEqual(['DISCORD_API_URL must be an http(s) URL']);
+  });
+});
+
+describe('.env files', () => {
+  it("takes values as Node's own parser reads them: quotes, comments, export", () => {
+    const { values, problems } = parseEnvFile(
+      [
+        '# a comment',
+        'DISCORD_TOKEN="abc" # the bot token',
+        "export HIGHWAY_API_KEY='x y z'",
+        'LOG_LEVEL=debug # trailing',
+        '  STORE_URL = redis://cache:6379  ',
+        'QUOTA_PERIOD="a#b"',
+        'POLL_INTERVAL_MS=',
+      ].join('\n'),
+    );
+    expect(values).toEqual({
+      DISCORD_TOKEN: 'abc',
+      HIGHWAY_API_KEY: 'x y z',
+      LOG_LEVEL: 'debug',
+      STORE_URL: 'redis://cache:6379',
+      QUOTA_PERIOD: 'a#b',
+      POLL_INTERVAL_MS: '',
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('reads Windows line ends and a byte-order mark', () => {
+    expect(parseEnvFile('\uFEFFDISCORD_TOKEN=abc\r\nLOG_LEVEL="warn"\r\n')).toEqual({
+      values: { DISCORD_TOKEN: 'abc', LOG_LEVEL: 'warn' },
+      problems: [],
+    });
+  });
+
+  it('names each malformed line by its number, one line per problem, never quoting it', () => {
+    const { problems } = parseEnvFile(
+      [
+        'DISCORD_TOKEN=fine',
+        'MTIzNDU2Nzg5.secret-token-pasted-alone',
+        'HIGHWAY API KEY=abc',
+        '1ST=x',
+        'LOG_LEVEL="debug',
+        'QUOTA_PERIOD="week" monthly',
+        'HIGHWAY_API_KEY=ab#cd',
+        'STORE_URL=#nothing',
+        '',
+        '   # indented comment',
+        'POLL_INTERVAL_MS=5000 # fine',
+      ].join('\n'),
+    );
+    expect(problems).toEqual([
+      'line 2 is not NAME=value',
+      'line 3 has a name that is not letters, digits and _ (not starting with a digit)',
+      'line 4 has a name that is not letters, digits and _ (not starting with a digit)',
+      'line 5 opens a " that it does not close',
+      'line 6 has text after the closing " (only a # comment may follow)',
+      'line 7 has a # that cuts the value short (put the value in quotes if the # belongs to it)',
+      'line 8 has a # that cuts the value short (put the value in quotes if the # belongs to it)',
+    ]);
+    expect(problems.join('\n')).not.toContain('secret-token');
+  });
+
+  describe('read from a file', () => {
+    let dir: string | undefined;
+    afterEach(() => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      dir = undefined;
+    });
+    const envFileWith = (text: string) => {
+      dir = mkdtempSync(join(tmpdir(), 'animate-env-'));
+      const file = join(dir, '.env');
+      writeFileSync(file, text);
+      return file;
+    };
+
+    it('lets variables set in the environment win over the file', () => {
+      const file = envFileWith('DISCORD_TOKEN=from-file\nLOG_LEVEL=debug\n');
+      expect(readEnvironment(file, { LOG_LEVEL: 'warn' })).toEqual({
+        values: { DISCORD_TOKEN: 'from-file', LOG_LEVEL: 'warn' },
+        problems: [],
+      });
+    });
+
+    it('names the file in each problem', () => {
+      const file = envFileWith('DISCORD_TOKEN=abc\noops\n');
+      expect(readEnvironment(file, {}).problems).toEqual([`${file} line 2 is not NAME=value`]);
+    });
+
+    it('is optional, but one that cannot be read is a problem, not a crash', () => {
+      dir = mkdtempSync(join(tmpdir(), 'animate-env-'));
+      expect(readEnvironment(join(dir, '.env'), { LOG_LEVEL: 'warn' })).toEqual({ values: { LOG_LEVEL: 'warn' }, problems: [] });
+      mkdirSync(join(dir, 'folder.env'));
+      expect(readEnvironment(join(dir, 'folder.env'), {}).problems).toEqual([`${join(dir, 'folder.env')} cannot be read (EISDIR)`]);
+    });
   });
 });
