@@ -1,0 +1,22 @@
+/**
+ * What `npm start` runs: checks the Node version, then runs the bot (index.ts) in this same process. Plain
+ * JavaScript, so that a Node too old to load TypeScript prints one line saying what to do instead of a stack
+ * trace about ERR_UNKNOWN_FILE_EXTENSION.
+ */
+import process from 'node:process';
+import { setImmediate } from 'node:timers';
+import { nodeVersionProblem } from './node-version.js';
+
+const problem = nodeVersionProblem(process.versions.node);
+if (problem === undefined) {
+  // No top-level await (Node 12 would not parse this file): whatever escapes index.ts is thrown again
+  // outside the promise, so it ends the process exactly as it would had index.ts been run directly.
+  import('./index.ts').catch((error) => {
+    setImmediate(() => {
+      throw error;
+    });
+  });
+} else {
+  process.stderr.write(problem + '\n');
+  process.exitCode = 1;
+}
