@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -241,6 +241,16 @@ describe('.env files', () => {
       'line 8 has a # that cuts the value short (put the value in quotes if the # belongs to it)',
     ]);
     expect(problems.join('\n')).not.toContain('secret-token');
+  });
+
+  it('.env.example reads cleanly, and every variable in it is in the README table', () => {
+    const example = parseEnvFile(readFileSync(new URL('../.env.example', import.meta.url), 'utf8'));
+    expect(example.problems).toEqual([]);
+    expect(Object.values(example.values).every((value) => value === '')).toBe(true);
+    expect(loadConfig({ ...example.values, ...required })).toMatchObject({ storeUrl: 'sqlite://data/animate.sqlite' });
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const documented = [...readme.matchAll(/^\| `([A-Z_]+)` +\| (?:yes|no) /gm)].map((match) => match[1]);
+    expect(documented.sort()).toEqual(Object.keys(example.values).sort());
   });
 
   describe('read from a file', () => {
