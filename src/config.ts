@@ -37,7 +37,7 @@ const httpUrl = z
   }, 'must be a base URL without user, password, ? or #')
   .transform((url) => url.replace(/\/+$/, ''));
 
-/** Lower-cased first, so `INFO`, `Week` and `OFF` are accepted like any other spelling. */
+/** Lower-cased first, so `INFO` and `Week` are accepted like any other spelling. */
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
@@ -51,7 +51,7 @@ const STORE_URL_FORMS = 'sqlite://<path> or redis://[user:password@]host[:port][
  * STORE_URL, checked in full now rather than when the store is opened, with its scheme lower-cased. Problems
  * never quote the URL: it may carry a Redis password.
  */
-export function checkStoreUrl(value: string): { url: string } | { problem: string } {
+function checkStoreUrl(value: string): { url: string } | { problem: string } {
   const scheme = /^(sqlite|redis|rediss):\/\//i.exec(value)?.[1]?.toLowerCase();
   if (scheme === undefined) return { problem: `must be ${STORE_URL_FORMS}` };
   const url = `${scheme}://${value.slice(scheme.length + 3)}`;
