@@ -15,6 +15,7 @@ import { PrometheusMetrics } from './http/prometheus-metrics.ts';
 import { noMetrics } from './metrics.ts';
 import { InteractionRouter } from './discord/interaction-router.ts';
 import { AnimationRequests } from './animation/request-animation.ts';
+import { VideoResends } from './animation/resend-video.ts';
 import { checkImage } from './images/check-image.ts';
 import { downloadImage } from './images/download-image.ts';
 import type { Logger } from './logger.ts';
@@ -69,10 +70,17 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     metrics,
   });
   const animations = new AnimationRequests({ quota, tasks: tracker, clock, metrics });
+  const resends = new VideoResends({
+    tasks,
+    videoApi,
+    downloadVideo: (url, maxBytes) => downloadVideo(url, { maxBytes }),
+    clock,
+    logger: logger.child({ component: 'resends' }),
+  });
   const router = new InteractionRouter(
     commands,
     buttons,
-    { animations, tracker, quota, tasks, logger, clock },
+    { animations, resends, tracker, quota, tasks, logger, clock },
     config.allowedGuilds ? { allowedGuilds: config.allowedGuilds } : {},
   );
   const maintenance = new Maintenance({ tracker, quota, tasks, logger, clock });

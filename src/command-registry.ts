@@ -4,10 +4,12 @@
  * registers exactly these.
  */
 import { animateAdminCommand } from '../commands/animate-admin.ts';
+import { animateHistoryCommand, animateResendButton } from '../commands/animate-history.ts';
 import { animateQuotaCommand } from '../commands/animate-quota.ts';
+import { animateRetryButton } from '../commands/animate-retry.ts';
 import { animateCancelButton, animateCommand } from '../commands/animate.ts';
 import type { ButtonHandler, SlashCommand } from './discord/command.ts';
 
-export const commands: readonly SlashCommand[] = [animateCommand, animateQuotaCommand, animateAdminCommand];
+export const commands: readonly SlashCommand[] = [animateCommand, animateQuotaCommand, animateAdminCommand, animateHistoryCommand];
 
-export const buttons: readonly ButtonHandler[] = [animateCancelButton];
+export const buttons: readonly ButtonHandler[] = [animateCancelButton, animateRetryButton, animateResendButton];

@@ -5,6 +5,7 @@
 import { adminTexts } from './en/admin.ts';
 import { commandTexts } from './en/commands.ts';
 import { failureTexts } from './en/failures.ts';
+import { historyTexts } from './en/history.ts';
 import { quotaTexts } from './en/quota.ts';
 import { replyTexts } from './en/replies.ts';
 import type { Message } from './template.ts';
@@ -13,6 +14,7 @@ export const english = {
   ...failureTexts,
   ...replyTexts,
   ...quotaTexts,
+  ...historyTexts,
   ...adminTexts,
   ...commandTexts,
 } as const satisfies Readonly<Record<string, Message>>;

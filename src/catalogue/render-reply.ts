@@ -12,10 +12,10 @@ import type { CancelOutcome } from '../tasks/task-tracker.ts';
 /** Shown prompts are cut to about this many characters: a 2500-character prompt must fit in one message. */
 export const PROMPT_PREVIEW_CHARS = 200;
 
-/** A prompt as it appears in a message: short, markdown escaped, mentions defused. */
-export function promptPreview(prompt: string): string {
+/** A prompt as it appears in a message: short (`maxChars` before escaping), markdown escaped, mentions defused. */
+export function promptPreview(prompt: string, maxChars = PROMPT_PREVIEW_CHARS): string {
   // A zero-width space after @ and inside <@ ... > stops Discord rendering mention syntax at all.
-  return escapeMarkdown(oneLine(prompt, PROMPT_PREVIEW_CHARS))
+  return escapeMarkdown(oneLine(prompt, maxChars))
     .replace(/@/g, '@\u200b')
     .replace(/<(?=[@#])/g, '<\u200b');
 }

@@ -1,5 +1,6 @@
 import type { ButtonInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { AnimationRequests } from '../animation/request-animation.ts';
+import type { VideoResends } from '../animation/resend-video.ts';
 import type { Precondition } from '../catalogue/render-reply.ts';
 import type { Logger } from '../logger.ts';
 import type { QuotaService } from '../quota/quota-service.ts';
@@ -9,6 +10,8 @@ import type { TaskTracker } from '../tasks/task-tracker.ts';
 /** What a command handler may use: the core services, built once in app.ts. */
 export interface CommandContext {
   readonly animations: AnimationRequests;
+  /** Sends a finished video again, with a fresh link from the provider (/animate-history). */
+  readonly resends: VideoResends;
   readonly tracker: TaskTracker;
   readonly quota: QuotaService;
   readonly tasks: TaskStore;

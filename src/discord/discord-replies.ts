@@ -10,6 +10,7 @@ import { noMetrics, type DeliveryKind, type DeliveryMetrics } from '../metrics.t
 import type { DeliveryOutcome, FinalView, ProgressView, ReplyPort } from '../tasks/reply-port.ts';
 import type { TaskRecord } from '../tasks/task-record.ts';
 import { cancelButtonLabel, lateDeliveryText, replyText } from '../catalogue/render-reply.ts';
+import { finalComponents } from './retry-button.ts';
 
 /** Discord: the token works for 15 minutes; stop using it a little early so a slow upload does not straddle. */
 const TOKEN_LIFETIME_MS = 14 * 60_000;
@@ -76,9 +77,10 @@ export class DiscordReplies implements ReplyPort {
     if (view.kind === 'image_refused') return this.#refuseImage(task, view);
     const content = replyText(view, task.options.prompt, task.locale);
     const files: RawFile[] = view.kind === 'video' ? [{ name: view.filename, data: view.video, contentType: 'video/mp4' }] : [];
+    const components = finalComponents(task, view);
     if (this.#tokenAlive(task) && !this.#goneReplies.has(task.id)) {
       try {
-        await this.#editOriginal(task, { content, allowed_mentions: noMentions, components: [], ...attachmentsOf(files) }, files);
+        await this.#editOriginal(task, { content, allowed_mentions: noMentions, components, ...attachmentsOf(files) }, files);
         return this.#counted('delivered', view.kind === 'video_link' ? 'link' : 'edit');
       } catch (error) {
         if (!isDiscordError(error, REPLY_GONE_CODES)) throw error;

@@ -7,6 +7,11 @@ const OPEN_TASKS = 'tasks:open';
 const FINAL_RECORD_TTL_MS = 30 * 24 * 60 * 60_000;
 const taskKey = (id: string) => `task:${id}`;
 const imageKey = (id: string) => `task-image:${id}`;
+/** Each member's recent task ids in one server (their history): a set, trimmed to the newest few. */
+const memberTasksKey = (guildId: string, userId: string) => `tasks:member:${guildId}:${userId}`;
+const retryKey = (id: string) => `retry:task:${id}`;
+/** How many task ids each member's history keeps per server; /animate-history shows fewer. */
+export const MEMBER_HISTORY_KEPT = 25;
 
 /** Task records, the index of open ones, and each open task's prepared picture. */
 export class TaskStore {
@@ -78,6 +83,8 @@ export class TaskStore {
       await this.#store.addToSet(OPEN_TASKS, record.id);
       await this.#store.kv.set(taskKey(record.id), record);
     }
+    // After the record, so the member's history never lists an id whose record is not there yet.
+    if (record.state === 'received' || isFinal(record.state)) await this.#rememberForMember(record);
   }
 
   async listOpen(): Promise<TaskRecord[]> {
@@ -122,6 +129,58 @@ export class TaskStore {
 
   releaseLease(id: string, owner: string): Promise<void> {
     return this.#store.unclaim(`lease:task:${id}`, owner);
+  }
+
+  /**
+   * One member's most recent generations in one server, open and final, newest first (their history).
+   * Final records are forgotten after 30 days, and so are they here.
+   */
+  async recentOfMember(guildId: string, userId: string, limit: number): Promise<TaskRecord[]> {
+    const key = memberTasksKey(guildId, userId);
+    const records: TaskRecord[] = [];
+    for (const id of await this.#store.setMembers(key)) {
+      const record = await this.get(id);
+      if (record === undefined) await this.#store.removeFromSet(key, id);
+      else if (record.requester.guildId === guildId && record.requester.userId === userId) records.push(record);
+    }
+    return byAge(records).reverse().slice(0, limit);
+  }
+
+  /**
+   * Takes the one "try again" of a task (the button on an unknown submission outcome) for `by`, so a double
+   * press does not ask, and pay, twice. False when it was taken already.
+   */
+  claimRetry(id: string, by: string): Promise<boolean> {
+    return this.#store.claim(retryKey(id), by, FINAL_RECORD_TTL_MS);
+  }
+
+  /** Gives the "try again" back when it did not start a generation (refused, or it failed to start). */
+  releaseRetry(id: string, by: string): Promise<void> {
+    return this.#store.unclaim(retryKey(id), by);
+  }
+
+  /**
+   * Indexes a task under its member and server, when it is new and again when it ends (so tasks older than
+   * this index are found once they finish), keeping only the newest MEMBER_HISTORY_KEPT.
+   */
+  async #rememberForMember(record: TaskRecord): Promise<void> {
+    const key = memberTasksKey(record.requester.guildId, record.requester.userId);
+    await this.#store.addToSet(key, record.id);
+    const ids = await this.#store.setMembers(key);
+    if (ids.length <= MEMBER_HISTORY_KEPT) return;
+    const known: TaskRecord[] = [];
+    for (const id of ids) {
+      // The record just written counts as written, whatever a concurrent writer stored since.
+      const stored = id === record.id ? record : await this.get(id);
+      if (stored) known.push(stored);
+    }
+    const kept = new Set(
+      byAge(known)
+        .reverse()
+        .slice(0, MEMBER_HISTORY_KEPT)
+        .map((task) => task.id),
+    );
+    for (const id of ids) if (!kept.has(id)) await this.#store.removeFromSet(key, id);
   }
 
   /** The checked picture, as raw base64, kept until the task is final (a resumed submission needs it). */

@@ -19,15 +19,19 @@ import {
   notEnabledText,
   preconditionText,
 } from '../../src/catalogue/render-reply.ts';
+import { historyText, resendButtonLabel, resendText, retryButtonLabel, retryRefusalText } from '../../src/catalogue/render-history.ts';
 import { commands } from '../../src/command-registry.ts';
 import {
   allAdminAnswers,
   allFailures,
+  allHistoryRecords,
   allRefusals,
   CANCEL_OUTCOMES,
   ID,
   OPTION_PROBLEMS,
   PROMPT,
+  RESEND_OUTCOMES,
+  RETRY_REFUSALS,
   STANDINGS,
   VIEWS,
 } from './largest-outcomes.ts';
@@ -60,6 +64,24 @@ function everyMessage(locale: string | undefined): [string, string][] {
   add('servers only', preconditionText('guild_only', '/animate-admin', locale));
   add('needs Manage Server', preconditionText('manage_guild', '/animate-admin', locale));
   add('not enabled', notEnabledText(locale));
+  // Ten generations (the most /animate-history lists), each state and failure at its longest.
+  for (const record of allHistoryRecords) {
+    add(
+      `history ${record.state} ${'failure' in record ? record.failure.kind : ''}`,
+      historyText(Array(10).fill(record), () => true, locale),
+    );
+  }
+  add(
+    'history of every state',
+    historyText(allHistoryRecords.slice(-10), () => true, locale),
+  );
+  add(
+    'history, empty',
+    historyText([], () => true, locale),
+  );
+  for (const outcome of RESEND_OUTCOMES)
+    add(`resend ${outcome.kind === 'found' ? outcome.view.kind : outcome.why}`, resendText(outcome, locale));
+  for (const why of RETRY_REFUSALS) add(`retry ${why}`, retryRefusalText(why, locale));
   return texts;
 }
 
@@ -79,8 +101,12 @@ describe.each(locales)('in locale %s, every message', (locale) => {
     for (const [label, text] of texts) expect(text, label).not.toMatch(/\{[a-zA-Z][a-zA-Z0-9_]*\}/);
   });
 
-  it('has a Cancel button label within 80 characters', () => {
-    const label = cancelButtonLabel(locale);
+  it.each([
+    ['Cancel', cancelButtonLabel(locale)],
+    ['Try again', retryButtonLabel(locale)],
+    ['Send 10 again', resendButtonLabel(10, locale)],
+    ['Send n again', resendButtonLabel(Number.MAX_SAFE_INTEGER, locale)],
+  ])('has a %s button label within 80 characters', (_name, label) => {
     expect(label.length).toBeGreaterThan(0);
     expect(label.length).toBeLessThanOrEqual(80);
   });
@@ -146,7 +172,7 @@ describe.each(commands.map((c) => [c.data.name, c.data.toJSON()] as const))('/%s
 });
 
 it('registers the commands with the descriptions of the catalogue', () => {
-  expect(commands.map((c) => c.data.name).sort()).toEqual(['animate', 'animate-admin', 'animate-quota']);
+  expect(commands.map((c) => c.data.name).sort()).toEqual(['animate', 'animate-admin', 'animate-history', 'animate-quota']);
   const animate = commands.find((c) => c.data.name === 'animate')?.data.toJSON();
   expect(animate?.description).toBe('Turn a picture into a short video');
   expect(animate?.options?.find((o) => o.name === 'duration')).toMatchObject({

@@ -10,6 +10,10 @@ import type { PictureProblem, TaskFailure, TaskFailureKind } from '../../src/out
 import type { MemberStanding, QuotaRefusal } from '../../src/quota/quota-service.ts';
 import type { EffectiveQuota, Limit } from '../../src/quota/quota-settings.ts';
 import type { ReplyView } from '../../src/tasks/reply-port.ts';
+import type { ResendOutcome, ResendRefusal } from '../../src/animation/resend-video.ts';
+import type { RetryRefusal } from '../../src/animation/retry-animation.ts';
+import type { TaskRecord, TaskState } from '../../src/tasks/task-record.ts';
+import { makeTaskRecord } from '../support/task-fixtures.ts';
 
 /** The longest snowflake Discord can send. */
 export const ID = '18446744073709551615';
@@ -203,3 +207,52 @@ export const OPTION_PROBLEMS: { [F in OptionProblem['field']]: Extract<OptionPro
   image: { field: 'image' },
   options: { field: 'options' },
 };
+
+/** A generation in /animate-history: the longest prompt, the latest time, every state and every kind of failure. */
+const historyRecord = (state: TaskState, failure?: TaskFailure): TaskRecord =>
+  makeTaskRecord({
+    id: `${ID}-${state}`,
+    state,
+    options: { prompt: PROMPT, duration: '10', cfgScale: 1, negativePrompt: PROMPT },
+    createdAt: LATE,
+    provider: { taskId: 'p'.repeat(200), submittedAt: LATE },
+    ...(failure ? { failure, refundedUnits: BIG } : {}),
+  });
+
+export const HISTORY_RECORDS: Record<TaskState, readonly TaskRecord[]> = {
+  received: [historyRecord('received')],
+  checking: [historyRecord('checking')],
+  waiting: [historyRecord('waiting')],
+  submitting: [historyRecord('submitting')],
+  queued: [historyRecord('queued')],
+  processing: [historyRecord('processing')],
+  downloading: [historyRecord('downloading')],
+  delivering: [historyRecord('delivering')],
+  failing: allFailures.map((failure) => historyRecord('failing', failure)),
+  failed: allFailures.map((failure) => historyRecord('failed', failure)),
+  delivered: [historyRecord('delivered')],
+  undelivered: [historyRecord('undelivered')],
+};
+export const allHistoryRecords: TaskRecord[] = Object.values(HISTORY_RECORDS).flat();
+
+const RESEND_REFUSALS: { [R in ResendRefusal]: R } = {
+  not_found: 'not_found',
+  not_allowed: 'not_allowed',
+  not_made: 'not_made',
+  gone: 'gone',
+  unavailable: 'unavailable',
+};
+export const RESEND_OUTCOMES: readonly ResendOutcome[] = [
+  { kind: 'found', view: { kind: 'video', video: Buffer.alloc(0), filename: 'a.mp4' }, prompt: PROMPT },
+  { kind: 'found', view: { kind: 'video_link', ...link, sizeBytes: BIG }, prompt: PROMPT },
+  { kind: 'found', view: { kind: 'video_link', ...link }, prompt: PROMPT },
+  ...Object.values(RESEND_REFUSALS).map((why) => ({ kind: 'not_sent' as const, why })),
+];
+
+const RETRY_REFUSAL_KINDS: { [R in RetryRefusal]: R } = {
+  not_found: 'not_found',
+  not_allowed: 'not_allowed',
+  not_retryable: 'not_retryable',
+  already_retried: 'already_retried',
+};
+export const RETRY_REFUSALS: readonly RetryRefusal[] = Object.values(RETRY_REFUSAL_KINDS);

@@ -253,12 +253,12 @@ describe('no secret reaches the logs at debug level', () => {
 
   it('a store URL whose Redis password holds an @, when the bot cannot start', async () => {
     const harness = await start();
-    // Port 99999 makes the Redis client throw at once, with the whole URL in its error.
-    const bot = BotProcess.start('src/index.ts', { ...harness.env(), STORE_URL: `redis://animate:${REDIS_PASSWORD}@127.0.0.1:99999` });
+    // Nothing listens on port 1: the Redis client fails at once, with the whole URL in its error.
+    const bot = BotProcess.start('src/index.ts', { ...harness.env(), STORE_URL: `redis://animate:${REDIS_PASSWORD}@127.0.0.1:1` });
     processes.push(bot);
     expect((await bot.exited).code).toBe(1);
     expect(bot.stdout).toContain('could not start');
-    expect(bot.stdout).toContain('redis://animate:[redacted]@127.0.0.1:99999');
+    expect(bot.stdout).toContain('redis://animate:[redacted]@127.0.0.1:1');
     expectNoSecret(`${bot.stdout}\n${bot.stderr}`, { 'the bot token': BOT_TOKEN, 'the API key': TEST_API_KEY });
     for (const piece of ['p@ss', 'ss-w0rd', 'w0rd@x', '@x@']) expect(`${bot.stdout}${bot.stderr}`).not.toContain(piece);
   });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/store.ts';
-import { TaskStore } from '../../src/tasks/task-store.ts';
+import { MEMBER_HISTORY_KEPT, TaskStore } from '../../src/tasks/task-store.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
 import { backendTitle, storeBackends } from './store-backends.ts';
 
@@ -57,5 +57,75 @@ for (const backend of storeBackends(4))
       await store.kv.set('task:broken', { version: 99, nonsense: true });
       expect((await tasks.listOpen()).map((t) => t.id)).toEqual(['good']);
       expect(await store.setMembers('tasks:open')).toEqual(['good']);
+    });
+  });
+
+for (const backend of storeBackends(4))
+  describe.skipIf(backend.skipReason !== undefined)(backendTitle(backend, "a member's history in the task store"), () => {
+    let store: Store;
+    let tasks: TaskStore;
+    const MEMBER = '200000000000000001';
+    const GUILD = '300000000000000001';
+    const at = (i: number) => ({ createdAt: 1_000 + i, updatedAt: 1_000 + i });
+
+    beforeEach(async () => {
+      store = await (await backend.empty())();
+      tasks = new TaskStore(store, silentLogger);
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await backend.dispose();
+    });
+
+    it("lists a member's open and final tasks of one server, newest first, and nobody else's", async () => {
+      await tasks.put(makeTaskRecord({ id: 'old', state: 'received', ...at(1) }));
+      await tasks.put(makeTaskRecord({ id: 'old', state: 'delivered', ...at(1) }));
+      await tasks.put(makeTaskRecord({ id: 'cancelled', state: 'received', ...at(2) }));
+      await tasks.put(makeTaskRecord({ id: 'cancelled', state: 'failed', failure: { kind: 'cancelled' }, refundedUnits: 1, ...at(2) }));
+      await tasks.put(makeTaskRecord({ id: 'running', state: 'received', ...at(3) }));
+      await tasks.put(makeTaskRecord({ id: 'running', state: 'processing', ...at(3) }));
+      const elsewhere = { userId: MEMBER, guildId: '300000000000000002', channelId: '400000000000000002' };
+      await tasks.put(makeTaskRecord({ id: 'other-server', state: 'received', requester: elsewhere, ...at(4) }));
+      const someoneElse = { userId: '200000000000000002', guildId: GUILD, channelId: '400000000000000001' };
+      await tasks.put(makeTaskRecord({ id: 'other-member', state: 'received', requester: someoneElse, ...at(5) }));
+
+      const mine = await tasks.recentOfMember(GUILD, MEMBER, 10);
+      expect(mine.map((t) => [t.id, t.state])).toEqual([
+        ['running', 'processing'],
+        ['cancelled', 'failed'],
+        ['old', 'delivered'],
+      ]);
+      expect((await tasks.recentOfMember(GUILD, MEMBER, 2)).map((t) => t.id)).toEqual(['running', 'cancelled']);
+    });
+
+    it('finds a task that was open before the history existed once it is final', async () => {
+      await store.kv.set('task:legacy', makeTaskRecord({ id: 'legacy', state: 'processing' }));
+      expect(await tasks.recentOfMember(GUILD, MEMBER, 10)).toEqual([]);
+      await tasks.put(makeTaskRecord({ id: 'legacy', state: 'delivered' }));
+      expect((await tasks.recentOfMember(GUILD, MEMBER, 10)).map((t) => t.id)).toEqual(['legacy']);
+    });
+
+    it("keeps only the newest 25 of a member's tasks per server, and forgets ids whose record expired", async () => {
+      for (let i = 0; i < 30; i++) await tasks.put(makeTaskRecord({ id: `t${String(i).padStart(2, '0')}`, state: 'received', ...at(i) }));
+      const kept = await store.setMembers(`tasks:member:${GUILD}:${MEMBER}`);
+      expect(kept).toHaveLength(MEMBER_HISTORY_KEPT);
+      expect(kept).not.toContain('t04');
+      expect(kept).toContain('t05');
+
+      await store.kv.delete('task:t29');
+      const recent = await tasks.recentOfMember(GUILD, MEMBER, 3);
+      expect(recent.map((t) => t.id)).toEqual(['t28', 't27', 't26']);
+      expect(await store.setMembers(`tasks:member:${GUILD}:${MEMBER}`)).not.toContain('t29');
+    });
+
+    it("gives a task's one try-again to the first press only, and back when it asked for nothing", async () => {
+      expect(await tasks.claimRetry('t1', 'press-1')).toBe(true);
+      expect(await tasks.claimRetry('t1', 'press-2')).toBe(false);
+      await tasks.releaseRetry('t1', 'press-2');
+      expect(await tasks.claimRetry('t1', 'press-3')).toBe(false);
+      await tasks.releaseRetry('t1', 'press-1');
+      expect(await tasks.claimRetry('t1', 'press-3')).toBe(true);
+      expect(await tasks.claimRetry('t2', 'press-4')).toBe(true);
     });
   });

@@ -14,6 +14,8 @@ export const commandTexts = {
 
   'command.animate-quota': 'See how many video units you have left and when they renew',
 
+  'command.animate-history': 'Your recent videos in this server, to get them again',
+
   'command.animate-admin': 'Decide who may generate how many videos in this server',
   'command.animate-admin.units.allowance': 'Allowance (units per period; 0 blocks)',
   'command.animate-admin.units.budget': 'Budget (units per period; 0 blocks)',

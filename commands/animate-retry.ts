@@ -1,0 +1,56 @@
+/**
+ * The "Try again" button on a generation whose submission outcome was unknown (the member was refunded): one
+ * press asks for the same picture and options again, for the member who asked, through the one request.
+ */
+import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import { retryAnimation } from '../src/animation/retry-animation.ts';
+import { retryRefusalText } from '../src/catalogue/render-history.ts';
+import { refusalText } from '../src/catalogue/render-quota.ts';
+import type { ButtonHandler, CommandContext } from '../src/discord/command.ts';
+import { memberRoleIds } from '../src/discord/member-roles.ts';
+import { RETRY_BUTTON_PREFIX } from '../src/discord/retry-button.ts';
+
+/** Discord's default upload limit for bots, when an interaction does not say (10 MiB since January 2025). */
+const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
+
+async function execute(interaction: ButtonInteraction, context: CommandContext): Promise<void> {
+  const taskId = interaction.customId.slice(RETRY_BUTTON_PREFIX.length);
+  const outcome =
+    interaction.guildId === null
+      ? ({ kind: 'cannot_retry', why: 'not_found' } as const)
+      : await retryAnimation(
+          { tasks: context.tasks, animations: context.animations },
+          {
+            taskId,
+            requester: {
+              userId: interaction.user.id,
+              guildId: interaction.guildId,
+              channelId: interaction.channelId,
+              roleIds: memberRoleIds(interaction),
+            },
+            locale: interaction.locale,
+            // The new generation is answered in a message of its own: this press's deferred reply.
+            reply: {
+              id: interaction.id,
+              applicationId: interaction.applicationId,
+              token: interaction.token,
+              createdAt: interaction.createdTimestamp,
+              attachmentSizeLimit: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
+            },
+            acknowledge: async () => {
+              await interaction.deferReply();
+            },
+          },
+        );
+  if (outcome.kind === 'accepted') return;
+  await interaction.reply({
+    content:
+      outcome.kind === 'refused'
+        ? refusalText(outcome.refusal, outcome.period, interaction.locale)
+        : retryRefusalText(outcome.why, interaction.locale),
+    flags: MessageFlags.Ephemeral,
+    allowedMentions: { parse: [] },
+  });
+}
+
+export const animateRetryButton: ButtonHandler = { prefix: RETRY_BUTTON_PREFIX, execute };
