@@ -17,6 +17,7 @@ import { InteractionRouter } from './discord/interaction-router.ts';
 import { AnimationRequests } from './animation/request-animation.ts';
 import { VideoResends } from './animation/resend-video.ts';
 import { checkImage } from './images/check-image.ts';
+import { createDownloadDispatcher, type DownloadPolicy } from './download-policy.ts';
 import { downloadImage } from './images/download-image.ts';
 import type { Logger } from './logger.ts';
 import { randomId } from './random.ts';
@@ -53,6 +54,9 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     requestsPerMinute: config.highwayRequestsPerMinute,
     metrics,
   });
+  const downloads: DownloadPolicy = { attachmentHosts: config.attachmentHosts, allowInsecure: config.allowInsecureDownloads };
+  const downloader = createDownloadDispatcher(downloads);
+  const fetchVideo = (url: string, maxBytes: number) => downloadVideo(url, { maxBytes, policy: downloads, dispatcher: downloader });
   const tasks = new TaskStore(store, logger);
   const quota = new QuotaService({ store, defaults: config.quotaDefaults, clock, logger: logger.child({ component: 'quota' }) });
   const tracker = new TaskTracker({
@@ -63,9 +67,9 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     logger: logger.child({ component: 'tracker' }),
     clock,
     pollIntervalMs: config.pollIntervalMs,
-    downloadImage: (url) => downloadImage(url),
+    downloadImage: (url) => downloadImage(url, { policy: downloads, dispatcher: downloader }),
     checkImage,
-    downloadVideo: (url, maxBytes) => downloadVideo(url, { maxBytes }),
+    downloadVideo: fetchVideo,
     ...(store.sharedAcrossProcesses ? { leaseOwner: `${hostname()}:${process.pid}:${randomId().slice(0, 8)}` } : {}),
     metrics,
   });
@@ -73,7 +77,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const resends = new VideoResends({
     tasks,
     videoApi,
-    downloadVideo: (url, maxBytes) => downloadVideo(url, { maxBytes }),
+    downloadVideo: fetchVideo,
     clock,
     logger: logger.child({ component: 'resends' }),
   });
@@ -96,6 +100,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     await client.login(config.discordToken);
   } catch (error) {
     await store.close();
+    await downloader.close();
     throw error;
   }
 
@@ -107,6 +112,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     await tracker.stop();
     await client.destroy();
     await store.close();
+    await downloader.close();
   };
   if (registry && config.httpPort !== undefined) {
     try {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseEnvFile } from './env-file.ts';
+import { DISCORD_ATTACHMENT_HOSTS } from './download-policy.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { QUOTA_PERIODS, type QuotaDefaults } from './quota/quota-settings.ts';
 
@@ -23,6 +24,10 @@ export interface Config {
   readonly httpPort: number | undefined;
   /** Where that endpoint listens; loopback by default, so metrics are not published by accident. */
   readonly httpHost: string;
+  /** Host names the member's picture may be downloaded from (default Discord's attachment hosts). */
+  readonly attachmentHosts: readonly string[];
+  /** Downloads over http and from loopback or private addresses: for tests pointing at local stand-ins. */
+  readonly allowInsecureDownloads: boolean;
 }
 
 const httpUrl = z
@@ -96,6 +101,9 @@ const port = z
   .regex(/^\d+$/, 'must be a whole number')
   .transform(Number)
   .pipe(z.number().int().min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535'));
+/** A DNS name or an IPv4 address, as URL.hostname gives it (lowercase, no port). */
+const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]*[a-z0-9])?';
+const HOST_NAME = `${HOST_LABEL}(?:\\.${HOST_LABEL})*`;
 
 const envSchema = z.object({
   DISCORD_TOKEN: z.string({ error: 'is required' }).trim().min(1, 'is required'),
@@ -134,6 +142,19 @@ const envSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9.:%-]+$/, 'must be a host name or an IP address, e.g. 127.0.0.1 or 0.0.0.0')
     .default('127.0.0.1'),
+  ATTACHMENT_HOSTS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(new RegExp(`^${HOST_NAME}(\\s*,\\s*${HOST_NAME})*$`), 'must be host names separated by commas, without scheme or port')
+    .transform((v) => v.split(',').map((host) => host.trim()))
+    .default([...DISCORD_ATTACHMENT_HOSTS]),
+  ALLOW_INSECURE_DOWNLOADS: z
+    .string()
+    .trim()
+    .regex(/^(true|false)$/i, 'must be true or false')
+    .transform((v) => v.toLowerCase() === 'true')
+    .default(false),
 });
 
 export class ConfigError extends Error {
@@ -177,6 +198,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...(e.ALLOWED_GUILDS ? { allowedGuilds: Object.freeze(e.ALLOWED_GUILDS) } : {}),
     httpPort: e.HTTP_PORT,
     httpHost: e.HTTP_HOST,
+    attachmentHosts: Object.freeze(e.ATTACHMENT_HOSTS),
+    allowInsecureDownloads: e.ALLOW_INSECURE_DOWNLOADS,
   });
 }
 

@@ -31,7 +31,7 @@ export interface ProviderMetrics {
  * once the reply can no longer be edited), `link` (the video as a download link instead of a file, by either
  * route), `private` (an ephemeral follow-up: the picture was refused).
  */
-export type DeliveryKind = 'edit' | 'channel' | 'link' | 'private';
+export type DeliveryKind = 'edit' | 'channel' | 'direct' | 'link' | 'private';
 
 export interface DeliveryMetrics {
   delivered(kind: DeliveryKind): void;

@@ -15,7 +15,9 @@ export type PictureProblem =
   | { kind: 'picture_too_large'; maxBytes: number }
   /** Stored by a version-1 record, whose words named the problem; the kind alone survives. */
   | { kind: 'picture_unusable' }
-  | { kind: 'picture_unavailable' };
+  | { kind: 'picture_unavailable' }
+  /** Not over https from Discord's attachment hosts (or redirected away from them): never fetched. */
+  | { kind: 'picture_not_on_discord' };
 
 /** Why a task ended without a video; the member is told and refunded. */
 export type TaskFailure =
@@ -48,6 +50,7 @@ const PICTURE_KINDS: ReadonlySet<TaskFailureKind> = new Set([
   'picture_too_large',
   'picture_unusable',
   'picture_unavailable',
+  'picture_not_on_discord',
 ]);
 
 /** A refused picture is answered privately (nothing public should remain); other failures replace the reply. */

@@ -18,6 +18,7 @@ export function renderFailure(failure: TaskFailure, locale: string | undefined):
     case 'picture_gif':
     case 'picture_webp':
     case 'picture_unavailable':
+    case 'picture_not_on_discord':
     case 'generation_timed_out':
     case 'video_lost':
     case 'provider_misconfigured':

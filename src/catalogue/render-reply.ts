@@ -2,7 +2,7 @@
  * The member's reply in every state of a request (src/tasks/reply-port.ts), and the short answers around
  * it: the Cancel button, what cancelling did, a bad /animate option, the apology for an unexpected error.
  */
-import { escapeMarkdown, userMention } from 'discord.js';
+import { channelMention, escapeMarkdown, userMention } from 'discord.js';
 import type { ReplyView } from '../tasks/reply-port.ts';
 import { catalogue, type Catalogue } from './catalogue.ts';
 import { megabytesText, oneLine, relativeTime } from './formats.ts';
@@ -69,6 +69,11 @@ function viewText(view: ReplyView, c: Catalogue): string {
 /** A reply posted in the channel after the interaction token expired: it mentions (and pings) the member who asked. */
 export function lateDeliveryText(content: string, userId: string, locale: string | undefined): string {
   return catalogue(locale).t('reply.late_delivery', { member: userMention(userId), text: content });
+}
+
+/** A reply sent as a direct message because the bot may not post in the channel where the member asked. */
+export function directDeliveryText(content: string, channelId: string, locale: string | undefined): string {
+  return catalogue(locale).t('reply.direct_delivery', { text: content, channel: channelMention(channelId) });
 }
 
 export function genericApology(ref: string, locale: string | undefined): string {

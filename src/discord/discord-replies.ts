@@ -1,15 +1,18 @@
 /**
  * Delivers a task's progress and result to the member: by editing the interaction's original reply while
- * its token lives (15 minutes), and as a channel message that mentions the member after that.
+ * its token lives (15 minutes); after that, or when the reply is gone, as a channel message that mentions
+ * the member; when the channel is closed to the bot, as a direct message.
  * Works from the stored task alone, so a restarted bot finishes what an earlier one started.
  */
+import { createHash } from 'node:crypto';
 import { ButtonStyle, ComponentType, DiscordAPIError, MessageFlags, RESTJSONErrorCodes, Routes, type REST, type RawFile } from 'discord.js';
+import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../clock.ts';
 import { noMetrics, type DeliveryKind, type DeliveryMetrics } from '../metrics.ts';
-import type { DeliveryOutcome, FinalView, ProgressView, ReplyPort } from '../tasks/reply-port.ts';
+import type { Delivery, DeliveryOutcome, FinalView, PostedMessage, ProgressView, ReplyPort } from '../tasks/reply-port.ts';
 import type { TaskRecord } from '../tasks/task-record.ts';
-import { cancelButtonLabel, lateDeliveryText, replyText } from '../catalogue/render-reply.ts';
+import { cancelButtonLabel, directDeliveryText, lateDeliveryText, replyText } from '../catalogue/render-reply.ts';
 import { finalComponents } from './retry-button.ts';
 
 /** Discord: the token works for 15 minutes; stop using it a little early so a slow upload does not straddle. */
@@ -22,16 +25,24 @@ const REPLY_GONE_CODES: ReadonlySet<number> = new Set([
   RESTJSONErrorCodes.UnknownMessage,
   RESTJSONErrorCodes.UnknownInteraction,
 ]);
-/** Errors meaning the bot cannot post in that channel at all. */
-const CHANNEL_CLOSED_CODES: ReadonlySet<number> = new Set([
+/** Errors meaning the bot cannot post there (at all, or not this file). */
+const POST_REFUSED_CODES: ReadonlySet<number> = new Set([
   RESTJSONErrorCodes.UnknownChannel,
   RESTJSONErrorCodes.MissingAccess,
   RESTJSONErrorCodes.MissingPermissions,
   RESTJSONErrorCodes.CannotSendMessagesInNonTextChannel,
+  RESTJSONErrorCodes.CannotSendMessagesToThisUser,
+  RESTJSONErrorCodes.CannotSendMessagesToThisUserDueToHavingNoMutualGuilds,
+  RESTJSONErrorCodes.RequestEntityTooLarge,
 ]);
+/** Discord found the body invalid (too long a text, a bad field): sending the same body again cannot work. */
+const INVALID_BODY_CODES: ReadonlySet<number> = new Set([RESTJSONErrorCodes.InvalidFormBodyOrContentType]);
 
 /** Every message the bot sends pings no one; a late delivery pings exactly the member who asked. */
 const noMentions = { parse: [] };
+
+/** https://discord.com/developers/docs/resources/message#create-message-jsonform-params: a nonce is at most 25 characters. */
+const NONCE_MAX_CHARS = 25;
 
 interface MessageBody {
   content: string;
@@ -39,7 +50,21 @@ interface MessageBody {
   allowed_mentions: { parse: never[]; users?: string[] };
   attachments?: { id: number; filename: string }[];
   flags?: number;
+  /** With `enforce_nonce`, Discord answers a repeat within a few minutes with the message it already made. */
+  nonce?: string;
+  enforce_nonce?: boolean;
 }
+
+/** Refusals that may be about the file only (Attach Files missing, over that place's size limit). */
+const FILE_REFUSED_CODES: ReadonlySet<number | string> = new Set([
+  RESTJSONErrorCodes.MissingPermissions,
+  RESTJSONErrorCodes.RequestEntityTooLarge,
+]);
+
+/** A post that worked (with the message Discord made), or Discord's refusal. */
+type Attempt = { posted: PostedMessage | undefined } | { refused: number | string; status: number };
+
+const createdSchema = z.object({ id: z.string().regex(/^\d{1,20}$/) });
 
 export class DiscordReplies implements ReplyPort {
   readonly #rest: REST;
@@ -73,35 +98,150 @@ export class DiscordReplies implements ReplyPort {
     }
   }
 
-  async deliver(task: TaskRecord, view: FinalView): Promise<DeliveryOutcome> {
-    if (view.kind === 'image_refused') return this.#refuseImage(task, view);
+  async deliver(task: TaskRecord, view: FinalView): Promise<Delivery> {
+    if (view.kind === 'image_refused') return { outcome: await this.#refuseImage(task, view) };
+    if (task.delivery) {
+      // Posted already (the record says so): a second post would show the member the answer twice.
+      this.#logger.info('already posted; not posting again', { taskId: task.id, messageId: task.delivery.messageId });
+      return { outcome: 'delivered', posted: task.delivery };
+    }
+    try {
+      return await this.#deliverView(task, view);
+    } catch (error) {
+      if (!isDiscordError(error, INVALID_BODY_CODES)) throw error;
+      return this.#deliverGeneric(task, view, error);
+    }
+  }
+
+  /**
+   * Discord refused the answer as invalid (50035): sending it again would be refused for ever. A failure
+   * is told once more in its generic words, without the provider's text; anything else cannot be told.
+   */
+  async #deliverGeneric(task: TaskRecord, view: FinalView, refusal: DiscordAPIError): Promise<Delivery> {
+    const generic = withoutProviderText(view);
+    if (generic) {
+      this.#logger.warn('Discord refused the final answer as invalid; sending the generic text', { taskId: task.id, error: refusal });
+      try {
+        return await this.#deliverView(task, generic);
+      } catch (error) {
+        if (!isDiscordError(error, INVALID_BODY_CODES)) throw error;
+        refusal = error;
+      }
+    }
+    this.#logger.error('Discord refuses the final answer as invalid; it cannot be shown', { taskId: task.id, error: refusal });
+    return { outcome: 'undeliverable' };
+  }
+
+  async #deliverView(task: TaskRecord, view: Exclude<FinalView, { kind: 'image_refused' }>): Promise<Delivery> {
     const content = replyText(view, task.options.prompt, task.locale);
     const files: RawFile[] = view.kind === 'video' ? [{ name: view.filename, data: view.video, contentType: 'video/mp4' }] : [];
     const components = finalComponents(task, view);
     if (this.#tokenAlive(task) && !this.#goneReplies.has(task.id)) {
       try {
         await this.#editOriginal(task, { content, allowed_mentions: noMentions, components, ...attachmentsOf(files) }, files);
-        return this.#counted('delivered', view.kind === 'video_link' ? 'link' : 'edit');
+        return this.#countedDelivery({ outcome: 'delivered' }, view.kind === 'video_link' ? 'link' : 'edit');
       } catch (error) {
         if (!isDiscordError(error, REPLY_GONE_CODES)) throw error;
         this.#logger.info('reply can no longer be edited, posting in the channel', { taskId: task.id, code: error.code });
       }
     }
     this.#goneReplies.delete(task.id);
-    const outcome = await this.#postInChannel(task, content, files);
-    if (outcome === 'undeliverable' && files.length > 0 && view.kind === 'video' && view.link) {
-      // The bot may post but not attach files there: the link still gets the video to the member.
-      this.#logger.info('posting the video link instead of the file', { taskId: task.id });
-      const link = replyText({ kind: 'video_link', ...view.link, cannotAttach: true }, task.options.prompt, task.locale);
-      return this.#counted(await this.#postInChannel(task, link, []), 'link');
-    }
-    return this.#counted(outcome, view.kind === 'video_link' ? 'link' : 'channel');
+    return this.#postElsewhere(task, view, content, files);
   }
 
   /** Counts a final answer that reached the member, by how it did. */
   #counted(outcome: DeliveryOutcome, kind: DeliveryKind): DeliveryOutcome {
     if (outcome === 'delivered') this.#metrics.delivered(kind);
     return outcome;
+  }
+
+  #countedDelivery(delivery: Delivery, kind: DeliveryKind): Delivery {
+    this.#counted(delivery.outcome, kind);
+    return delivery;
+  }
+
+  /**
+   * The reply is out of reach: a channel message that pings the member, else a direct message. Every post
+   * of one task carries the same nonce, so a retry within minutes (a lost answer, a restart) gets back the
+   * message already made instead of making a second one; the record keeps its id for longer outages.
+   */
+  async #postElsewhere(task: TaskRecord, view: FinalView, content: string, files: RawFile[]): Promise<Delivery> {
+    const { channelId, userId } = task.requester;
+    const nonce = deliveryNonce(task.id);
+    const inChannel = await this.#postWithLink(task, view, content, files, channelId, nonce, {
+      text: (text) => lateDeliveryText(text, userId, task.locale),
+      mentions: { parse: [], users: [userId] },
+    });
+    const channelKind = view.kind === 'video_link' ? 'link' : 'channel';
+    if ('posted' in inChannel) {
+      return this.#countedDelivery({ outcome: 'delivered', ...(inChannel.posted ? { posted: inChannel.posted } : {}) }, channelKind);
+    }
+
+    this.#logger.info('cannot post in the channel, sending a direct message', { taskId: task.id, code: inChannel.refused });
+    const direct = await this.#openDirectMessage(userId);
+    const inDirect =
+      'refused' in direct
+        ? direct
+        : await this.#postWithLink(task, view, content, files, direct.channelId, nonce, {
+            text: (text) => directDeliveryText(text, channelId, task.locale),
+            mentions: noMentions,
+          });
+    if ('posted' in inDirect) {
+      return this.#countedDelivery({ outcome: 'delivered', ...(inDirect.posted ? { posted: inDirect.posted } : {}) }, 'direct');
+    }
+    this.#logger.info('cannot send a direct message either', {
+      taskId: task.id,
+      channelCode: inChannel.refused,
+      directCode: inDirect.refused,
+    });
+    return { outcome: 'undeliverable' };
+  }
+
+  /** Posts the answer; a video the bot may not attach there (permissions, size) goes as its link instead. */
+  async #postWithLink(
+    task: TaskRecord,
+    view: FinalView,
+    content: string,
+    files: RawFile[],
+    channelId: string,
+    nonce: string,
+    place: { text: (content: string) => string; mentions: MessageBody['allowed_mentions'] },
+  ): Promise<Attempt> {
+    const body = { allowed_mentions: place.mentions, nonce, enforce_nonce: true };
+    const first = await this.#post(channelId, { ...body, content: place.text(content), ...attachmentsOf(files) }, files);
+    if ('posted' in first || files.length === 0 || view.kind !== 'video' || !view.link) return first;
+    if (!FILE_REFUSED_CODES.has(first.refused) && first.status !== 413) return first;
+    // Discord's 50013 does not say which permission is missing: the link still gets the video to the member.
+    this.#logger.info('posting the video link instead of the file', { taskId: task.id, code: first.refused });
+    const link = replyText({ kind: 'video_link', ...view.link, cannotAttach: true }, task.options.prompt, task.locale);
+    return this.#post(channelId, { ...body, content: place.text(link) }, []);
+  }
+
+  async #post(channelId: string, body: MessageBody, files: RawFile[]): Promise<Attempt> {
+    let created: unknown;
+    try {
+      created = await this.#rest.post(Routes.channelMessages(channelId), { body, files });
+    } catch (error) {
+      if (isRefusal(error)) return { refused: error.code, status: error.status };
+      throw error;
+    }
+    const parsed = createdSchema.safeParse(created);
+    if (!parsed.success) this.#logger.warn('Discord answered a post without a message id', { channelId });
+    return { posted: parsed.success ? { channelId, messageId: parsed.data.id } : undefined };
+  }
+
+  /** The direct-message channel with the member (https://discord.com/developers/docs/resources/user#create-dm). */
+  async #openDirectMessage(userId: string): Promise<{ channelId: string } | { refused: number | string; status: number }> {
+    let created: unknown;
+    try {
+      created = await this.#rest.post(Routes.userChannels(), { body: { recipient_id: userId } });
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429) {
+        return { refused: error.code, status: error.status };
+      }
+      throw error;
+    }
+    return { channelId: createdSchema.parse(created).id };
   }
 
   async #refuseImage(task: TaskRecord, view: Extract<FinalView, { kind: 'image_refused' }>): Promise<DeliveryOutcome> {
@@ -129,30 +269,6 @@ export class DiscordReplies implements ReplyPort {
     return this.#counted('delivered', 'private');
   }
 
-  async #postInChannel(task: TaskRecord, content: string, files: RawFile[]): Promise<DeliveryOutcome> {
-    const { channelId, userId } = task.requester;
-    try {
-      await this.#rest.post(Routes.channelMessages(channelId), {
-        body: {
-          content: lateDeliveryText(content, userId, task.locale),
-          allowed_mentions: { parse: [], users: [userId] },
-          ...attachmentsOf(files),
-        } satisfies MessageBody,
-        files,
-      });
-      return 'delivered';
-    } catch (error) {
-      if (
-        isDiscordError(error, CHANNEL_CLOSED_CODES) ||
-        (error instanceof DiscordAPIError && (error.status === 403 || error.status === 404))
-      ) {
-        this.#logger.warn('cannot post in the channel; task undeliverable', { taskId: task.id, code: error.code });
-        return 'undeliverable';
-      }
-      throw error;
-    }
-  }
-
   async #editOriginal(task: TaskRecord, body: MessageBody, files: RawFile[] = []): Promise<void> {
     const { applicationId, token } = task.interaction;
     await this.#rest.patch(Routes.webhookMessage(applicationId, token, '@original'), { auth: false, body, files });
@@ -161,6 +277,19 @@ export class DiscordReplies implements ReplyPort {
   #tokenAlive(task: TaskRecord): boolean {
     return this.#clock.now() - task.interaction.createdAt < TOKEN_LIFETIME_MS;
   }
+}
+
+/** The nonce of every message posted for a task: the same task always gets the same one, at most 25 characters. */
+export function deliveryNonce(taskId: string): string {
+  return createHash('sha256').update(taskId).digest('base64url').slice(0, NONCE_MAX_CHARS);
+}
+
+/** The failure without the provider's own words (which Discord may refuse), or undefined when there are none. */
+function withoutProviderText(view: FinalView): Exclude<FinalView, { kind: 'image_refused' }> | undefined {
+  if (view.kind !== 'failed') return undefined;
+  const { failure } = view;
+  if ((failure.kind !== 'provider_rejected' && failure.kind !== 'generation_failed') || failure.reason === undefined) return undefined;
+  return { ...view, failure: { kind: failure.kind } };
 }
 
 /** A component's custom_id holds at most 100 characters: the task id is the key, its state is in the store. */
@@ -186,4 +315,12 @@ function attachmentsOf(files: RawFile[]): Pick<MessageBody, 'attachments'> {
 
 function isDiscordError(error: unknown, codes: ReadonlySet<number>): error is DiscordAPIError {
   return error instanceof DiscordAPIError && typeof error.code === 'number' && codes.has(error.code);
+}
+
+/** The bot may not post there, or not this file: another place (or the link) may still reach the member. */
+function isRefusal(error: unknown): error is DiscordAPIError {
+  return (
+    isDiscordError(error, POST_REFUSED_CODES) ||
+    (error instanceof DiscordAPIError && (error.status === 403 || error.status === 404 || error.status === 413))
+  );
 }

@@ -11,7 +11,7 @@ import { isFinal, OPEN_STATES, TASK_STATES, type TaskRecord, type TaskState } fr
 
 const SUBMIT_OUTCOMES = ['accepted', 'refused', 'unknown'] as const;
 const POLL_OUTCOMES = ['running', 'succeeded', 'failed', 'refused', 'error'] as const;
-const DELIVERY_KINDS = ['edit', 'channel', 'link', 'private'] as const satisfies readonly DeliveryKind[];
+const DELIVERY_KINDS = ['edit', 'channel', 'direct', 'link', 'private'] as const satisfies readonly DeliveryKind[];
 /** Every refusal kind, so each series exists (at 0) before the first refusal: `increase()` needs a start. */
 const REFUSAL_KINDS = Object.keys({
   channel: true,
@@ -118,7 +118,7 @@ export class PrometheusMetrics implements Metrics {
     });
     this.#deliveries = new Counter({
       name: 'animate_deliveries_total',
-      help: 'Final answers that reached the member: edit of the reply, channel message, video link, private follow-up.',
+      help: 'Final answers that reached the member: edit of the reply, channel message, direct message, video link, private follow-up.',
       labelNames: ['kind'],
       registers,
     });

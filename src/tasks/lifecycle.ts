@@ -62,10 +62,15 @@ function tellFailure(record: FailedTaskRecord): TaskEffect[] {
   ];
 }
 
+/** The message a delivery posted, kept so the task is never posted again (task-record.ts `delivery`). */
+function postedOf(event: Extract<TaskEvent, { type: 'delivered' }>): Pick<TaskRecord, 'delivery'> {
+  return event.posted ? { delivery: event.posted } : {};
+}
+
 /** A transient failure: try again later, or tell the member once it has gone on too long. */
-function retryOrFail(record: TaskRecord, giveUp: TaskFailure, retryAfterMs?: number): Transition {
+function retryOrFail(record: TaskRecord, giveUp: TaskFailure, retryAfterMs?: number, permanent = false): Transition {
   const failures = record.retries + 1;
-  if (failures >= GIVE_UP_AFTER_FAILURES) return fail(record, giveUp);
+  if (permanent || failures >= GIVE_UP_AFTER_FAILURES) return fail(record, giveUp);
   return {
     record: { ...record, retries: failures },
     effects: [{ type: 'back_off', failures, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }],
@@ -172,7 +177,7 @@ const pollingState: Handler<'queued' | 'processing'> = (record, event, tuning) =
     case 'polling_paused':
       return { record, effects: [{ type: 'wait', delayMs: POLL_PAUSE_MS }] };
     case 'step_failed':
-      return retryOrFail(record, event.giveUp, event.retryAfterMs);
+      return retryOrFail(record, event.giveUp, event.retryAfterMs, event.permanent);
     default:
       return common(record, event);
   }
@@ -187,7 +192,7 @@ const fetchingState: Handler<'downloading' | 'delivering'> = (record, event, tun
       // editing the same reply twice shows the member one message.
       return { record: moveTo(record, 'delivering'), effects: [{ type: 'deliver', view: videoView(record, event.download, event.at) }] };
     case 'step_failed':
-      return retryOrFail(record, event.giveUp, event.retryAfterMs);
+      return retryOrFail(record, event.giveUp, event.retryAfterMs, event.permanent);
     default:
       return record.state === 'delivering' ? deliveringState(record, event) : common(record, event);
   }
@@ -198,7 +203,7 @@ function deliveringState(record: TaskRecord, event: TaskEvent): Transition {
   switch (event.type) {
     case 'delivered':
       return {
-        record: moveTo(record, event.outcome === 'delivered' ? 'delivered' : 'undelivered', { retries: 0 }),
+        record: moveTo(record, event.outcome === 'delivered' ? 'delivered' : 'undelivered', { retries: 0, ...postedOf(event) }),
         effects: [{ type: 'settle', refund: false, operatorRefund: false }, { type: 'wake_waiting' }],
       };
     case 'delivery_failed': {
@@ -288,7 +293,7 @@ export const lifecycle: Table = {
         return { record, effects: tellFailure(record) };
       case 'delivered':
         // Settled (with the refund) before the member was told.
-        return { record: { ...record, state: 'failed', retries: 0 }, effects: [{ type: 'wake_waiting' }] };
+        return { record: { ...record, state: 'failed', retries: 0, ...postedOf(event) }, effects: [{ type: 'wake_waiting' }] };
       case 'delivery_failed': {
         const failures = record.retries + 1;
         if (failures >= GIVE_UP_AFTER_FAILURES) return { record: { ...record, state: 'failed' }, effects: [{ type: 'wake_waiting' }] };

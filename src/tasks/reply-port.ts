@@ -25,13 +25,26 @@ export type ReplyView = ProgressView | FinalView;
 
 export type DeliveryOutcome = 'delivered' | 'undeliverable';
 
+/** A message a delivery created with the bot's token (not the reply, which the interaction owns). */
+export interface PostedMessage {
+  channelId: string;
+  messageId: string;
+}
+
+export interface Delivery {
+  outcome: DeliveryOutcome;
+  /** Set when the answer went out as a new message (the channel, a direct message): the record keeps it. */
+  posted?: PostedMessage;
+}
+
 /** How the core talks to the member, implemented by the chat layer (Discord today). */
 export interface ReplyPort {
   /** Progress on the member's reply. Best effort: a lost progress edit is not worth failing a task. */
   showProgress(task: TaskRecord, view: ProgressView): Promise<void>;
   /**
    * The final answer. Resolves 'undeliverable' when no way to reach the member is left; throws when the
-   * failure may pass (rate limit, network), so the caller tries again later.
+   * failure may pass (rate limit, network), so the caller tries again later. A task whose record already has
+   * a `delivery` is not posted again.
    */
-  deliver(task: TaskRecord, view: FinalView): Promise<DeliveryOutcome>;
+  deliver(task: TaskRecord, view: FinalView): Promise<Delivery>;
 }

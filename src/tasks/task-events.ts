@@ -4,7 +4,7 @@
  */
 import type { PictureProblem, TaskFailure } from '../outcomes.ts';
 import type { VideoDownload } from '../video-api/download-video.ts';
-import type { DeliveryOutcome, FinalView, ProgressView } from './reply-port.ts';
+import type { DeliveryOutcome, FinalView, PostedMessage, ProgressView } from './reply-port.ts';
 import type { TaskRecord } from './task-record.ts';
 
 export interface LifecycleTuning {
@@ -36,9 +36,13 @@ export type TaskEvent =
    */
   | { type: 'polling_paused' }
   | { type: 'video_downloaded'; download: VideoDownload; at: number }
-  /** A poll or a download failed in a way that may pass; `giveUp` is what the member is told if it does not. */
-  | { type: 'step_failed'; giveUp: TaskFailure; retryAfterMs?: number }
-  | { type: 'delivered'; outcome: DeliveryOutcome }
+  /**
+   * A poll or a download failed in a way that may pass; `giveUp` is what the member is told if it does not,
+   * at once when it is `permanent` (a video URL the bot refuses to fetch).
+   */
+  | { type: 'step_failed'; giveUp: TaskFailure; retryAfterMs?: number; permanent?: true }
+  /** `posted`: the message a channel or direct-message delivery created, kept on the record. */
+  | { type: 'delivered'; outcome: DeliveryOutcome; posted?: PostedMessage }
   | { type: 'delivery_failed' }
   | { type: 'cancelled' }
   /** A bug or an outage of our own in a step; `ref` is in the log line. */

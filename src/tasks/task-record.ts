@@ -65,6 +65,7 @@ export const taskFailureSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('picture_too_large'), maxBytes: z.number() }),
   z.object({ kind: z.literal('picture_unusable') }),
   z.object({ kind: z.literal('picture_unavailable') }),
+  z.object({ kind: z.literal('picture_not_on_discord') }),
   z.object({ kind: z.literal('provider_rejected'), reason }),
   z.object({ kind: z.literal('generation_failed'), reason }),
   z.object({ kind: z.literal('generation_timed_out') }),
@@ -113,6 +114,11 @@ const commonFields = {
       videoUrlExpiresAt: z.number().optional(),
     })
     .optional(),
+  /**
+   * The message a late delivery posted (in the channel, or as a direct message), stored as soon as Discord
+   * answers: a task that has one is never posted again, whatever happens next.
+   */
+  delivery: z.object({ channelId: snowflake, messageId: snowflake }).optional(),
   /** Consecutive failed polls, downloads or deliveries; drives the back-off. */
   retries: z.number().int().nonnegative().default(0),
   /** Fingerprint of what the member's reply shows now, so it is edited only when that changes. */

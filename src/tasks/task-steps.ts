@@ -8,7 +8,7 @@ import { UserFacingError } from '../errors.ts';
 import type { CheckedImage } from '../images/check-image.ts';
 import type { Logger } from '../logger.ts';
 import { isPictureProblem } from '../outcomes.ts';
-import type { VideoDownload } from '../video-api/download-video.ts';
+import { VideoUrlRefused, type VideoDownload } from '../video-api/download-video.ts';
 import type { SubmitRequest, TaskResult } from '../video-api/video-api-client.ts';
 import { ProviderMisconfigured, ProviderOutOfCredit, ProviderUnavailable } from '../video-api/video-api-errors.ts';
 import { POLL_PAUSE_MS } from './lifecycle.ts';
@@ -160,6 +160,11 @@ export class TaskSteps {
       const download = await this.#deps.downloadVideo(record.provider?.videoUrl ?? '', record.interaction.attachmentSizeLimit);
       return { type: 'video_downloaded', download, at: this.#deps.clock.now() };
     } catch (error) {
+      if (error instanceof VideoUrlRefused) {
+        // Not https, or a private address: asking again would be refused again.
+        this.#deps.logger.warn('video URL refused; the video is lost', { taskId: record.id, error });
+        return { type: 'step_failed', giveUp: { kind: 'video_lost' }, permanent: true };
+      }
       this.#deps.logger.warn('video download failed, will retry', { taskId: record.id, error, failures: record.retries + 1 });
       return { type: 'step_failed', giveUp: { kind: 'video_lost' } };
     }

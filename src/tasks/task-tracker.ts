@@ -239,7 +239,8 @@ export class TaskTracker {
         return { record: await this.#show(record, effect.view) };
       case 'deliver':
         try {
-          return { event: { type: 'delivered', outcome: await this.#deps.replies.deliver(record, effect.view) } };
+          const { outcome, posted } = await this.#deps.replies.deliver(record, effect.view);
+          return { event: { type: 'delivered', outcome, ...(posted ? { posted } : {}) } };
         } catch (error) {
           log.warn('delivery failed, will retry', { error, retries: record.retries + 1 });
           return { event: { type: 'delivery_failed' } };

@@ -91,6 +91,9 @@ const STATUSES: Readonly<Record<string, TaskStatus>> = {
   TASK_STATUS_FAILED: 'failed',
 };
 
+/** The longest provider reason for a failed task that is kept (a 2585-character one was seen). */
+export const MAX_FAILURE_REASON_CHARS = 2000;
+
 /**
  * Turns a task-result body into a TaskResult, or undefined when it is not the documented shape at all.
  * An unrecognised status is `unknown` (not final), as the docs ask: the caller logs it and keeps polling.
@@ -102,7 +105,8 @@ export function parseTaskResult(body: unknown): TaskResult | undefined {
   const rawStatus = task.status.trim();
   const result: TaskResult = { status: STATUSES[rawStatus.toUpperCase()] ?? 'unknown', rawStatus };
   const reason = task.reason?.trim();
-  if (reason) result.reason = reason;
+  // Kept on the task record (at most 2000 characters there); the catalogue shortens it further for display.
+  if (reason) result.reason = reason.slice(0, MAX_FAILURE_REASON_CHARS);
   if (task.eta !== undefined) result.etaSeconds = clamp(task.eta, MAX_ETA_SECONDS);
   if (task.progress_percent !== undefined) result.progressPercent = clamp(task.progress_percent, 100);
   const video = videos[0];

@@ -12,6 +12,7 @@ import { refusalText, standingText } from '../../src/catalogue/render-quota.ts';
 import {
   cancelAnswer,
   cancelButtonLabel,
+  directDeliveryText,
   genericApology,
   lateDeliveryText,
   optionProblemText,
@@ -50,6 +51,7 @@ function everyMessage(locale: string | undefined): [string, string][] {
     const reply = replyText(view, PROMPT, locale);
     add(`reply ${view.kind}`, reply);
     add(`late reply ${view.kind}`, lateDeliveryText(reply, ID, locale));
+    add(`direct message ${view.kind}`, directDeliveryText(reply, ID, locale));
   }
   for (const refusal of allRefusals)
     for (const period of ['day', 'week', 'month'] as const) add(`refusal ${refusal.kind}`, refusalText(refusal, period, locale));

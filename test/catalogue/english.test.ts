@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderFailure } from '../../src/catalogue/render-failure.ts';
-import { cancelAnswer, cancelButtonLabel, genericApology, lateDeliveryText, replyText } from '../../src/catalogue/render-reply.ts';
+import {
+  cancelAnswer,
+  cancelButtonLabel,
+  directDeliveryText,
+  genericApology,
+  lateDeliveryText,
+  replyText,
+} from '../../src/catalogue/render-reply.ts';
 import type { TaskFailure } from '../../src/outcomes.ts';
 import { FAILURE_KINDS } from './largest-outcomes.ts';
 
@@ -27,6 +34,10 @@ const said: [TaskFailure, string][] = [
   [{ kind: 'picture_too_large', maxBytes: 10_000_000 }, 'That picture is larger than 10 MB; please attach a smaller one.'],
   [{ kind: 'picture_unusable' }, "That picture can't be used: please attach a PNG or JPEG of at least 300x300, up to 10 MB."],
   [{ kind: 'picture_unavailable' }, "Couldn't download your picture from Discord. Please try again."],
+  [
+    { kind: 'picture_not_on_discord' },
+    'The bot only fetches pictures uploaded to Discord, and this one points somewhere else. Please attach the image file itself.',
+  ],
   [{ kind: 'provider_rejected' }, 'The provider rejected this picture or prompt.'],
   [{ kind: 'provider_rejected', reason: 'prompt too long' }, 'The provider rejected this picture or prompt: prompt too long'],
   [{ kind: 'generation_failed' }, 'The video service could not make this video: no reason given.'],
@@ -94,6 +105,12 @@ describe('the reply', () => {
 
   it('mentions the member ahead of a late delivery', () => {
     expect(lateDeliveryText('🎬 Here is your video!', '123', 'en-US')).toBe('<@123> 🎬 Here is your video!');
+  });
+
+  it('says where the member asked when the answer comes as a direct message', () => {
+    expect(directDeliveryText('🎬 Here is your video!', '456', 'en-US')).toBe(
+      "🎬 Here is your video!\n-# Sent here because the bot can't post in <#456>.",
+    );
   });
 
   it('says the short answers as before', () => {

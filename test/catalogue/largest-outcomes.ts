@@ -41,6 +41,7 @@ export const FAILURES: ByKind<TaskFailure> = {
   picture_too_large: [{ kind: 'picture_too_large', maxBytes: BIG }],
   picture_unusable: [{ kind: 'picture_unusable' }],
   picture_unavailable: [{ kind: 'picture_unavailable' }],
+  picture_not_on_discord: [{ kind: 'picture_not_on_discord' }],
   provider_rejected: [
     { kind: 'provider_rejected' },
     { kind: 'provider_rejected', reason: REASON },

@@ -6,8 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { deliveryNonce } from '../../src/discord/discord-replies.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { silentLogger } from '../../src/logger.ts';
+import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
 import { BotHarness } from '../support/bot-harness.ts';
 import { BotProcess } from '../support/bot-process.ts';
@@ -49,9 +51,11 @@ describe('delivery edge cases end to end', () => {
     await h.startBot();
   }
 
-  function animate(input: { prompt?: string; userId?: string; picture?: Buffer } = {}) {
+  function animate(input: { prompt?: string; userId?: string; picture?: Buffer; host?: string } = {}) {
     const picture = input.picture ?? makePng(640, 480);
-    const url = h.discord.hostAttachment(`${Math.random().toString(36).slice(2)}.png`, picture, 'image/png');
+    const hosted = new URL(h.discord.hostAttachment(`${Math.random().toString(36).slice(2)}.png`, picture, 'image/png'));
+    if (input.host !== undefined) hosted.hostname = input.host;
+    const url = hosted.href;
     return h.discord.dispatchCommand({
       commandName: 'animate',
       ...(input.userId !== undefined ? { userId: input.userId } : {}),
@@ -74,6 +78,18 @@ describe('delivery edge cases end to end', () => {
     });
   }
 
+  /** Stops the in-process bot and reads a task's record as it was left in the store. */
+  async function storedTask(taskId: string): Promise<TaskRecord | undefined> {
+    await h.app?.stop();
+    h.app = undefined;
+    const store = await openStore(`sqlite://${join(h.dir, 'animate.sqlite')}`);
+    try {
+      return await new TaskStore(store, silentLogger).get(taskId);
+    } finally {
+      await store.close();
+    }
+  }
+
   /** Logged messages of the in-process bot, parsed. */
   const logRecords = () => h.logs.map((line) => JSON.parse(line) as { msg: string; taskId?: string; level: string });
   const waitForLog = (msg: string, timeoutMs = 8_000) => until(() => logRecords().some((r) => r.msg === msg), timeoutMs, `log "${msg}"`);
@@ -94,6 +110,9 @@ describe('delivery edge cases end to end', () => {
     expect(content.startsWith(`<@${memberId}> `)).toBe(true);
     expect(content).toContain('Here is your video');
     expect((post.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({ parse: [], users: [memberId] });
+    // A retry within minutes gets this message back instead of posting a second one.
+    const taskId = logRecords().find((r) => r.msg === 'task delivered')?.taskId ?? '';
+    expect(post.body).toMatchObject({ nonce: deliveryNonce(taskId), enforce_nonce: true });
     expect(post.files).toHaveLength(1);
     expect(post.files[0]?.filename).toMatch(/\.mp4$/);
     expect(Buffer.compare(post.files[0]?.data ?? Buffer.alloc(0), SAMPLE_MP4)).toBe(0);
@@ -147,14 +166,81 @@ describe('delivery edge cases end to end', () => {
     expect(refusedEdits).toHaveLength(1);
   });
 
-  describe('when the bot may not post in the channel and the token has expired', () => {
+  it('keeps the id of the message it posted in the channel on the task record', async () => {
+    await start();
+    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
+    const submitted = h.video.waitForSubmission(8_000);
+    const { token } = animate();
+    await submitted;
+    h.discord.expireInteraction(token);
+
+    await expectDeliveredInChannel(h.discord.memberUserId);
+    const message = h.discord.messagesIn(h.discord.channelId).find((m) => m.attachments.length > 0);
+    const taskId = logRecords().find((r) => r.msg === 'task delivered')?.taskId ?? '';
+    expect(await storedTask(taskId)).toMatchObject({
+      state: 'delivered',
+      delivery: { channelId: h.discord.channelId, messageId: message?.id },
+    });
+  });
+
+  it('when the answer to the channel post is lost, the retry gets back the message already made: one video, one message', async () => {
+    await start();
+    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
+    const submitted = h.video.waitForSubmission(8_000);
+    const { token } = animate();
+    await submitted;
+    h.discord.expireInteraction(token);
+    // The message is made, but four 500s in a row outlast discord.js's own retries: the bot cannot tell it
+    // worked, and the tracker tries the delivery again later.
+    h.discord.loseNextAnswer(
+      (r) => r.method === 'POST' && r.path === `/channels/${h.discord.channelId}/messages`,
+      { status: 500, code: 0, message: '500: Internal Server Error' },
+      4,
+    );
+
+    await waitForLog('task delivered', 15_000);
+    const attempts = channelPosts();
+    expect(attempts.map((r) => r.status)).toEqual([500, 500, 500, 500, 200]);
+    expect(new Set(attempts.map((r) => (r.body as { nonce?: string }).nonce)).size).toBe(1);
+    const inChannel = h.discord.messagesIn(h.discord.channelId).filter((m) => m.attachments.length > 0);
+    expect(inChannel).toHaveLength(1);
+    expect(logRecords().some((r) => r.msg === 'delivery failed, will retry')).toBe(true);
+    const taskId = logRecords().find((r) => r.msg === 'task delivered')?.taskId ?? '';
+    expect((await storedTask(taskId))?.delivery?.messageId).toBe(inChannel[0]?.id);
+  }, 20_000);
+
+  it('lacking Send Messages: the video arrives as a direct message, with the file, naming the channel', async () => {
+    await start({ botPermissions: (VIEW_CHANNEL | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY).toString() });
+    h.video.nextTask({ pollsBeforeDone: 2, etaSeconds: 1 });
+    const submitted = h.video.waitForSubmission(8_000);
+    const { token } = animate();
+    await submitted;
+    h.discord.expireInteraction(token);
+
+    await waitForLog('task delivered');
+    const dm = h.discord.directChannelOf(h.discord.memberUserId) ?? '';
+    const direct = h.discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${dm}/messages`);
+    expect(direct.map((r) => r.status)).toEqual([200]);
+    expect(contentOf(direct[0] as RecordedRequest)).toContain('Here is your video');
+    expect(contentOf(direct[0] as RecordedRequest)).toContain(`can't post in <#${h.discord.channelId}>`);
+    expect(Buffer.compare(direct[0]?.files[0]?.data ?? Buffer.alloc(0), SAMPLE_MP4)).toBe(0);
+    // The channel refused the file and then its link; nothing was posted there.
+    expect(channelPosts().map((r) => r.status)).toEqual([403, 403]);
+    expect(h.discord.messagesIn(h.discord.channelId).filter((m) => m.attachments.length > 0)).toEqual([]);
+    const taskId = logRecords().find((r) => r.msg === 'task delivered')?.taskId ?? '';
+    expect((await storedTask(taskId))?.delivery).toEqual({ channelId: dm, messageId: h.discord.messagesIn(dm)[0]?.id });
+  });
+
+  describe('when the bot may not post in the channel, the member refuses direct messages and the token has expired', () => {
     const cases = [
-      { lacks: 'Send Messages', permissions: VIEW_CHANNEL | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY },
-      { lacks: 'View Channel', permissions: SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY },
+      // Discord's 50013 does not say which permission is missing: the link is tried too.
+      { lacks: 'Send Messages', permissions: VIEW_CHANNEL | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY, channel: [403, 403] },
+      { lacks: 'View Channel', permissions: SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY, channel: [403] },
     ];
     for (const c of cases) {
-      it(`lacking ${c.lacks}: the task ends undelivered, and the next member is served`, async () => {
+      it(`lacking ${c.lacks}: the task ends undelivered with one log line, and the next member is served`, async () => {
         await start({ botPermissions: c.permissions.toString() });
+        h.discord.refuseDirectMessages(h.discord.memberUserId);
         h.video.nextTask({ pollsBeforeDone: 2, etaSeconds: 1 });
         const submitted = h.video.waitForSubmission(8_000);
         const { token } = animate();
@@ -162,11 +248,19 @@ describe('delivery edge cases end to end', () => {
         h.discord.expireInteraction(token);
 
         await waitForLog('task undeliverable');
-        // The file, then (Discord's 50013 does not say which permission is missing) its link: both refused.
         const refused = channelPosts();
-        expect(refused.map((r) => r.status)).toEqual([403, 403]);
-        expect(refused[1]?.files).toEqual([]);
+        expect(refused.map((r) => r.status)).toEqual(c.channel);
+        expect(refused.at(-1)?.files).toEqual(c.channel.length > 1 ? [] : refused[0]?.files);
+        const dm = h.discord.directChannelOf(h.discord.memberUserId) ?? '';
+        const direct = h.discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${dm}/messages`);
+        // 50007: the member refuses direct messages from the bot, file or link alike.
+        expect(direct.map((r) => r.status)).toEqual([403]);
         expect(acceptedUploads()).toEqual([]);
+        const taskId = logRecords().find((r) => r.msg === 'task undeliverable')?.taskId;
+        expect(taskId).toBeDefined();
+        expect(logRecords().filter((r) => r.taskId === taskId && (r.level === 'warn' || r.level === 'error'))).toMatchObject([
+          { msg: 'task undeliverable', level: 'warn' },
+        ]);
 
         // Still up: another member's video arrives in their reply.
         const next = animate({ userId: OTHER_MEMBER });
@@ -178,8 +272,6 @@ describe('delivery edge cases end to end', () => {
         expect(logRecords().filter((r) => r.level === 'error')).toEqual([]);
 
         // The store says so too: the first task is final as undelivered, not failed and not open.
-        const taskId = logRecords().find((r) => r.msg === 'task undeliverable')?.taskId;
-        expect(taskId).toBeDefined();
         await h.app?.stop();
         h.app = undefined;
         const store = await openStore(`sqlite://${join(h.dir, 'animate.sqlite')}`);
@@ -240,6 +332,21 @@ describe('delivery edge cases end to end', () => {
         expect(h.video.submissions).toEqual([]);
       });
     }
+  });
+
+  it('a picture from a host other than ATTACHMENT_HOSTS is never fetched, and the member is told privately', async () => {
+    await start();
+    // The same stand-in server under another name: only the name tells it apart from the attachment host.
+    const { token } = animate({ host: 'localhost' });
+
+    await waitForLog('task failed');
+    const followUps = h.discord.requests.filter((r) => r.method === 'POST' && r.path.endsWith(token));
+    expect(followUps).toHaveLength(1);
+    expect(followUps[0]?.body).toMatchObject({ flags: 64 });
+    expect(contentOf(followUps[0] as RecordedRequest)).toContain('The bot only fetches pictures uploaded to Discord');
+    expect(contentOf(followUps[0] as RecordedRequest)).toContain('1 unit was refunded');
+    expect(h.discord.cdnRequests).toEqual([]);
+    expect(h.video.submissions).toEqual([]);
   });
 
   it('delivers once when Discord answers the final edit with 500s and 429s', async () => {
@@ -313,6 +420,53 @@ describe('delivery edge cases end to end', () => {
     expect(h.discord.requests.filter((r) => r.files.length > 0)).toEqual([]);
     expect(channelPosts()).toEqual([]);
   }, 30_000);
+
+  describe("the provider's reason for a failed generation", () => {
+    /** The final edit of the reply that tells the member the generation failed. */
+    const isFailureEdit = (token: string) => (r: { method: string; path: string; body?: unknown }) =>
+      r.method === 'PATCH' && r.path.includes(token) && ((r.body as { content?: string } | undefined)?.content ?? '').startsWith('❌');
+
+    it('of 2585 characters reaches the member tidied and cut short, in one edit, and the record stays readable', async () => {
+      await start();
+      const reason = 'The image violates the content policy.\n\n\t  '.concat('Details follow. '.repeat(200)).slice(0, 2585);
+      h.video.nextTask({ pollsBeforeDone: 1, outcome: { kind: 'fail', reason } });
+      const { token } = animate();
+
+      const told = await h.discord.waitForRequest(isFailureEdit(token), 8_000);
+      await waitForLog('task failed');
+      expect(told.status).toBe(200);
+      const text = contentOf(told);
+      expect(text.length).toBeLessThanOrEqual(2000);
+      expect(text).toContain('The video service could not make this video: The image violates the content policy. Details follow. Details');
+      expect(text).toContain('… Your 1 unit was refunded.');
+      expect(h.discord.requests.filter(isFailureEdit(token))).toEqual([told]);
+      expect(h.discord.originalMessage(token)?.content).toBe(text);
+
+      const taskId = logRecords().find((r) => r.msg === 'task failed')?.taskId ?? '';
+      const stored = await storedTask(taskId);
+      expect(stored).toMatchObject({ state: 'failed', failure: { kind: 'generation_failed' } });
+      expect(stored && 'failure' in stored && stored.failure.kind === 'generation_failed' ? stored.failure.reason?.length : 0).toBe(2000);
+    });
+
+    it('that Discord refuses as invalid (50035) is replaced once by the generic text, and not sent again', async () => {
+      await start();
+      h.video.nextTask({ pollsBeforeDone: 1, outcome: { kind: 'fail', reason: 'The image violates the content policy' } });
+      const { token } = animate();
+      h.discord.failNext(isFailureEdit(token), { status: 400, code: 50035, message: 'Invalid Form Body' });
+
+      await waitForLog('task failed');
+      const edits = h.discord.requests.filter(isFailureEdit(token));
+      expect(edits.map((r) => r.status)).toEqual([400, 200]);
+      expect(contentOf(edits[0] as RecordedRequest)).toContain('content policy');
+      expect(contentOf(edits[1] as RecordedRequest)).toContain('The video service could not make this video: no reason given.');
+      expect(contentOf(edits[1] as RecordedRequest)).not.toContain('content policy');
+      expect(h.discord.originalMessage(token)?.content).toBe(contentOf(edits[1] as RecordedRequest));
+      // Give a wrongly scheduled retry time to show itself.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(h.discord.requests.filter(isFailureEdit(token))).toHaveLength(2);
+      expect(channelPosts()).toEqual([]);
+    });
+  });
 
   it('a late delivery in the channel pings only the member, whatever mentions the prompt holds', async () => {
     await start();

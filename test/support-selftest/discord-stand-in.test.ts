@@ -257,6 +257,64 @@ describe('DiscordStandIn', () => {
     expect(standIn.messagesIn(standIn.channelId).map((m) => m.content)).toEqual([`<@${standIn.memberUserId}> here`]);
   });
 
+  it('answers a repeated nonce sent with enforce_nonce with the message already made, until it forgets nonces', async () => {
+    const { standIn, client } = await connect();
+    const post = (body: Record<string, unknown>) =>
+      client.rest.post(Routes.channelMessages(standIn.channelId), { body }) as Promise<{ id: string }>;
+
+    const first = await post({ content: 'once', nonce: 'task-nonce', enforce_nonce: true });
+    const again = await post({ content: 'once', nonce: 'task-nonce', enforce_nonce: true });
+    // Without enforce_nonce a nonce does not dedupe, as on Discord.
+    const loose = await post({ content: 'loose', nonce: 'task-nonce' });
+    expect(again.id).toBe(first.id);
+    expect(loose.id).not.toBe(first.id);
+    expect(standIn.messagesIn(standIn.channelId).map((m) => m.content)).toEqual(['once', 'loose']);
+
+    standIn.forgetNonces();
+    const later = await post({ content: 'once', nonce: 'task-nonce', enforce_nonce: true });
+    expect(later.id).not.toBe(first.id);
+
+    const tooLong = await post({ content: 'x', nonce: 'n'.repeat(26), enforce_nonce: true }).catch((error: unknown) => error);
+    expect(tooLong).toBeInstanceOf(DiscordAPIError);
+    expect(tooLong).toMatchObject({ status: 400, code: 50035 });
+    expect((tooLong as DiscordAPIError).message).toMatch(/nonce/);
+  });
+
+  it('opens one direct-message channel per member and posts there, unless the member refuses direct messages', async () => {
+    const { standIn, client } = await connect({ botPermissions: '0' });
+    const member = standIn.memberUserId;
+    const open = () => client.rest.post(Routes.userChannels(), { body: { recipient_id: member } }) as Promise<{ id: string; type: number }>;
+
+    const channel = await open();
+    expect(channel.type).toBe(1);
+    expect((await open()).id).toBe(channel.id);
+    expect(standIn.directChannelOf(member)).toBe(channel.id);
+    // No permission in any server is needed for a direct message.
+    const sent = (await client.rest.post(Routes.channelMessages(channel.id), { body: { content: 'hello' } })) as { channel_id: string };
+    expect(sent.channel_id).toBe(channel.id);
+    expect(standIn.messagesIn(channel.id).map((m) => m.content)).toEqual(['hello']);
+
+    standIn.refuseDirectMessages(member);
+    const refused = await client.rest.post(Routes.channelMessages(channel.id), { body: { content: 'again' } }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 403, code: 50007 });
+    expect(standIn.messagesIn(channel.id)).toHaveLength(1);
+  });
+
+  it('loseNextAnswer carries the request out and answers with the error instead', async () => {
+    const { standIn, client } = await connect();
+    // Predicates see the request's body too.
+    standIn.loseNextAnswer((r) => r.method === 'POST' && (r.body as { content?: string }).content === 'made', {
+      status: 403,
+      code: 50013,
+      message: 'Missing Permissions',
+    });
+
+    await client.rest.post(Routes.channelMessages(standIn.channelId), { body: { content: 'first' } });
+    const error = await client.rest.post(Routes.channelMessages(standIn.channelId), { body: { content: 'made' } }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 403, code: 50013 });
+    expect(standIn.messagesIn(standIn.channelId).map((m) => m.content)).toEqual(['first', 'made']);
+  });
+
   it('answers unknown routes with 404 and explains a timed-out wait', async () => {
     const { standIn, client } = await connect();
 

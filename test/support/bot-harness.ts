@@ -47,6 +47,9 @@ export class BotHarness {
       STORE_URL: `sqlite://${join(this.dir, 'animate.sqlite')}`,
       POLL_INTERVAL_MS: '250',
       LOG_LEVEL: 'debug',
+      // The stand-ins serve pictures and videos over plain http on 127.0.0.1, which the bot refuses by default.
+      ATTACHMENT_HOSTS: new URL(this.discord.baseUrl).hostname,
+      ALLOW_INSECURE_DOWNLOADS: 'true',
       ...this.#envOverrides,
     };
   }

@@ -3,7 +3,8 @@
  * It speaks the wire format discord.js reads (see /work/shared/discord-facts.md, "Standing in for Discord in
  * tests"), records every REST request, keeps the messages it was asked to create, and enforces the limits
  * Discord enforces (3 s to answer an interaction, 15 min token life, 10 MiB uploads, 2000 characters,
- * one initial response) so end-to-end tests fail the way production would.
+ * one initial response) so end-to-end tests fail the way production would. Channel messages honour
+ * `nonce` with `enforce_nonce`, and the bot can open direct messages (which a member may refuse).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -53,6 +54,18 @@ export interface DiscordStandInOptions {
   tokenLifetimeMs?: number;
   /** Extra roles every guild has (members get them through `memberRoles`). */
   roles?: { id: string; name: string }[];
+  /**
+   * How long a message nonce sent with `enforce_nonce` is remembered: a repeat within it gets the message
+   * already made. Discord documents "the past few minutes". Default 3 minutes.
+   */
+  nonceWindowMs?: number;
+}
+
+/** What a failNext or loseNextAnswer predicate sees of a request: `body` is its JSON (or payload_json). */
+export interface RequestTarget {
+  method: string;
+  path: string;
+  body?: unknown;
 }
 
 export interface DiscordErrorSpec {
@@ -184,6 +197,9 @@ const DISCORD_EPOCH = 1_420_070_400_000n;
 const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
 const MAX_CONTENT_LENGTH = 2000;
 const MAX_ATTACHMENTS = 10;
+// https://discord.com/developers/docs/resources/message#create-message-jsonform-params
+const MAX_NONCE_LENGTH = 25;
+const DEFAULT_NONCE_WINDOW_MS = 3 * 60_000;
 const HEARTBEAT_INTERVAL_MS = 41_250;
 
 const FLAG_EPHEMERAL = 1 << 6;
@@ -265,11 +281,15 @@ const messagePayloadSchema = z
     tts: z.boolean().nullish(),
     poll: z.record(z.string(), z.unknown()).nullish(),
     sticker_ids: z.array(z.string()).nullish(),
+    nonce: z.union([z.string(), z.number().int()]).nullish(),
+    enforce_nonce: z.boolean().nullish(),
   })
   .loose();
 type MessagePayload = z.infer<typeof messagePayloadSchema>;
 
 const callbackSchema = z.object({ type: z.number().int(), data: z.record(z.string(), z.unknown()).nullish() }).loose();
+
+const createDmSchema = z.object({ recipient_id: z.string().regex(/^\d{1,20}$/) }).loose();
 
 const commandsSchema = z.array(z.object({ name: z.string().min(1).max(32) }).loose()).max(100);
 
@@ -308,9 +328,15 @@ interface Answer {
 }
 
 interface InjectedFailure {
-  predicate: (r: { method: string; path: string }) => boolean;
+  predicate: (r: RequestTarget) => boolean;
   error: DiscordErrorSpec;
   remaining: number;
+}
+
+/** A direct-message channel between the bot and one user. */
+interface DirectChannel {
+  id: string;
+  recipient: StandInUser;
 }
 
 interface InteractionState {
@@ -434,6 +460,13 @@ export class DiscordStandIn {
   readonly #botUser: StandInUser;
   readonly #routes: Route[];
   readonly #failures: InjectedFailure[] = [];
+  /** Requests that are carried out, but whose answer is replaced by an error (as when a proxy drops it). */
+  readonly #lostAnswers: InjectedFailure[] = [];
+  /** `${authorId}:${nonce}` of messages created with `enforce_nonce`, and when. */
+  readonly #nonces = new Map<string, { messageId: string; at: number }>();
+  readonly #directChannels = new Map<string, DirectChannel>();
+  /** Users whose privacy settings refuse direct messages from the bot (50007). */
+  readonly #closedDirectMessages = new Set<string>();
   readonly #interactionsById = new Map<string, InteractionState>();
   readonly #interactionsByToken = new Map<string, InteractionState>();
   readonly #messages = new Map<string, StandInMessage>();
@@ -654,8 +687,31 @@ export class DiscordStandIn {
   }
 
   /** Make the next `times` requests that match fail with a Discord error, before any route logic runs. */
-  failNext(predicate: (r: { method: string; path: string }) => boolean, error: DiscordErrorSpec, times = 1): void {
+  failNext(predicate: (r: RequestTarget) => boolean, error: DiscordErrorSpec, times = 1): void {
     this.#failures.push({ predicate, error, remaining: times });
+  }
+
+  /**
+   * Carry out the next `times` requests that match (a message is created), then answer them with a Discord
+   * error instead: the answer was lost on the way back, and the client cannot tell whether it worked.
+   */
+  loseNextAnswer(predicate: (r: RequestTarget) => boolean, error: DiscordErrorSpec, times = 1): void {
+    this.#lostAnswers.push({ predicate, error, remaining: times });
+  }
+
+  /** Forget every nonce, as Discord does after a few minutes: a repeated nonce then makes a new message. */
+  forgetNonces(): void {
+    this.#nonces.clear();
+  }
+
+  /** Refuse direct messages to this user (403 50007), as their privacy settings can. */
+  refuseDirectMessages(userId: string): void {
+    this.#closedDirectMessages.add(userId);
+  }
+
+  /** The id of the direct-message channel the bot opened with this user, if it did. */
+  directChannelOf(userId: string): string | undefined {
+    return [...this.#directChannels.values()].find((channel) => channel.recipient.id === userId)?.id;
   }
 
   /** Age an interaction past its token's life: callbacks fail 10062, webhook calls 50027. */
@@ -1116,7 +1172,7 @@ export class DiscordStandIn {
   }
 
   #answer(record: RecordedRequest, versioned: boolean): Answer {
-    const target = { method: record.method, path: record.path };
+    const target: RequestTarget = { method: record.method, path: record.path, body: record.body };
     const failure = this.#failures.find((f) => f.remaining > 0 && f.predicate(target));
     if (failure) {
       failure.remaining -= 1;
@@ -1131,7 +1187,12 @@ export class DiscordStandIn {
       pathMatched = true;
       if (route.method !== record.method) continue;
       if (route.botAuth && record.headers.authorization !== `Bot ${this.token}`) throw unauthorized();
-      return route.handle(params, record);
+      const answer = route.handle(params, record);
+      const lost = this.#lostAnswers.find((f) => f.remaining > 0 && f.predicate(target));
+      if (!lost) return answer;
+      lost.remaining -= 1;
+      if (lost.remaining === 0) this.#lostAnswers.splice(this.#lostAnswers.indexOf(lost), 1);
+      return this.#injectedAnswer(lost.error);
     }
     if (pathMatched) throw new DiscordHttpError(405, 0, '405: Method Not Allowed');
     throw notFound();
@@ -1268,6 +1329,7 @@ export class DiscordStandIn {
       route('GET', message, false, (p) => this.#getWebhookMessage(p)),
       route('PATCH', message, false, (p, r) => this.#editWebhookMessage(p, r)),
       route('DELETE', message, false, (p) => this.#deleteWebhookMessage(p)),
+      route('POST', '/users/@me/channels', true, (_p, r) => this.#createDirectChannel(r)),
       route('GET', '/channels/:channel', true, (p) => ({ status: 200, body: this.#channelObject(p.channel ?? '') })),
       route('POST', '/channels/:channel/messages', true, (p, r) => this.#createChannelMessage(p, r)),
       route('GET', '/channels/:channel/messages/:message', true, (p) => ({
@@ -1441,6 +1503,8 @@ export class DiscordStandIn {
   }
 
   #channelObject(channelId: string): Record<string, unknown> {
+    const direct = this.#directChannels.get(channelId);
+    if (direct) return this.#directChannelObject(direct);
     const guild = this.#channelFixture(channelId);
     return {
       id: channelId,
@@ -1469,26 +1533,75 @@ export class DiscordStandIn {
 
   #createChannelMessage(params: Record<string, string>, record: RecordedRequest): Answer {
     const channelId = params.channel ?? '';
-    const guild = this.#channelFixture(channelId);
-    this.#requireBotPermission(PERMISSION.sendMessages);
-    if (record.files.length > 0) this.#requireBotPermission(PERMISSION.attachFiles);
+    const direct = this.#directChannels.get(channelId);
+    const guild = direct ? undefined : this.#channelFixture(channelId);
+    if (direct) {
+      // A direct message needs no permission in a server, only the user's consent.
+      if (this.#closedDirectMessages.has(direct.recipient.id)) throw new DiscordHttpError(403, 50007, 'Cannot send messages to this user');
+    } else {
+      this.#requireBotPermission(PERMISSION.sendMessages);
+      if (record.files.length > 0) this.#requireBotPermission(PERMISSION.attachFiles);
+    }
     const payload = this.#parseMessagePayload(record.body ?? {});
+    this.#checkContent(payload);
+    const repeated = this.#messageWithNonce(payload);
+    if (repeated) return { status: 200, body: repeated };
     const message: StandInMessage = {
       ...this.#baseMessage(this.#snowflake(), channelId, this.#botUser),
-      guild_id: guild.id,
+      ...(guild ? { guild_id: guild.id } : {}),
       type: payload.message_reference ? 19 : 0,
     };
-    this.#fillMessage(message, payload, record.files, this.#uploadLimit, true);
+    // Outside a server the bot's own limit applies (boosts raise a server's limit, not a direct message's).
+    this.#fillMessage(message, payload, record.files, guild ? this.#uploadLimit : DEFAULT_UPLOAD_LIMIT, true);
     if (payload.allowed_mentions) message.allowed_mentions = payload.allowed_mentions;
     if (payload.message_reference) {
-      message.message_reference = { ...payload.message_reference, channel_id: channelId, guild_id: guild.id };
+      message.message_reference = { ...payload.message_reference, channel_id: channelId, ...(guild ? { guild_id: guild.id } : {}) };
     }
     this.#messages.set(message.id, message);
+    if (payload.enforce_nonce === true && payload.nonce != null) {
+      this.#nonces.set(`${this.#botUser.id}:${String(payload.nonce)}`, { messageId: message.id, at: Date.now() });
+    }
     return { status: 200, body: message };
   }
 
+  /**
+   * With `enforce_nonce`, a nonce the same author used within the last few minutes answers with the message
+   * made then, and nothing new is posted (https://discord.com/developers/docs/resources/message#create-message).
+   */
+  #messageWithNonce(payload: MessagePayload): StandInMessage | undefined {
+    if (payload.enforce_nonce !== true || payload.nonce == null) return undefined;
+    const seen = this.#nonces.get(`${this.#botUser.id}:${String(payload.nonce)}`);
+    const windowMs = this.#options.nonceWindowMs ?? DEFAULT_NONCE_WINDOW_MS;
+    if (!seen || Date.now() - seen.at > windowMs) return undefined;
+    return this.#messages.get(seen.messageId);
+  }
+
+  /** POST /users/@me/channels: the direct-message channel with a user, the same one each time. */
+  #createDirectChannel(record: RecordedRequest): Answer {
+    const parsed = createDmSchema.safeParse(record.body ?? {});
+    if (!parsed.success) throw invalidFormBody('recipient_id', 'BASE_TYPE_REQUIRED', 'This field is required');
+    const userId = parsed.data.recipient_id;
+    let channel = [...this.#directChannels.values()].find((c) => c.recipient.id === userId);
+    if (!channel) {
+      const recipient: StandInUser = {
+        id: userId,
+        username: `member${userId.slice(-4)}`,
+        global_name: null,
+        discriminator: '0',
+        avatar: null,
+      };
+      channel = { id: this.#snowflake(), recipient };
+      this.#directChannels.set(channel.id, channel);
+    }
+    return { status: 200, body: this.#directChannelObject(channel) };
+  }
+
+  #directChannelObject(channel: DirectChannel): Record<string, unknown> {
+    return { id: channel.id, type: 1, last_message_id: null, flags: 0, recipients: [channel.recipient] };
+  }
+
   #channelMessage(params: Record<string, string>): StandInMessage {
-    this.#channelFixture(params.channel ?? '');
+    if (!this.#directChannels.has(params.channel ?? '')) this.#channelFixture(params.channel ?? '');
     const message = this.#messages.get(params.message ?? '');
     // Ephemeral messages exist only for the member who saw them; the bot token cannot reach them.
     if (!message || message.channel_id !== params.channel || (message.flags & FLAG_EPHEMERAL) !== 0) {
@@ -1616,6 +1729,9 @@ export class DiscordStandIn {
   #checkContent(payload: MessagePayload): void {
     if ((payload.content?.length ?? 0) > MAX_CONTENT_LENGTH) {
       throw invalidFormBody('content', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_CONTENT_LENGTH} or fewer in length.`);
+    }
+    if (typeof payload.nonce === 'string' && payload.nonce.length > MAX_NONCE_LENGTH) {
+      throw invalidFormBody('nonce', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_NONCE_LENGTH} or fewer in length.`);
     }
   }
 

@@ -166,6 +166,26 @@ describe('task lifecycle table', () => {
     expect(t.effects).toContainEqual({ type: 'settle', refund: false, operatorRefund: false });
   });
 
+  it('the message a late delivery posted is kept on the final record, for a video and for a failure', () => {
+    const posted = { channelId: '400000000000000001', messageId: '700000000000000001' };
+    expect(step(makeTaskRecord({ state: 'delivering' }), { type: 'delivered', outcome: 'delivered', posted }).record).toMatchObject({
+      state: 'delivered',
+      delivery: posted,
+    });
+    const failing = makeTaskRecord({ state: 'failing', failure: { kind: 'video_lost' }, refundedUnits: 1 });
+    expect(step(failing, { type: 'delivered', outcome: 'delivered', posted }).record).toMatchObject({ state: 'failed', delivery: posted });
+  });
+
+  it('a download that cannot work (a refused video URL) fails at once; one that may pass is retried', () => {
+    const record = makeTaskRecord({ state: 'downloading', provider: { ...submitted, videoUrl: 'http://10.0.0.7/v.mp4' } });
+    const lost = step(record, { type: 'step_failed', giveUp: { kind: 'video_lost' }, permanent: true });
+    expect(lost.record).toMatchObject({ state: 'failing', failure: { kind: 'video_lost' } });
+    expect(step(record, { type: 'step_failed', giveUp: { kind: 'video_lost' } }).record).toMatchObject({
+      state: 'downloading',
+      retries: 1,
+    });
+  });
+
   it('a failure the member could not be told of is still a failure', () => {
     const failing = makeTaskRecord({ state: 'failing', failure: { kind: 'cancelled' }, refundedUnits: 1 });
     expect(step(failing, { type: 'delivered', outcome: 'undeliverable' }).record.state).toBe('failed');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import type { DeliveryOutcome, ReplyPort } from '../../src/tasks/reply-port.ts';
+import type { Delivery, ReplyPort } from '../../src/tasks/reply-port.ts';
 import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
 import { TaskTracker, type QuotaGate } from '../../src/tasks/task-tracker.ts';
@@ -20,7 +20,7 @@ const quota: QuotaGate = {
 };
 const replies: ReplyPort = {
   showProgress: async () => undefined,
-  deliver: async (): Promise<DeliveryOutcome> => 'delivered',
+  deliver: async (): Promise<Delivery> => ({ outcome: 'delivered' }),
 };
 
 describe('the task runner reports', () => {

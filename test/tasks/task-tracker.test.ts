@@ -7,8 +7,8 @@ import { InvalidImage } from '../../src/errors.ts';
 import type { CheckedImage } from '../../src/images/check-image.ts';
 import { createLogger, silentLogger } from '../../src/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import type { VideoDownload } from '../../src/video-api/download-video.ts';
-import type { DeliveryOutcome, FinalView, ReplyPort, ReplyView } from '../../src/tasks/reply-port.ts';
+import { VideoUrlRefused, type VideoDownload } from '../../src/video-api/download-video.ts';
+import type { Delivery, FinalView, PostedMessage, ReplyPort, ReplyView } from '../../src/tasks/reply-port.ts';
 import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
 import { POLL_PAUSE_MS } from '../../src/tasks/lifecycle.ts';
@@ -83,19 +83,21 @@ class RecordingReplies implements ReplyPort {
   /** What the member read for each failure, in the record's locale. */
   readonly finalTexts: string[] = [];
   failDeliveries = 0;
+  /** The message a delivery reports having posted (a late delivery in the channel). */
+  posted: PostedMessage | undefined;
 
   async showProgress(_task: TaskRecord, view: Exclude<ReplyView, FinalView>): Promise<void> {
     this.progress.push(view);
   }
 
-  async deliver(task: TaskRecord, view: FinalView): Promise<DeliveryOutcome> {
+  async deliver(task: TaskRecord, view: FinalView): Promise<Delivery> {
     if (this.failDeliveries > 0) {
       this.failDeliveries--;
       throw new Error('Discord answered 503');
     }
     this.finals.push(view);
     if (view.kind === 'failed' || view.kind === 'image_refused') this.finalTexts.push(renderFailure(view.failure, task.locale));
-    return 'delivered';
+    return { outcome: 'delivered', ...(this.posted ? { posted: this.posted } : {}) };
   }
 }
 
@@ -351,6 +353,32 @@ describe('task tracker', () => {
         limitBytes: 10 * 1024 * 1024,
       },
     ]);
+  });
+
+  it('a video URL the bot refuses to fetch is a lost video at once, not downloaded again and again', async () => {
+    let downloads = 0;
+    download = async () => {
+      downloads++;
+      throw new VideoUrlRefused({ cause: new Error('http: downloads are not allowed') });
+    };
+    api.results = [succeeded];
+    await tracker.accept('task-0001', request);
+    await tracker.idle();
+    await elapse(POLL_MS);
+    await elapse(10 * 60_000);
+    expect(downloads).toBe(1);
+    expect(replies.finals).toMatchObject([{ kind: 'failed', failure: { kind: 'video_lost' }, refundedUnits: 2 }]);
+    expect((await store.get('task-0001'))?.state).toBe('failed');
+    expect(quota.settled).toEqual([{ taskId: 'task-0001', refund: true }]);
+  });
+
+  it('keeps on the record the message a late delivery posted', async () => {
+    api.results = [succeeded];
+    replies.posted = { channelId: '400000000000000001', messageId: '700000000000000001' };
+    await tracker.accept('task-0001', request);
+    await tracker.idle();
+    await elapse(POLL_MS);
+    expect(await store.get('task-0001')).toMatchObject({ state: 'delivered', delivery: replies.posted });
   });
 
   it('retries a delivery Discord could not take, and delivers it once', async () => {

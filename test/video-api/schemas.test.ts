@@ -108,6 +108,12 @@ describe('task result', () => {
     });
   });
 
+  it('keeps at most 2000 characters of a failed task reason, so the task record stays readable', () => {
+    const reason = 'The image violates the content policy because '.repeat(60).slice(0, 2585);
+    const parsed = parseTaskResult(withTask({ status: 'TASK_STATUS_FAILED', reason }));
+    expect(parsed?.reason).toBe(reason.slice(0, 2000));
+  });
+
   it('maps an unknown status to unknown, keeping the raw token for the log', () => {
     expect(parseTaskResult(withTask({ status: 'TASK_STATUS_PAUSED' }))).toEqual({ status: 'unknown', rawStatus: 'TASK_STATUS_PAUSED' });
   });

@@ -14,6 +14,9 @@ export const failureTexts = {
   'failure.picture_unusable':
     "That picture can't be used: please attach a PNG or JPEG of at least {minWidth}x{minHeight}, up to {megabytes} MB.",
   'failure.picture_unavailable': "Couldn't download your picture from Discord. Please try again.",
+  /** Refused before any download: not over https from Discord's attachment hosts. Trying again would not help. */
+  'failure.picture_not_on_discord':
+    'The bot only fetches pictures uploaded to Discord, and this one points somewhere else. Please attach the image file itself.',
   'failure.provider_rejected': 'The provider rejected this picture or prompt.',
   'failure.provider_rejected_because': 'The provider rejected this picture or prompt: {reason}',
   'failure.generation_failed': 'The video service could not make this video: no reason given.',

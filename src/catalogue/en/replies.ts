@@ -28,6 +28,8 @@ export const replyTexts = {
   'reply.with_prompt': '{text}\n> {prompt}',
   /** Posted in the channel once the interaction token has expired: the mention pings exactly the member who asked. */
   'reply.late_delivery': '{member} {text}',
+  /** Sent as a direct message when the bot may not post in the channel where the member asked. */
+  'reply.direct_delivery': "{text}\n-# Sent here because the bot can't post in {channel}.",
   'reply.generic_apology': '❌ Something went wrong on our side (ref {ref}). Please try again in a moment.',
   'reply.servers_only': '{command} works in servers only.',
   'reply.not_enabled': "🚫 This bot is not enabled in this server. Ask the bot's operator if you think it should be.",
