@@ -67,6 +67,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     logger: logger.child({ component: 'tracker' }),
     clock,
     pollIntervalMs: config.pollIntervalMs,
+    maxTaskAgeMs: config.taskMaxAgeMs,
     downloadImage: (url) => downloadImage(url, { policy: downloads, dispatcher: downloader }),
     checkImage,
     downloadVideo: fetchVideo,

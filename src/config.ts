@@ -14,6 +14,8 @@ export interface Config {
   readonly highwayApiUrl: string;
   readonly storeUrl: string;
   readonly pollIntervalMs: number;
+  /** A task not finished this long after the member asked is reported to them and refunded. */
+  readonly taskMaxAgeMs: number;
   readonly highwayRequestsPerMinute: number;
   readonly logLevel: LogLevel;
   /** Limits for servers whose moderators have set nothing; null means no limit. */
@@ -121,6 +123,7 @@ const envSchema = z.object({
     })
     .default('sqlite://data/animate.sqlite'),
   POLL_INTERVAL_MS: positiveInt(250).default(5000),
+  TASK_MAX_AGE_MS: positiveInt(60_000).default(30 * 60_000),
   HIGHWAY_REQUESTS_PER_MINUTE: positiveInt(1).default(120),
   LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
   QUOTA_PERIOD: oneOf(QUOTA_PERIODS).default('day'),
@@ -184,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     highwayApiUrl: e.HIGHWAY_API_URL,
     storeUrl: e.STORE_URL,
     pollIntervalMs: e.POLL_INTERVAL_MS,
+    taskMaxAgeMs: e.TASK_MAX_AGE_MS,
     highwayRequestsPerMinute: e.HIGHWAY_REQUESTS_PER_MINUTE,
     logLevel: e.LOG_LEVEL,
     quotaDefaults: Object.freeze({

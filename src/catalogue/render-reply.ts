@@ -34,6 +34,7 @@ function viewText(view: ReplyView, c: Catalogue): string {
     case 'checking':
     case 'waiting':
     case 'delivering':
+    case 'still_working':
       return c.t(`progress.${view.kind}`);
     case 'waiting_turn':
       return view.paused

@@ -17,8 +17,11 @@ export type { LifecycleTuning, TaskEffect, TaskEvent, Transition };
 export const GIVE_UP_AFTER_FAILURES = 12;
 /** A video link is used only while it has this long left to live; otherwise a fresh poll hands out a new one. */
 export const LINK_MIN_REMAINING_MS = 5 * 60_000;
-/** A generation running longer than this is reported as failed rather than polled for ever. */
-export const MAX_GENERATION_MS = 3 * 60 * 60_000;
+/**
+ * When a task still running says once that its video will be posted in the channel: the reply's token
+ * lives 15 minutes and the runner stops editing at 14, so the member learns where to look before that.
+ */
+export const LATE_NOTICE_AFTER_MS = 13 * 60_000;
 /** How long polls wait after the provider refused our API key or credit (the operator has been told). */
 export const POLL_PAUSE_MS = 10 * 60_000;
 /** How often a waiting task looks again for its turn when no finishing task woke it (another process's). */
@@ -102,10 +105,20 @@ function fetchVideo(
   return { record: moveTo(record, state), effects: [...effects, { type: 'download_video' }] };
 }
 
-function pollOrTimeOut(record: TaskRecord, at: number): Transition {
+function pollOrTimeOut(record: TaskRecord, at: number, tuning: LifecycleTuning): Transition {
   if (!record.provider) return fail(record, { kind: 'internal', ref: record.id.slice(0, 8) });
-  if (at - record.provider.submittedAt > MAX_GENERATION_MS) return fail(record, { kind: 'generation_timed_out' });
+  if (tooOld(record, at, tuning)) return fail(record, { kind: 'generation_timed_out' });
   return { record, effects: [{ type: 'poll' }] };
+}
+
+/** Past TASK_MAX_AGE_MS with no video made: the member is told and refunded instead of waiting for ever. */
+function tooOld(record: TaskRecord, at: number, tuning: LifecycleTuning): boolean {
+  return at - record.createdAt > tuning.maxTaskAgeMs;
+}
+
+/** What the reply shows while the task runs; near the reply's end, once, where the video will come instead. */
+function progress(record: TaskRecord, at: number, view: ProgressView): ProgressView {
+  return at - record.interaction.createdAt >= LATE_NOTICE_AFTER_MS ? { kind: 'still_working' } : view;
 }
 
 /** Keeps the shown ETA unless the new one moved enough to be worth an edit. */
@@ -123,7 +136,7 @@ function common(record: TaskRecord, event: TaskEvent): Transition {
 const pollingState: Handler<'queued' | 'processing'> = (record, event, tuning) => {
   switch (event.type) {
     case 'resumed':
-      return pollOrTimeOut(record, event.at);
+      return pollOrTimeOut(record, event.at, tuning);
     case 'progressed': {
       const provider = record.provider ?? { taskId: 'unknown', submittedAt: event.at };
       const etaAt = event.etaSeconds !== undefined && event.etaSeconds > 0 ? event.at + event.etaSeconds * 1000 : undefined;
@@ -152,7 +165,7 @@ const pollingState: Handler<'queued' | 'processing'> = (record, event, tuning) =
       return {
         record: updated,
         effects: [
-          { type: 'show', view },
+          { type: 'show', view: progress(record, event.at, view) },
           { type: 'wait', delayMs },
         ],
       };
@@ -224,11 +237,14 @@ function deliveringState(record: TaskRecord, event: TaskEvent): Transition {
 const final: Handler<'delivered' | 'failed' | 'undelivered'> = (record) => stay(record);
 
 export const lifecycle: Table = {
-  received: (record, event) => (event.type === 'resumed' ? startChecking(record) : common(record, event)),
-  checking: (record, event) => {
+  received: (record, event, tuning) => {
+    if (event.type !== 'resumed') return common(record, event);
+    return tooOld(record, event.at, tuning) ? fail(record, { kind: 'generation_timed_out' }) : startChecking(record);
+  },
+  checking: (record, event, tuning) => {
     switch (event.type) {
       case 'resumed':
-        return startChecking(record);
+        return tooOld(record, event.at, tuning) ? fail(record, { kind: 'generation_timed_out' }) : startChecking(record);
       case 'picture_checked':
         return { record: moveTo(record, 'waiting'), effects: [{ type: 'take_turn' }] };
       case 'picture_refused':
@@ -240,7 +256,9 @@ export const lifecycle: Table = {
   waiting: (record, event, tuning) => {
     switch (event.type) {
       case 'resumed':
-        return { record, effects: [{ type: 'take_turn' }] };
+        return tooOld(record, event.at, tuning)
+          ? fail(record, { kind: 'generation_timed_out' })
+          : { record, effects: [{ type: 'take_turn' }] };
       case 'turn_taken':
         // Stored before the request leaves: if the bot dies now, the resumed task knows a charge may exist.
         return { record: moveTo(record, 'submitting'), effects: [{ type: 'submit' }] };
@@ -248,7 +266,7 @@ export const lifecycle: Table = {
         return {
           record,
           effects: [
-            { type: 'show', view: { kind: 'waiting_turn', position: event.position, paused: event.paused } },
+            { type: 'show', view: progress(record, event.at, { kind: 'waiting_turn', position: event.position, paused: event.paused }) },
             { type: 'wait', delayMs: Math.max(tuning.pollIntervalMs, WAITING_RECHECK_MIN_MS) },
           ],
         };

@@ -9,7 +9,12 @@ export type ProgressView =
   /** Waiting for one of the member's (or the server's) running generations to finish; 1 = next. */
   | { kind: 'waiting_turn'; position: number; paused: boolean }
   | { kind: 'generating'; progressPercent?: number; etaAt?: number }
-  | { kind: 'delivering' };
+  | { kind: 'delivering' }
+  /**
+   * Shown once, near the end of the reply's 15 minutes: the video is still being made and will be posted
+   * in the channel with a mention.
+   */
+  | { kind: 'still_working' };
 
 /** The task's final answer. */
 export type FinalView =

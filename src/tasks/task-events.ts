@@ -10,6 +10,8 @@ import type { TaskRecord } from './task-record.ts';
 export interface LifecycleTuning {
   /** The shortest spacing between two polls of one task (POLL_INTERVAL_MS). */
   readonly pollIntervalMs: number;
+  /** A task not finished this long after the member asked is reported and refunded (TASK_MAX_AGE_MS). */
+  readonly maxTaskAgeMs: number;
 }
 
 /** What happened: the runner's report of an effect's result, or a request from outside (resume, cancel). */
@@ -21,7 +23,7 @@ export type TaskEvent =
   /** The checked picture is no longer stored: check it again rather than guess. */
   | { type: 'picture_missing' }
   | { type: 'turn_taken' }
-  | { type: 'turn_not_yet'; position: number; paused: boolean }
+  | { type: 'turn_not_yet'; position: number; paused: boolean; at: number }
   | { type: 'submitted'; providerTaskId: string; at: number }
   | { type: 'submit_refused'; failure: TaskFailure }
   /** The request may have reached the provider: never sent again. */

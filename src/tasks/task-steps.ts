@@ -76,7 +76,7 @@ export class TaskSteps {
     if (!paused && position === 1 && (await this.#deps.quota.tryStart({ id: record.id, guildId, userId }))) {
       return { type: 'turn_taken' };
     }
-    return { type: 'turn_not_yet', position, paused };
+    return { type: 'turn_not_yet', position, paused, at: this.#deps.clock.now() };
   }
 
   async submit(record: TaskRecord): Promise<TaskEvent> {

@@ -18,6 +18,8 @@ export type { QuotaGate, VideoApi } from './task-steps.ts';
 export interface TaskTrackerDeps extends TaskStepsDeps {
   replies: ReplyPort;
   pollIntervalMs: number;
+  /** TASK_MAX_AGE_MS: a task not finished this long after the member asked is reported and refunded. */
+  maxTaskAgeMs?: number;
   random?: () => number;
   newId?: () => string;
   /**
@@ -29,6 +31,8 @@ export interface TaskTrackerDeps extends TaskStepsDeps {
   metrics?: TaskMetrics;
 }
 
+/** How long a member waits at most before being told and refunded, when TASK_MAX_AGE_MS is not set. */
+export const DEFAULT_TASK_MAX_AGE_MS = 30 * 60_000;
 /** A lease outlives any single step (the longest is a video download) and lapses soon after a crash. */
 const LEASE_MS = 2 * 60_000;
 /** When a task is being cancelled, its own next step waits this long for the decision. */
@@ -56,6 +60,7 @@ export class TaskTracker {
   readonly #running = new Map<string, Promise<void>>();
   readonly #cancelling = new Set<string>();
   readonly #random: () => number;
+  readonly #maxTaskAgeMs: number;
   readonly #newId: () => string;
   readonly #metrics: TaskMetrics;
   #stopped = false;
@@ -63,6 +68,7 @@ export class TaskTracker {
   constructor(deps: TaskTrackerDeps) {
     this.#deps = deps;
     this.#random = deps.random ?? randomFraction;
+    this.#maxTaskAgeMs = deps.maxTaskAgeMs ?? DEFAULT_TASK_MAX_AGE_MS;
     this.#newId = deps.newId ?? randomId;
     this.#metrics = deps.metrics ?? noMetrics;
     this.#steps = new TaskSteps(deps);
@@ -188,7 +194,7 @@ export class TaskTracker {
     this.#metrics.taskPickedUp(start);
     while (event !== undefined) {
       const handling: TaskEvent = event;
-      const transition = next(record, handling, { pollIntervalMs: this.#deps.pollIntervalMs });
+      const transition = next(record, handling, { pollIntervalMs: this.#deps.pollIntervalMs, maxTaskAgeMs: this.#maxTaskAgeMs });
       // A stopping bot records what its steps under way learned (a delivery made, a submission accepted)
       // but starts no new work: the next run resumes from the record as it stands.
       if (this.#stopped && transition.effects.some((effect) => STARTS_WORK.has(effect.type))) return record;

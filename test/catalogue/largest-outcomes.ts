@@ -77,6 +77,7 @@ export const VIEWS: ByKind<ReplyView> = {
     { kind: 'generating', progressPercent: 100, etaAt: LATE },
   ],
   delivering: [{ kind: 'delivering' }],
+  still_working: [{ kind: 'still_working' }],
   video: [{ kind: 'video', video: Buffer.alloc(0), filename: 'a.mp4', link }],
   video_link: [
     { kind: 'video_link', ...link, sizeBytes: BIG },

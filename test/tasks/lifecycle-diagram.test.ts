@@ -5,11 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GIVE_UP_AFTER_FAILURES, MAX_GENERATION_MS, next, type TaskEvent } from '../../src/tasks/lifecycle.ts';
+import { GIVE_UP_AFTER_FAILURES, next, type TaskEvent } from '../../src/tasks/lifecycle.ts';
 import { TASK_STATES, type TaskRecord, type TaskState } from '../../src/tasks/task-record.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
 
-const AT = 10 * MAX_GENERATION_MS;
+const MAX_AGE_MS = 30 * 60_000;
+const AT = 10 * MAX_AGE_MS;
 const fresh = { taskId: 'p', submittedAt: AT - 1_000 };
 
 function recordsIn(state: TaskState): TaskRecord[] {
@@ -17,12 +18,17 @@ function recordsIn(state: TaskState): TaskRecord[] {
   const providers = [
     undefined,
     fresh,
-    { taskId: 'p', submittedAt: 0 },
     { ...fresh, videoUrl: 'https://cdn/v.mp4', videoUrlExpiresAt: AT + 3_600_000 },
     { ...fresh, videoUrl: 'https://cdn/v.mp4', videoUrlExpiresAt: AT + 1_000 },
   ];
+  // Asked a moment ago, or longer ago than TASK_MAX_AGE_MS.
+  const ages = [AT - 1_000, AT - MAX_AGE_MS - 1];
   return providers.flatMap((provider) =>
-    [0, GIVE_UP_AFTER_FAILURES - 1].map((retries) => makeTaskRecord({ state, retries, ...failure, ...(provider ? { provider } : {}) })),
+    ages.flatMap((createdAt) =>
+      [0, GIVE_UP_AFTER_FAILURES - 1].map((retries) =>
+        makeTaskRecord({ state, retries, createdAt, ...failure, ...(provider ? { provider } : {}) }),
+      ),
+    ),
   );
 }
 
@@ -32,7 +38,7 @@ const events: TaskEvent[] = [
   { type: 'picture_refused', problem: { kind: 'picture_gif' } },
   { type: 'picture_missing' },
   { type: 'turn_taken' },
-  { type: 'turn_not_yet', position: 2, paused: false },
+  { type: 'turn_not_yet', position: 2, paused: false, at: AT },
   { type: 'submitted', providerTaskId: 'p', at: AT },
   { type: 'submit_refused', failure: { kind: 'provider_rejected' } },
   { type: 'submit_unknown' },
@@ -59,7 +65,7 @@ function tableEdges(): Set<string> {
   for (const state of TASK_STATES) {
     for (const record of recordsIn(state)) {
       for (const event of events) {
-        const to = next(record, event, { pollIntervalMs: 1_000 }).record.state;
+        const to = next(record, event, { pollIntervalMs: 1_000, maxTaskAgeMs: MAX_AGE_MS }).record.state;
         if (to !== state) edges.add(`${state} --> ${to} : ${event.type}`);
       }
     }

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { GIVE_UP_AFTER_FAILURES, LINK_MIN_REMAINING_MS, MAX_GENERATION_MS, next, type TaskEvent } from '../../src/tasks/lifecycle.ts';
+import { GIVE_UP_AFTER_FAILURES, LATE_NOTICE_AFTER_MS, LINK_MIN_REMAINING_MS, next, type TaskEvent } from '../../src/tasks/lifecycle.ts';
 import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
 
-const tuning = { pollIntervalMs: 1_000 };
+const MAX_AGE_MS = 30 * 60_000;
+const tuning = { pollIntervalMs: 1_000, maxTaskAgeMs: MAX_AGE_MS };
 const AT = 1_000_000;
+/** Records are made at 1 000 ms; this is when they are 30 minutes old. */
+const TOO_OLD = 1_000 + MAX_AGE_MS + 1;
 const submitted = { taskId: 'provider-1', submittedAt: AT - 10_000 };
 
 const step = (record: TaskRecord, event: TaskEvent) => next(record, event, tuning);
@@ -27,7 +30,7 @@ describe('task lifecycle table', () => {
   });
 
   it('a task not yet at the front shows its place and looks again later', () => {
-    const t = step(makeTaskRecord({ state: 'waiting' }), { type: 'turn_not_yet', position: 2, paused: false });
+    const t = step(makeTaskRecord({ state: 'waiting' }), { type: 'turn_not_yet', position: 2, paused: false, at: 2_000 });
     expect(t.record.state).toBe('waiting');
     expect(t.effects).toEqual([
       { type: 'show', view: { kind: 'waiting_turn', position: 2, paused: false } },
@@ -70,13 +73,16 @@ describe('task lifecycle table', () => {
   });
 
   it('progress is shown with its ETA, and a small change of ETA keeps the one shown', () => {
-    const first = step(makeTaskRecord({ state: 'queued', provider: submitted }), {
-      type: 'progressed',
-      status: 'processing',
-      progressPercent: 40,
-      etaSeconds: 60,
-      at: AT,
-    });
+    const first = step(
+      makeTaskRecord({ state: 'queued', provider: submitted, interaction: { ...makeTaskRecord().interaction, createdAt: AT } }),
+      {
+        type: 'progressed',
+        status: 'processing',
+        progressPercent: 40,
+        etaSeconds: 60,
+        at: AT,
+      },
+    );
     expect(first.record).toMatchObject({ state: 'processing', provider: { progressPercent: 40, etaAt: AT + 60_000 } });
     expect(first.effects[0]).toEqual({ type: 'show', view: { kind: 'generating', progressPercent: 40, etaAt: AT + 60_000 } });
     const second = step(first.record, { type: 'progressed', status: 'processing', progressPercent: 50, etaSeconds: 50, at: AT + 5_000 });
@@ -131,9 +137,34 @@ describe('task lifecycle table', () => {
     expect(t.record).toMatchObject({ state: 'failing', failure: { kind: 'video_lost' } });
   });
 
-  it('a generation running too long is reported rather than polled for ever', () => {
-    const record = makeTaskRecord({ state: 'processing', provider: { taskId: 'p', submittedAt: AT - MAX_GENERATION_MS - 1 } });
-    expect(step(record, { type: 'resumed', at: AT }).record).toMatchObject({ state: 'failing', failure: { kind: 'generation_timed_out' } });
+  it('a task not finished after TASK_MAX_AGE_MS is reported and refunded rather than polled for ever', () => {
+    for (const state of ['received', 'checking', 'waiting', 'queued', 'processing'] as const) {
+      const record = makeTaskRecord({ state, provider: { taskId: 'p', submittedAt: 2_000 } });
+      expect(step(record, { type: 'resumed', at: TOO_OLD - 2 }).record.state, state).not.toBe('failing');
+      const t = step(record, { type: 'resumed', at: TOO_OLD });
+      expect(t.record, state).toMatchObject({ state: 'failing', failure: { kind: 'generation_timed_out' }, refundedUnits: 1 });
+      expect(t.effects[0], state).toMatchObject({ type: 'settle', refund: true });
+    }
+  });
+
+  it('a video already made is still delivered after TASK_MAX_AGE_MS', () => {
+    const record = makeTaskRecord({ state: 'downloading', provider: { taskId: 'p', submittedAt: 2_000, videoUrl: 'https://cdn/v.mp4' } });
+    expect(step(record, { type: 'resumed', at: TOO_OLD }).effects.map((e) => e.type)).toEqual(['show', 'download_video']);
+  });
+
+  it('at about 13 minutes a still-running task says once that the video will be posted here with a mention', () => {
+    const record = makeTaskRecord({ state: 'processing', provider: { taskId: 'p', submittedAt: 2_000 } });
+    const early = step(record, { type: 'progressed', status: 'processing', progressPercent: 50, at: 1_000 + LATE_NOTICE_AFTER_MS - 1 });
+    expect(early.effects[0]).toMatchObject({ type: 'show', view: { kind: 'generating' } });
+    const late = step(record, { type: 'progressed', status: 'processing', progressPercent: 60, at: 1_000 + LATE_NOTICE_AFTER_MS });
+    expect(late.effects[0]).toEqual({ type: 'show', view: { kind: 'still_working' } });
+    const waiting = step(makeTaskRecord({ state: 'waiting' }), {
+      type: 'turn_not_yet',
+      position: 1,
+      paused: false,
+      at: 1_000 + LATE_NOTICE_AFTER_MS,
+    });
+    expect(waiting.effects[0]).toEqual({ type: 'show', view: { kind: 'still_working' } });
   });
 
   it('a downloaded file is stored as "delivering" before it is sent, then settled without refund', () => {

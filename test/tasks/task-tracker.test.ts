@@ -61,8 +61,11 @@ class RecordingQuota implements QuotaGate {
     return true;
   }
 
-  async settle(taskId: string, refund: boolean): Promise<boolean> {
+  readonly operatorRefunds: boolean[] = [];
+
+  async settle(taskId: string, refund: boolean, operatorRefund: boolean): Promise<boolean> {
     this.settled.push({ taskId, refund });
+    this.operatorRefunds.push(operatorRefund);
     return this.#started.delete(taskId);
   }
 
@@ -318,6 +321,21 @@ describe('task tracker', () => {
     expect(api.polls).toHaveLength(1);
     await elapse(POLL_MS);
     expect(api.polls).toHaveLength(2);
+  });
+
+  it('a generation still running at 13 minutes says so once; at TASK_MAX_AGE_MS the member is told and refunded', async () => {
+    tracker = new TaskTracker({ ...trackerDeps(), maxTaskAgeMs: 30 * 60_000 });
+    api.results = [processing(10, 600)];
+    await tracker.accept('task-0001', request);
+    await tracker.idle();
+    for (let minute = 0; minute < 32; minute++) await elapse(60_000);
+    const notices = replies.progress.filter((v) => v.kind === 'still_working');
+    expect(notices).toHaveLength(1);
+    expect(replies.finals).toMatchObject([{ kind: 'failed', failure: { kind: 'generation_timed_out' }, refundedUnits: 2 }]);
+    expect(replies.finalTexts).toEqual([expect.stringContaining('took too long')]);
+    // The provider was submitted to: the member is refunded, the operator's ledger keeps the unit.
+    expect(quota.settled).toEqual([{ taskId: 'task-0001', refund: true }]);
+    expect(quota.operatorRefunds).toEqual([false]);
   });
 
   it('backs off while the provider is unavailable, then finishes', async () => {

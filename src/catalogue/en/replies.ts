@@ -12,6 +12,7 @@ export const replyTexts = {
   'progress.generating_eta': '🎬 Generating your video… ready {eta}',
   'progress.generating_percent_eta': '🎬 Generating your video… {percent}% ready {eta}',
   'progress.delivering': '📦 Delivering your video…',
+  'progress.still_working': "⏳ Still working on your video. It will be posted in this channel with a mention when it's ready.",
 
   'final.video': '🎬 Here is your video!',
   'final.video_link_cannot_attach':
