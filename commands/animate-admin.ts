@@ -62,7 +62,9 @@ const data = described(new SlashCommandBuilder().setName('animate-admin'), 'comm
       .addIntegerOption((o) => described(o.setName('waiting'), 'command.animate-admin.limits.waiting').setMinValue(0).setMaxValue(100))
       .addIntegerOption((o) =>
         described(o.setName('server_running'), 'command.animate-admin.limits.server_running').setMinValue(0).setMaxValue(1000),
-      ),
+      )
+      .addBooleanOption((o) => described(o.setName('running_unlimited'), 'command.animate-admin.limits.running_unlimited'))
+      .addBooleanOption((o) => described(o.setName('waiting_unlimited'), 'command.animate-admin.limits.waiting_unlimited')),
   )
   .addSubcommand((s) =>
     described(s.setName('channels'), 'command.animate-admin.channels')
@@ -148,6 +150,7 @@ async function setUnits(interaction: ChatInputCommandInteraction, context: Comma
   const sub = interaction.options.getSubcommand(true);
   const limit = readLimit(interaction);
   const period = interaction.options.getString('period') as QuotaPeriod | null;
+  if (limit === 'conflict') return { kind: 'conflict', options: 'units_unlimited' };
   if (limit === 'missing' && !period) return { kind: 'missing', needs: sub === 'budget' ? 'units_or_period' : 'units' };
   const before = await context.quota.quota(guildId);
   const after = await context.quota.updateSettings(guildId, (s) => ({
@@ -173,6 +176,7 @@ async function setAllowance(interaction: ChatInputCommandInteraction, context: C
   const field = target === 'role' ? 'roleUnits' : 'memberUnits';
   const clear = interaction.options.getBoolean('clear') ?? false;
   const limit = readLimit(interaction);
+  if (limit === 'conflict') return { kind: 'conflict', options: 'units_unlimited' };
   if (!clear && limit === 'missing') return { kind: 'missing', needs: 'units_or_clear' };
   const before = (await context.quota.settings(guildId))[field][id];
   const after = await context.quota.updateSettings(guildId, (s) => {
@@ -184,20 +188,22 @@ async function setAllowance(interaction: ChatInputCommandInteraction, context: C
 }
 
 async function setLimits(interaction: ChatInputCommandInteraction, context: CommandContext, guildId: string): Promise<AdminAnswer> {
-  const running = interaction.options.getInteger('running');
-  const waiting = interaction.options.getInteger('waiting');
+  const running = readLimit(interaction, 'running', 'running_unlimited');
+  const waiting = readLimit(interaction, 'waiting', 'waiting_unlimited');
   const serverRunning = interaction.options.getInteger('server_running');
-  if (running === null && waiting === null && serverRunning === null) return { kind: 'missing', needs: 'limits' };
+  if (running === 'conflict') return { kind: 'conflict', options: 'running_unlimited' };
+  if (waiting === 'conflict') return { kind: 'conflict', options: 'waiting_unlimited' };
+  if (running === 'missing' && waiting === 'missing' && serverRunning === null) return { kind: 'missing', needs: 'limits' };
   const before = await context.quota.quota(guildId);
   const after = await context.quota.updateSettings(guildId, (s) => ({
     ...s,
-    ...(running !== null ? { memberRunning: running } : {}),
-    ...(waiting !== null ? { memberWaiting: waiting } : {}),
+    ...(running !== 'missing' ? { memberRunning: running } : {}),
+    ...(waiting !== 'missing' ? { memberWaiting: waiting } : {}),
     ...(serverRunning !== null ? { serverRunning: serverRunning === 0 ? null : serverRunning } : {}),
   }));
   const changes: SettingChange[] = [];
-  if (running !== null) changes.push({ setting: 'member_running', before: before.memberRunning, after: after.memberRunning });
-  if (waiting !== null) changes.push({ setting: 'member_waiting', before: before.memberWaiting, after: after.memberWaiting });
+  if (running !== 'missing') changes.push({ setting: 'member_running', before: before.memberRunning, after: after.memberRunning });
+  if (waiting !== 'missing') changes.push({ setting: 'member_waiting', before: before.memberWaiting, after: after.memberWaiting });
   if (serverRunning !== null) changes.push({ setting: 'server_running', before: before.serverRunning, after: after.serverRunning });
   return { kind: 'settings_changed', changes };
 }
@@ -206,6 +212,10 @@ async function setChannels(interaction: ChatInputCommandInteraction, context: Co
   const action = interaction.options.getString('action', true);
   const channel = interaction.options.getChannel('channel');
   if (action !== 'clear' && !channel) return { kind: 'missing', needs: 'channel' };
+  const current = (await context.quota.quota(guildId)).allowedChannels;
+  if (action === 'remove' && channel && current.length === 1 && current[0] === channel.id) {
+    return { kind: 'last_channel', channelId: channel.id };
+  }
   const after = await context.quota.updateSettings(guildId, (s) => {
     if (action === 'clear') return { ...s, allowedChannels: [] };
     const others = s.allowedChannels.filter((c) => c !== channel?.id);
@@ -223,10 +233,10 @@ function optionMemberRoles(interaction: ChatInputCommandInteraction): string[] {
   return Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
 }
 
-/** `units`, `unlimited`, or neither given. */
-function readLimit(interaction: ChatInputCommandInteraction): Limit | 'missing' {
-  if (interaction.options.getBoolean('unlimited')) return null;
-  const value = interaction.options.getInteger('units');
+/** `units`, `unlimited`, neither given, or both (a contradiction, refused). */
+function readLimit(interaction: ChatInputCommandInteraction, units = 'units', unlimited = 'unlimited'): Limit | 'missing' | 'conflict' {
+  const value = interaction.options.getInteger(units);
+  if (interaction.options.getBoolean(unlimited)) return value === null ? null : 'conflict';
   return value ?? 'missing';
 }
 

@@ -23,6 +23,10 @@ export type AdminAnswer =
   | { kind: 'unknown_subcommand' }
   /** A required option is missing: which ones would do. */
   | { kind: 'missing'; needs: 'units' | 'units_or_period' | 'units_or_clear' | 'limits' | 'channel' }
+  /** Two options that contradict each other: nothing was changed. */
+  | { kind: 'conflict'; options: 'units_unlimited' | 'running_unlimited' | 'waiting_unlimited' }
+  /** Removing the only allowed channel would silently mean "everywhere": refused, `clear` does that. */
+  | { kind: 'last_channel'; channelId: string }
   | { kind: 'settings_changed'; changes: readonly SettingChange[] }
   /** `before` is undefined when the role or member had no setting of its own. */
   | { kind: 'allowance_set'; target: 'role' | 'member'; id: string; before: Limit | undefined; after: Limit; period: QuotaPeriod }
@@ -60,6 +64,10 @@ function answerText(answer: AdminAnswer, locale: string | undefined): string {
       return c.t(`admin.${answer.kind}`);
     case 'missing':
       return c.t(`admin.missing.${answer.needs}`);
+    case 'conflict':
+      return c.t(`admin.conflict.${answer.options}`);
+    case 'last_channel':
+      return c.t('admin.last_channel', { channel: channelMention(answer.channelId) });
     case 'settings_changed':
       return answer.changes.map((change) => settingChangeText(c, change)).join('\n');
     case 'allowance_set':

@@ -163,6 +163,12 @@ describe.each(commands.map((c) => [c.data.name, c.data.toJSON()] as const))('/%s
     },
   );
 
+  // Discord allows 100, but the phone app cuts descriptions near 50 (issue "A newcomer's first hour", finding 7).
+  it.each(items.map(({ path, item }) => [path, item] as const))('%s has a description a phone shows whole (at most 50)', (_path, item) => {
+    expect(item.description.length).toBeLessThanOrEqual(50);
+    for (const localized of Object.values(item.description_localizations ?? {})) expect(localized?.length).toBeLessThanOrEqual(50);
+  });
+
   it('has choice names of 1–100 characters, in every locale', () => {
     const choices = items.flatMap(({ item }) => ('choices' in item && Array.isArray(item.choices) ? (item.choices as Choice[]) : []));
     for (const choice of choices) {
@@ -179,8 +185,9 @@ it('registers the commands with the descriptions of the catalogue', () => {
   expect(animate?.description).toBe('Turn a picture into a short video');
   expect(animate?.options?.find((o) => o.name === 'duration')).toMatchObject({
     choices: [
-      { name: '5 seconds', value: '5' },
-      { name: '10 seconds', value: '10' },
+      { name: '5 seconds (1 unit)', value: '5' },
+      { name: '10 seconds (2 units)', value: '10' },
     ],
   });
+  expect(animate?.options?.find((o) => o.name === 'image')?.description).toContain('10 MB');
 });

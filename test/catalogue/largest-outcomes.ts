@@ -148,6 +148,11 @@ const CHANGES: { [S in SettingChange['setting']]: SettingChange & { setting: S }
 
 export const ADMIN_ANSWERS: ByKind<AdminAnswer> = {
   unknown_subcommand: [{ kind: 'unknown_subcommand' }],
+  conflict: (['units_unlimited', 'running_unlimited', 'waiting_unlimited'] as const).map((options) => ({
+    kind: 'conflict' as const,
+    options,
+  })),
+  last_channel: [{ kind: 'last_channel', channelId: '18446744073709551615' }],
   missing: (['units', 'units_or_period', 'units_or_clear', 'limits', 'channel'] as const).map((needs) => ({
     kind: 'missing' as const,
     needs,

@@ -272,6 +272,43 @@ describe('quotas end to end', () => {
     expect(h.video.submissions).toEqual([]);
   });
 
+  it('removing the last allowed channel is refused: only clear allows every channel again', async () => {
+    await start();
+    const allowed = '740000000000000001';
+    const channel = (action: string) =>
+      admin(
+        'channels',
+        [
+          { name: 'action', type: 3, value: action },
+          { name: 'channel', type: 7, value: allowed },
+        ],
+        MODERATOR,
+        { channels: [allowed] },
+      ).token;
+    await callbackOf(channel('add'));
+    const removed = await callbackOf(channel('remove'));
+    expect(contentOf(removed)).toContain('only channel');
+    expect(contentOf(removed)).toContain('allow everywhere');
+    const refused = await callbackOf(animate().token);
+    expect(contentOf(refused)).toContain("can't be used in this channel");
+    const cleared = await callbackOf(admin('channels', [{ name: 'action', type: 3, value: 'clear' }]).token);
+    expect(contentOf(cleared)).toContain('every channel');
+  });
+
+  it('units together with unlimited is refused as a conflict, and limits can be lifted', async () => {
+    await start();
+    const conflict = await callbackOf(
+      admin('default', [
+        { name: 'units', type: 4, value: 5 },
+        { name: 'unlimited', type: 5, value: true },
+      ]).token,
+    );
+    expect(flagsOf(conflict)).toBe(64);
+    expect(contentOf(conflict)).toContain('not both');
+    const lifted = await callbackOf(admin('limits', [{ name: 'running_unlimited', type: 5, value: true }]).token);
+    expect(contentOf(lifted)).toMatch(/Running per member: 1 → \*\*no limit\*\*/);
+  });
+
   it('usage shows the spend, the top members and the settings, privately', async () => {
     await start();
     await videoFor(animate().token);

@@ -7,6 +7,11 @@ export const adminTexts = {
   'admin.missing.units_or_clear': 'Give `units`, `unlimited: True`, or `clear: True`.',
   'admin.missing.limits': 'Give at least one of `running`, `waiting`, `server_running`.',
   'admin.missing.channel': 'Choose a `channel`.',
+  'admin.conflict.units_unlimited': 'Give `units` or `unlimited: True`, not both. Nothing was changed.',
+  'admin.conflict.running_unlimited': 'Give `running` or `running_unlimited: True`, not both. Nothing was changed.',
+  'admin.conflict.waiting_unlimited': 'Give `waiting` or `waiting_unlimited: True`, not both. Nothing was changed.',
+  'admin.last_channel':
+    '{channel} is the only channel where /animate is allowed, so it stays. To allow every channel again, use `action: allow everywhere`.',
 
   'admin.member_default_set': '✅ Default allowance per member: {before} → **{after}** per {period}.',
   'admin.server_budget_set': '✅ Server budget: {before} → **{after}** per {period}.',
