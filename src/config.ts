@@ -170,16 +170,32 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment; throws ConfigError with one line per problem, each naming its variable. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+/** Parses `env` with `schema`; throws ConfigError with one line per problem, each naming its variable. */
+function parseEnvironment<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
   // An empty value in .env means "not set", so the default applies instead of a confusing error.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
-  const parsed = envSchema.safeParse(present);
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     // Messages name the variable, never its value: a mistyped token must not land in a terminal log.
     const problems = parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')} ${issue.message}`);
     throw new ConfigError([...new Set(problems)]);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/** What a script that only talks to Discord needs (deploy-commands): no video API key. */
+export interface DiscordConfig {
+  readonly discordToken: string;
+  readonly discordApiUrl: string;
+}
+
+export function loadDiscordConfig(env: Record<string, string | undefined>): DiscordConfig {
+  const e = parseEnvironment(envSchema.pick({ DISCORD_TOKEN: true, DISCORD_API_URL: true }), env);
+  return Object.freeze({ discordToken: e.DISCORD_TOKEN, discordApiUrl: e.DISCORD_API_URL });
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const e = parseEnvironment(envSchema, env);
   return Object.freeze({
     discordToken: e.DISCORD_TOKEN,
     highwayApiKey: e.HIGHWAY_API_KEY,
@@ -236,11 +252,22 @@ export function readEnvironment(envFile = '.env', env: NodeJS.ProcessEnv = proce
  * problem to stderr (no stack trace: the operator needs the variable's name, nothing else).
  */
 export function loadConfigOrExplain(write: (line: string) => void = (line) => process.stderr.write(line)): Config | undefined {
+  return explainConfig(loadConfig, write);
+}
+
+/** The same for a script that only talks to Discord. */
+export function loadDiscordConfigOrExplain(
+  write: (line: string) => void = (line) => process.stderr.write(line),
+): DiscordConfig | undefined {
+  return explainConfig(loadDiscordConfig, write);
+}
+
+function explainConfig<C>(load: (env: Record<string, string | undefined>) => C, write: (line: string) => void): C | undefined {
   const environment = readEnvironment();
   const problems = [...environment.problems];
-  let config: Config | undefined;
+  let config: C | undefined;
   try {
-    config = loadConfig(environment.values);
+    config = load(environment.values);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);

@@ -2,6 +2,7 @@
 import { startApp } from './app.ts';
 import { loadConfigOrExplain } from './config.ts';
 import { createLogger, redactUrl, urlSecrets } from './logger.ts';
+import { describeError } from './describe-error.ts';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExplain();
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   } catch (error) {
     // A short reason an operator can act on ("fetch failed" alone says nothing): the cause's code and the URL.
     logger.error('could not start', {
-      reason: describeStartFailure(error),
+      reason: describeError(error),
       discordApiUrl: config.discordApiUrl,
       storeUrl: redactUrl(config.storeUrl),
     });
@@ -44,18 +45,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
-function describeStartFailure(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  // Network failures hide their code a few causes down (fetch → undici → the socket).
-  let detail: string | undefined;
-  let cause: unknown = error.cause;
-  for (let depth = 0; depth < 4 && cause instanceof Error; depth++) {
-    detail = 'code' in cause && typeof cause.code === 'string' ? cause.code : cause.message;
-    cause = cause.cause;
-  }
-  return detail ? `${error.message} (${detail})` : error.message;
 }
 
 await main();

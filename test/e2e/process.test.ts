@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotHarness, TEST_API_KEY } from '../support/bot-harness.ts';
 import { BotProcess } from '../support/bot-process.ts';
+import { freePort } from '../support/free-port.ts';
 import { makePng } from '../support/image-fixtures.ts';
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
@@ -123,6 +124,51 @@ describe('the bot process', () => {
     expect(byName.duration?.choices?.map((c) => c.value)).toEqual(['5', '10']);
     expect(byName.cfg_scale).toMatchObject({ type: 10, min_value: 0, max_value: 1 });
     expect(byName.negative_prompt).toMatchObject({ type: 3, max_length: 2500 });
+  });
+
+  it('deploy-commands --help prints its usage; a mistake prints it too and exits 2, with no stack trace', async () => {
+    const help = start('src/deploy-commands.ts', h.env(), ['--help']);
+    expect((await help.exited).code).toBe(0);
+    expect(help.stdout).toContain('npm run deploy-commands -- --guild <SERVER_ID>');
+
+    for (const args of [['--guild'], ['123'], ['--server', '1']]) {
+      const p = start('src/deploy-commands.ts', h.env(), args);
+      expect((await p.exited).code, args.join(' ')).toBe(2);
+      expect(p.stderr, args.join(' ')).toContain('usage:');
+      expect(p.stderr, args.join(' ')).not.toMatch(/\n\s+at /);
+    }
+    const bare = start('src/deploy-commands.ts', h.env(), ['123']);
+    await bare.exited;
+    expect(bare.stderr).toContain('options go after --');
+    expect(h.discord.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+  });
+
+  it('deploy-commands needs no video API key', async () => {
+    const { HIGHWAY_API_KEY: _key, ...env } = h.env();
+    const p = start('src/deploy-commands.ts', env, ['--guild', h.discord.guildId]);
+    expect((await p.exited).code).toBe(0);
+    expect(p.stderr).toBe('');
+  });
+
+  it('deploy-commands in a server the bot is not in says so and gives the invite link', async () => {
+    const p = start('src/deploy-commands.ts', h.env(), ['--guild', '390000000000000009']);
+    expect((await p.exited).code).toBe(1);
+    expect(p.stderr).toContain('not in server 390000000000000009');
+    expect(p.stderr).toContain('applications.commands');
+    expect(p.stderr).toContain(`https://discord.com/oauth2/authorize?client_id=${h.discord.applicationId}&scope=bot+applications.commands`);
+  });
+
+  it('deploy-commands names a refused token and an unreachable Discord with its code and address', async () => {
+    const refused = start('src/deploy-commands.ts', { ...h.env(), DISCORD_TOKEN: 'not-the-token' });
+    expect((await refused.exited).code).toBe(1);
+    expect(refused.stderr).toContain('DISCORD_TOKEN');
+    expect(refused.stderr).not.toContain('not-the-token');
+
+    const nobody = `http://127.0.0.1:${await freePort()}/api`;
+    const unreachable = start('src/deploy-commands.ts', { ...h.env(), DISCORD_API_URL: nobody });
+    expect((await unreachable.exited).code).toBe(1);
+    expect(unreachable.stderr).toContain('ECONNREFUSED');
+    expect(unreachable.stderr).toContain(nobody);
   });
 
   it('deploy-commands registers globally by default', async () => {
