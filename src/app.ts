@@ -3,11 +3,13 @@
  * process concerns (exit codes, signals); tests start the same app in-process.
  */
 import { hostname } from 'node:os';
-import { Events, type Client } from 'discord.js';
+import { Events, Routes, type Client } from 'discord.js';
+import packageJson from '../package.json' with { type: 'json' };
 import { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { buttons, commands } from './command-registry.ts';
 import { createDiscordClient } from './discord/create-client.ts';
+import { commandDrift, registeredCommandsSchema } from './discord/command-drift.ts';
 import { DiscordReplies } from './discord/discord-replies.ts';
 import { gatewayConnected } from './discord/gateway-health.ts';
 import { startOperatorServer, type OperatorServer } from './http/operator-server.ts';
@@ -31,6 +33,9 @@ import { Maintenance } from './tasks/maintenance.ts';
 import { TaskStore } from './tasks/task-store.ts';
 import { TaskTracker } from './tasks/task-tracker.ts';
 import { VideoApiClient } from './video-api/video-api-client.ts';
+
+/** A development deploy registers in a server: that many of the bot's servers are looked at, not all. */
+const GUILDS_CHECKED_FOR_COMMANDS = 3;
 
 export interface RunningApp {
   readonly client: Client;
@@ -92,8 +97,16 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
 
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
   client.once(Events.ClientReady, (ready) => {
-    logger.info('connected to Discord', { user: ready.user.tag, guilds: ready.guilds.cache.size });
+    logger.info('connected to Discord', {
+      version: packageJson.version,
+      store: new URL(config.storeUrl).protocol.replace(/:$/, ''),
+      quota: config.quotaDefaults,
+      applicationId: ready.application.id,
+      user: ready.user.tag,
+      servers: ready.guilds.cache.size,
+    });
     maintenance.start();
+    void warnIfCommandsStale(ready, logger);
   });
   client.on(Events.Error, (error) => logger.error('discord client error', { error }));
 
@@ -132,4 +145,30 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   }
 
   return { client, tracker, store, operatorServer, stop };
+}
+
+/**
+ * Warns once when Discord's commands for this application are not this version's (missing, or changed since
+ * the last deploy): members would not see a new command, or would see old options. Global commands and those
+ * of a few of the bot's servers (a development deploy with --guild) both count.
+ */
+async function warnIfCommandsStale(client: Client<true>, logger: Logger): Promise<void> {
+  try {
+    const lists = await Promise.all([
+      client.rest.get(Routes.applicationCommands(client.application.id)),
+      ...[...client.guilds.cache.keys()]
+        .slice(0, GUILDS_CHECKED_FOR_COMMANDS)
+        .map((guildId) => client.rest.get(Routes.applicationGuildCommands(client.application.id, guildId))),
+    ]);
+    const registered = lists.flatMap((list) => registeredCommandsSchema.parse(list));
+    const drift = commandDrift(
+      commands.map((command) => command.data.toJSON()),
+      registered,
+    );
+    if (drift.missing.length > 0 || drift.changed.length > 0) {
+      logger.warn('the commands Discord has differ from this version: run npm run deploy-commands', { ...drift });
+    }
+  } catch (error) {
+    logger.warn('could not compare the deployed commands with this version', { error });
+  }
 }

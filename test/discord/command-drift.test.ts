@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { commands } from '../../src/command-registry.ts';
+import { commandDrift, registeredCommandsSchema } from '../../src/discord/command-drift.ts';
+
+const local = commands.map((command) => command.data.toJSON());
+/** What Discord answers for registered commands: ours plus the fields it adds. */
+const asDiscordReturns = (json: readonly object[]) =>
+  registeredCommandsSchema.parse(json.map((c) => ({ id: '1', application_id: '2', version: '3', default_member_permissions: null, ...c })));
+
+describe('command drift', () => {
+  it('finds nothing when Discord has exactly our commands (whatever fields it adds)', () => {
+    expect(commandDrift(local, asDiscordReturns(local))).toEqual({ missing: [], changed: [] });
+  });
+
+  it('names a command Discord does not have, and one whose options changed since the last deploy', () => {
+    const [first, ...rest] = local;
+    const older = rest.map((c) => (c.name === 'animate-admin' ? { ...c, description: 'an older description' } : c));
+    expect(commandDrift(local, asDiscordReturns(older))).toEqual({ missing: [first?.name], changed: ['animate-admin'] });
+  });
+});
