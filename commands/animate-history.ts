@@ -18,13 +18,12 @@ import { described } from '../src/catalogue/command-texts.ts';
 import { historyText, resendButtonLabel, resendText } from '../src/catalogue/render-history.ts';
 import { guildIdOf, type ButtonHandler, type CommandContext, type SlashCommand } from '../src/discord/command.ts';
 import type { TaskRecord } from '../src/tasks/task-record.ts';
+import { uploadLimitOf } from '../src/discord/reply-handle.ts';
 
 /** How many generations the answer lists. */
 const HISTORY_SHOWN = 10;
 /** Discord: at most 5 buttons in a row. */
 const BUTTONS_PER_ROW = 5;
-/** Discord's default upload limit for bots, when an interaction does not say (10 MiB since January 2025). */
-const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 /** `animate-resend:<task id>`: a custom_id holds at most 100 characters, so the key, never the video. */
 export const RESEND_BUTTON_PREFIX = 'animate-resend:';
 
@@ -74,7 +73,7 @@ async function resend(interaction: ButtonInteraction, context: CommandContext): 
           taskId: interaction.customId.slice(RESEND_BUTTON_PREFIX.length),
           userId: interaction.user.id,
           guildId: interaction.guildId,
-          maxBytes: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
+          maxBytes: uploadLimitOf(interaction),
         });
   const files =
     outcome.kind === 'found' && outcome.view.kind === 'video' ? [{ name: outcome.view.filename, attachment: outcome.view.video }] : [];

@@ -8,10 +8,8 @@ import { retryRefusalText } from '../src/catalogue/render-history.ts';
 import { refusalText } from '../src/catalogue/render-quota.ts';
 import type { ButtonHandler, CommandContext } from '../src/discord/command.ts';
 import { memberRoleIds } from '../src/discord/member-roles.ts';
+import { replyHandleOf } from '../src/discord/reply-handle.ts';
 import { RETRY_BUTTON_PREFIX } from '../src/discord/retry-button.ts';
-
-/** Discord's default upload limit for bots, when an interaction does not say (10 MiB since January 2025). */
-const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 
 async function execute(interaction: ButtonInteraction, context: CommandContext): Promise<void> {
   const taskId = interaction.customId.slice(RETRY_BUTTON_PREFIX.length);
@@ -30,13 +28,7 @@ async function execute(interaction: ButtonInteraction, context: CommandContext):
             },
             locale: interaction.locale,
             // The new generation is answered in a message of its own: this press's deferred reply.
-            reply: {
-              id: interaction.id,
-              applicationId: interaction.applicationId,
-              token: interaction.token,
-              createdAt: interaction.createdTimestamp,
-              attachmentSizeLimit: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
-            },
+            reply: replyHandleOf(interaction),
             acknowledge: async () => {
               await interaction.deferReply();
             },

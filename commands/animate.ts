@@ -15,11 +15,10 @@ import { refusalText } from '../src/catalogue/render-quota.ts';
 import { cancelAnswer, optionProblemText, type OptionProblem } from '../src/catalogue/render-reply.ts';
 import { CANCEL_BUTTON_PREFIX } from '../src/discord/discord-replies.ts';
 import { memberRoleIds } from '../src/discord/member-roles.ts';
+import { replyHandleOf } from '../src/discord/reply-handle.ts';
 import { animateOptionsSchema } from '../src/tasks/task-record.ts';
 
 const PROMPT_MAX = 2500;
-/** Discord's default upload limit for bots, when an interaction does not say (10 MiB since January 2025). */
-const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 
 const data = described(new SlashCommandBuilder().setName('animate'), 'command.animate')
   .setContexts(InteractionContextType.Guild)
@@ -80,13 +79,7 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
     },
     // Every later message about this task (after a restart, or posted in the channel) is in the member's language.
     locale: interaction.locale,
-    reply: {
-      id: interaction.id,
-      applicationId: interaction.applicationId,
-      token: interaction.token,
-      createdAt: interaction.createdTimestamp,
-      attachmentSizeLimit: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
-    },
+    reply: replyHandleOf(interaction),
     options: input.data.options,
     image: { url: input.data.attachment.url, filename: input.data.attachment.name, reportedSize: input.data.attachment.size },
     acknowledge: async () => {

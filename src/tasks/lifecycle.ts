@@ -9,25 +9,19 @@ import { nextPollDelayMs } from './poll-policy.ts';
 import type { ProgressView } from './reply-port.ts';
 import type { LifecycleTuning, TaskEffect, TaskEvent, Transition } from './task-events.ts';
 import { commonOf, providerMayHaveCharged, unitsFor, type FailedTaskRecord, type TaskRecord, type TaskState } from './task-record.ts';
+import {
+  GIVE_UP_AFTER_FAILURES,
+  keepEstimate,
+  LINK_MIN_REMAINING_MS,
+  POLL_PAUSE_MS,
+  progress,
+  tooOld,
+  WAITING_RECHECK_MIN_MS,
+} from './lifecycle-rules.ts';
 import { failureView, videoView } from './task-views.ts';
 
 export type { LifecycleTuning, TaskEffect, TaskEvent, Transition };
-
-/** How many consecutive failed polls, downloads or deliveries a task survives before the member is told. */
-export const GIVE_UP_AFTER_FAILURES = 12;
-/** A video link is used only while it has this long left to live; otherwise a fresh poll hands out a new one. */
-export const LINK_MIN_REMAINING_MS = 5 * 60_000;
-/**
- * When a task still running says once that its video will be posted in the channel: the reply's token
- * lives 15 minutes and the runner stops editing at 14, so the member learns where to look before that.
- */
-export const LATE_NOTICE_AFTER_MS = 13 * 60_000;
-/** How long polls wait after the provider refused our API key or credit (the operator has been told). */
-export const POLL_PAUSE_MS = 10 * 60_000;
-/** How often a waiting task looks again for its turn when no finishing task woke it (another process's). */
-export const WAITING_RECHECK_MIN_MS = 5_000;
-/** A new ETA is shown only when it moved by more than this, so the reply is not edited for every poll. */
-export const ETA_MIN_CHANGE_MS = 15_000;
+export { GIVE_UP_AFTER_FAILURES, LATE_NOTICE_AFTER_MS, LINK_MIN_REMAINING_MS, POLL_PAUSE_MS } from './lifecycle-rules.ts';
 
 /** A record known to be in state S (the failed states carry their failure). */
 type RecordIn<S extends TaskState> = S extends FailedTaskRecord['state']
@@ -109,23 +103,6 @@ function pollOrTimeOut(record: TaskRecord, at: number, tuning: LifecycleTuning):
   if (!record.provider) return fail(record, { kind: 'internal', ref: record.id.slice(0, 8) });
   if (tooOld(record, at, tuning)) return fail(record, { kind: 'generation_timed_out' });
   return { record, effects: [{ type: 'poll' }] };
-}
-
-/** Past TASK_MAX_AGE_MS with no video made: the member is told and refunded instead of waiting for ever. */
-function tooOld(record: TaskRecord, at: number, tuning: LifecycleTuning): boolean {
-  return at - record.createdAt > tuning.maxTaskAgeMs;
-}
-
-/** What the reply shows while the task runs; near the reply's end, once, where the video will come instead. */
-function progress(record: TaskRecord, at: number, view: ProgressView): ProgressView {
-  return at - record.interaction.createdAt >= LATE_NOTICE_AFTER_MS ? { kind: 'still_working' } : view;
-}
-
-/** Keeps the shown ETA unless the new one moved enough to be worth an edit. */
-function keepEstimate(previous: number | undefined, next: number | undefined): number | undefined {
-  if (next === undefined) return undefined;
-  if (previous !== undefined && Math.abs(previous - next) <= ETA_MIN_CHANGE_MS) return previous;
-  return next;
 }
 
 /** The events every open state answers the same way. */
