@@ -139,6 +139,8 @@ export interface DispatchedInteraction {
   interactionId: string;
   token: string;
   payload: Record<string, unknown>;
+  /** Date.now() when the stand-in sent it: the start of Discord's 3 s, and of an acknowledgement's latency. */
+  dispatchedAt: number;
 }
 
 export interface StandInUser {
@@ -286,6 +288,26 @@ const messagePayloadSchema = z
   })
   .loose();
 type MessagePayload = z.infer<typeof messagePayloadSchema>;
+
+// Built once: zod compiles a schema on first use, and a burst dispatches a thousand interactions.
+const interactionCreateSchema = z
+  .object({
+    id: z.string(),
+    token: z.string(),
+    type: z.number(),
+    application_id: z.string(),
+    guild_id: z.string().optional(),
+    channel_id: z.string().optional(),
+    channel: z.object({ id: z.string() }).loose().optional(),
+    member: z
+      .object({ user: z.record(z.string(), z.unknown()) })
+      .loose()
+      .optional(),
+    user: z.record(z.string(), z.unknown()).optional(),
+    data: z.object({ name: z.string().optional(), type: z.number().optional() }).loose().optional(),
+    attachment_size_limit: z.number().optional(),
+  })
+  .loose();
 
 const callbackSchema = z.object({ type: z.number().int(), data: z.record(z.string(), z.unknown()).nullish() }).loose();
 
@@ -1050,29 +1072,12 @@ export class DiscordStandIn {
       ...extra,
     };
     this.dispatch('INTERACTION_CREATE', payload, input.session);
-    return { interactionId: id, token, payload };
+    const dispatchedAt = this.#interactionsById.get(id)?.dispatchedAt ?? Date.now();
+    return { interactionId: id, token, payload, dispatchedAt };
   }
 
   #registerInteraction(data: unknown): void {
-    const parsed = z
-      .object({
-        id: z.string(),
-        token: z.string(),
-        type: z.number(),
-        application_id: z.string(),
-        guild_id: z.string().optional(),
-        channel_id: z.string().optional(),
-        channel: z.object({ id: z.string() }).loose().optional(),
-        member: z
-          .object({ user: z.record(z.string(), z.unknown()) })
-          .loose()
-          .optional(),
-        user: z.record(z.string(), z.unknown()).optional(),
-        data: z.object({ name: z.string().optional(), type: z.number().optional() }).loose().optional(),
-        attachment_size_limit: z.number().optional(),
-      })
-      .loose()
-      .safeParse(data);
+    const parsed = interactionCreateSchema.safeParse(data);
     if (!parsed.success) throw new Error(`INTERACTION_CREATE payload is malformed: ${parsed.error.message}`);
     const d = parsed.data;
     const user = (d.member?.user ?? d.user ?? {}) as unknown as StandInUser;

@@ -4,7 +4,7 @@
  * tested against the wire format rather than against mocks. Tests script how each task behaves and can
  * inject the failures the docs list.
  */
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -18,8 +18,17 @@ export const SAMPLE_VIDEO_PATH = new URL('../fixtures/sample.mp4', import.meta.u
 export interface StandInTaskScript {
   /** Non-final answers before the final one: QUEUED first, then PROCESSING with progress and eta. Default 1. */
   pollsBeforeDone?: number;
-  /** Default: succeed with the sample mp4. */
-  outcome?: { kind: 'succeed'; video?: Buffer; ttlSeconds?: number } | { kind: 'fail'; reason: string };
+  /**
+   * The generation takes this long from its submission, whoever polls: QUEUED for the first tenth, then
+   * PROCESSING with the time left as its eta, then the outcome. Replaces `pollsBeforeDone`, so a bot that
+   * polls less does not wait longer (what comparing polling policies needs).
+   */
+  runMs?: number;
+  /**
+   * Default: succeed with the sample mp4. `videoFile` streams a file from disk instead (a large video need
+   * not sit in memory); `video` and `videoFile` are exclusive.
+   */
+  outcome?: { kind: 'succeed'; video?: Buffer; videoFile?: string; ttlSeconds?: number } | { kind: 'fail'; reason: string };
   /** The eta reported while the task is not final. Default 120. */
   etaSeconds?: number;
 }
@@ -35,10 +44,20 @@ export interface StandInPoll {
   taskId: string;
 }
 
+/** When a task was created and when the provider finished it (Date.now() values). */
+export interface StandInTaskTiming {
+  id: string;
+  submittedAt: number;
+  /** Set once the task is final: at `submittedAt + runMs`, or at the poll that first saw it final. */
+  finishedAt?: number;
+}
+
 interface StandInTask {
   id: string;
   script: StandInTaskScript;
   polls: number;
+  submittedAt: number;
+  finishedAt?: number;
 }
 
 interface InjectedFailure {
@@ -108,6 +127,20 @@ export class VideoApiStandIn {
   /** Task ids handed out so far, in submission order. */
   get taskIds(): string[] {
     return [...this.#tasks.keys()];
+  }
+
+  /** Every task's submission and finish times, in submission order. */
+  taskTimings(): StandInTaskTiming[] {
+    const now = Date.now();
+    return [...this.#tasks.values()].map((task) => {
+      const finishedAt = task.script.runMs === undefined ? task.finishedAt : task.submittedAt + task.script.runMs;
+      return { id: task.id, submittedAt: task.submittedAt, ...(finishedAt !== undefined && finishedAt <= now ? { finishedAt } : {}) };
+    });
+  }
+
+  /** Creates a task as if it had been submitted (no request recorded), for a store seeded with running tasks. */
+  createTask(script: StandInTaskScript = {}): string {
+    return this.#createTask(script);
   }
 
   /** Scripts the next submission; several calls queue up in order. Unscripted tasks use the defaults. */
@@ -226,9 +259,13 @@ export class VideoApiStandIn {
     if (!this.#authorized(req)) return { status: 401, body: envelope(401, 'INVALID_API_KEY', 'invalid api key') };
     const problem = parsedOk ? validateSubmit(body) : 'body must be a JSON object';
     if (problem) return { status: 400, body: envelope(400, 'INVALID_REQUEST_BODY', problem) };
+    return { status: 200, body: { task_id: this.#createTask(this.#scripts.shift() ?? {}) } };
+  }
+
+  #createTask(script: StandInTaskScript): string {
     const id = `task-${this.#nextId++}-${Math.random().toString(36).slice(2, 10)}`;
-    this.#tasks.set(id, { id, script: { ...this.#defaultScript, ...this.#scripts.shift() }, polls: 0 });
-    return { status: 200, body: { task_id: id } };
+    this.#tasks.set(id, { id, script: { ...this.#defaultScript, ...script }, polls: 0, submittedAt: Date.now() });
+    return id;
   }
 
   async #handlePoll(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -276,12 +313,22 @@ export class VideoApiStandIn {
       progress_percent: progress,
     });
 
-    if (task.polls <= notFinal) {
+    if (script.runMs !== undefined) {
+      const elapsed = Date.now() - task.submittedAt;
+      if (elapsed < script.runMs) {
+        // The provider's eta is whole seconds; rounding up never announces the finish too early.
+        const etaLeft = Math.max(1, Math.ceil((script.runMs - elapsed) / 1000));
+        if (elapsed < script.runMs / 10) return { ...base, task: taskPart('TASK_STATUS_QUEUED', '', etaLeft, 0), videos: [] };
+        const progress = Math.min(99, Math.floor((elapsed / script.runMs) * 100));
+        return { ...base, task: taskPart('TASK_STATUS_PROCESSING', '', etaLeft, progress), videos: [] };
+      }
+    } else if (task.polls <= notFinal) {
       if (task.polls === 1) return { ...base, task: taskPart('TASK_STATUS_QUEUED', '', eta, 0), videos: [] };
       const progress = Math.min(99, Math.round(((task.polls - 1) / notFinal) * 100));
       const etaLeft = Math.max(1, Math.round(eta * (1 - progress / 100)));
       return { ...base, task: taskPart('TASK_STATUS_PROCESSING', '', etaLeft, progress), videos: [] };
     }
+    task.finishedAt ??= Date.now();
 
     const outcome = script.outcome ?? { kind: 'succeed' };
     if (outcome.kind === 'fail') {
@@ -311,8 +358,15 @@ export class VideoApiStandIn {
       res.end('<Error><Code>NoSuchKey</Code></Error>');
       return;
     }
-    const bytes = outcome.video ?? this.#defaultVideo;
     this.#videoDownloads++;
+    if (outcome.videoFile !== undefined) {
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(statSync(outcome.videoFile).size) });
+      createReadStream(outcome.videoFile)
+        .on('error', () => res.destroy())
+        .pipe(res);
+      return;
+    }
+    const bytes = outcome.video ?? this.#defaultVideo;
     res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(bytes.length) });
     res.end(bytes);
   }
