@@ -90,6 +90,14 @@ export class BotProcess {
     return { rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') };
   }
 
+  /** CPU time the process has used so far, user and system, in milliseconds (Linux /proc). */
+  cpuMs(): number {
+    // Fields 14 and 15 after the command name, in clock ticks; Linux reports them at 100 per second to user space.
+    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+
   /**
    * The JS heap still in use right after a full garbage collection in the bot (probes/memory-probe.ts), or
    * undefined when the probe did not answer.

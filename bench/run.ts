@@ -80,7 +80,7 @@ try {
           r.bursts[size].push(figures);
           const open = figures.openTasks;
           const memory = open
-            ? `; ${open.count} open tasks, RSS ${formatMiB(open.rssBytes)}, JS heap in use after GC ${formatMiB(open.heapInUseBytes)}`
+            ? `; ${open.count} open tasks, RSS ${formatMiB(open.rssBytes)}, JS heap in use after GC ${formatMiB(open.heapInUseBytes)}, CPU ${open.cpuMsPerCommand.toFixed(2)} ms per command`
             : '';
           return `p50 ${formatMs(figures.p50Ms)}, p99 ${formatMs(figures.p99Ms)}, ${figures.misses} missed${memory}`;
         });

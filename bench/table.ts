@@ -40,6 +40,12 @@ function burstRows(size: BurstSize): Row[] {
 const ROWS: Row[] = [
   ...burstRows(100),
   ...burstRows(1000),
+  {
+    label: '1000 at once: bot CPU per command, to all submitted + 5 s',
+    value: (r) => r.bursts[1000].find((round) => round.openTasks)?.openTasks?.cpuMsPerCommand,
+    format: (value) => `${value.toFixed(2)} ms`,
+    reference: 'defer-only',
+  },
   { label: 'provider calls per delivered video', value: (r) => r.provider?.callsPerTask, format: decimal, reference: 'naive' },
   { label: 'provider finished → video on screen, p50', value: (r) => r.provider?.delayP50Ms, format: ms, reference: 'naive' },
   { label: 'provider finished → video on screen, max', value: (r) => r.provider?.delayMaxMs, format: ms, reference: 'naive' },

@@ -20,9 +20,11 @@ export interface BurstFigures {
   misses: number;
   /**
    * With `openTasks`: VmRSS once every acknowledged command is submitted and polled, and the JS heap still in
-   * use after a full garbage collection in the bot (what it holds, as opposed to what it has not given back).
+   * use after a full garbage collection in the bot (what it holds, as opposed to what it has not given back);
+   * and the bot's CPU time from the burst to that moment, per command: the work that competes with the
+   * deferrals still waiting.
    */
-  openTasks?: { count: number; rssBytes: number; heapInUseBytes: number | undefined };
+  openTasks?: { count: number; rssBytes: number; heapInUseBytes: number | undefined; cpuMsPerCommand: number };
 }
 
 export async function measureBurst(contender: Contender, stores: Stores, size: number, openTasks: boolean): Promise<BurstFigures> {
@@ -31,6 +33,7 @@ export async function measureBurst(contender: Contender, stores: Stores, size: n
   try {
     // The production default interval: what a burst costs a bot as it is usually run.
     return await withContender(contender, standIns, stores, { POLL_INTERVAL_MS: '5000' }, async ({ bot }) => {
+      const cpuBefore = bot.cpuMs();
       const dispatched: DispatchedInteraction[] = [];
       for (let member = 0; member < size; member++) dispatched.push(standIns.animate(member));
       // Past the deadline every late answer is a 10062; a little more lets the last ones be recorded.
@@ -46,8 +49,9 @@ export async function measureBurst(contender: Contender, stores: Stores, size: n
       const submitted = async () => (await standIns.video.readings()).submissions.length;
       await waitFor(async () => (await submitted()) >= expected, 120_000, 250);
       await sleep(SETTLE_MS);
+      const cpuMsPerCommand = (bot.cpuMs() - cpuBefore) / size;
       const { rssBytes } = bot.memory();
-      figures.openTasks = { count: await submitted(), rssBytes, heapInUseBytes: await bot.heapInUseAfterCollection() };
+      figures.openTasks = { count: await submitted(), rssBytes, heapInUseBytes: await bot.heapInUseAfterCollection(), cpuMsPerCommand };
       return figures;
     });
   } finally {
