@@ -85,6 +85,7 @@ export class TaskStore {
     }
     // After the record, so the member's history never lists an id whose record is not there yet.
     if (record.state === 'received' || isFinal(record.state)) await this.#rememberForMember(record);
+    else await this.#store.addToSet(memberTasksKey(record.requester.guildId, record.requester.userId), record.id);
   }
 
   async listOpen(): Promise<TaskRecord[]> {
@@ -105,7 +106,16 @@ export class TaskStore {
 
   /** One member's open tasks in one server, oldest first (their standing and their line). */
   async openOfMember(guildId: string, userId: string): Promise<TaskRecord[]> {
-    return (await this.openInGuild(guildId)).filter((task) => task.requester.userId === userId);
+    // Through the member's own index, not every open task: each new task asks this for its place in line,
+    // and reading all open tasks each time made a burst of N commands cost N² record reads.
+    const records: TaskRecord[] = [];
+    for (const id of await this.#store.setMembers(memberTasksKey(guildId, userId))) {
+      const record = await this.get(id);
+      if (record && !isFinal(record.state) && record.requester.guildId === guildId && record.requester.userId === userId) {
+        records.push(record);
+      }
+    }
+    return byAge(records);
   }
 
   /** Tasks of a server waiting for a running slot, oldest first. */
@@ -174,12 +184,14 @@ export class TaskStore {
       const stored = id === record.id ? record : await this.get(id);
       if (stored) known.push(stored);
     }
-    const kept = new Set(
-      byAge(known)
+    // Open tasks stay whatever their age: the member's place in line is read through this index.
+    const kept = new Set([
+      ...byAge(known)
         .reverse()
         .slice(0, MEMBER_HISTORY_KEPT)
         .map((task) => task.id),
-    );
+      ...known.filter((task) => !isFinal(task.state)).map((task) => task.id),
+    ]);
     for (const id of ids) if (!kept.has(id)) await this.#store.removeFromSet(key, id);
   }
 

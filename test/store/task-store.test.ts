@@ -106,10 +106,13 @@ for (const backend of storeBackends(4))
       expect((await tasks.recentOfMember(GUILD, MEMBER, 10)).map((t) => t.id)).toEqual(['legacy']);
     });
 
-    it("keeps only the newest 25 of a member's tasks per server, and forgets ids whose record expired", async () => {
-      for (let i = 0; i < 30; i++) await tasks.put(makeTaskRecord({ id: `t${String(i).padStart(2, '0')}`, state: 'received', ...at(i) }));
+    it("keeps only the newest 25 of a member's finished tasks per server (open ones always), and forgets ids whose record expired", async () => {
+      await tasks.put(makeTaskRecord({ id: 'still-waiting', state: 'waiting', ...at(-1) }));
+      for (let i = 0; i < 30; i++) await tasks.put(makeTaskRecord({ id: `t${String(i).padStart(2, '0')}`, state: 'delivered', ...at(i) }));
       const kept = await store.setMembers(`tasks:member:${GUILD}:${MEMBER}`);
-      expect(kept).toHaveLength(MEMBER_HISTORY_KEPT);
+      expect(kept).toHaveLength(MEMBER_HISTORY_KEPT + 1);
+      expect(kept).toContain('still-waiting');
+      expect((await tasks.openOfMember(GUILD, MEMBER)).map((t) => t.id)).toEqual(['still-waiting']);
       expect(kept).not.toContain('t04');
       expect(kept).toContain('t05');
 
