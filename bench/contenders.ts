@@ -39,6 +39,10 @@ const COMMON_ENV = {
   QUOTA_MEMBER_RUNNING: 'off',
   QUOTA_MEMBER_WAITING: 'off',
   QUOTA_GLOBAL_UNITS: 'off',
+  QUOTA_SERVER_MAX_UNITS: 'off',
+  // The stand-ins serve pictures and videos over http from 127.0.0.1, which the bot refuses by default.
+  ATTACHMENT_HOSTS: '127.0.0.1',
+  ALLOW_INSECURE_DOWNLOADS: 'true',
 };
 
 /** Where the stores live: a temporary directory per run for SQLite, one database of a throwaway redis-server for Redis. */
