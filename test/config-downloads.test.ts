@@ -1,18 +1,7 @@
 /** The two download settings: where pictures may come from, and whether tests may download insecurely. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
-
-const required = { DISCORD_TOKEN: 'bot-token-value', HIGHWAY_API_KEY: 'api-key-value' };
-
-function problemsOf(env: Record<string, string | undefined>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { loadConfig } from '../src/config.ts';
+import { REQUIRED_ENV as required, problemsOf } from './support/config-env.ts';
 
 describe('download settings', () => {
   it("default to the safe ones: Discord's two attachment hosts, and no insecure downloads", () => {

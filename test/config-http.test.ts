@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
-
-const required = { DISCORD_TOKEN: 'bot-token-value', HIGHWAY_API_KEY: 'api-key-value' };
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { loadConfig } from '../src/config.ts';
+import { REQUIRED_ENV as required, problemsOf } from './support/config-env.ts';
 
 describe('the operator endpoint settings', () => {
   it('is off unless HTTP_PORT is set, and listens on loopback only unless told otherwise', () => {

@@ -2,20 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, readEnvironment } from '../src/config.ts';
+import { loadConfig, readEnvironment } from '../src/config.ts';
 import { parseEnvFile } from '../src/env-file.ts';
-
-const required = { DISCORD_TOKEN: 'bot-token-value', HIGHWAY_API_KEY: 'api-key-value' };
-
-function problemsOf(env: Record<string, string | undefined>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { REQUIRED_ENV as required, problemsOf } from './support/config-env.ts';
 
 describe('configuration', () => {
   it('applies the documented defaults', () => {

@@ -414,20 +414,7 @@ describe('task tracker', () => {
   it('a second task waits its turn, shows its place in line, and starts when the first finishes', async () => {
     quota.slots = 1;
     let nextId = 1;
-    tracker = new TaskTracker({
-      store,
-      videoApi: api,
-      quota,
-      replies,
-      logger: silentLogger,
-      clock,
-      pollIntervalMs: POLL_MS,
-      downloadImage: async () => PICTURE,
-      checkImage: (bytes) => checkImage(bytes),
-      downloadVideo: (url, maxBytes) => download(url, maxBytes),
-      random: () => 0.5,
-      newId: () => `task-${nextId++}`,
-    });
+    tracker = new TaskTracker({ ...trackerDeps(), newId: () => `task-${nextId++}` });
     api.results = [processing(10), succeeded];
     await tracker.accept('task-a', request);
     await tracker.idle();
