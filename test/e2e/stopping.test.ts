@@ -3,8 +3,13 @@
  * most supervisors signal PID 1 only), or to npm's whole process group (Ctrl-C in a terminal).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { TaskStore } from '../../src/tasks/task-store.ts';
 import { BotHarness } from '../support/bot-harness.ts';
 import { BotProcess, isRunning } from '../support/bot-process.ts';
+import type { RecordedRequest } from '../support/discord-stand-in.ts';
+import { makePng } from '../support/image-fixtures.ts';
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -77,5 +82,80 @@ describe('npm start, stopped by a signal', () => {
       { level: 'info', time: expect.any(String) as unknown, msg: 'stopped' },
     ]);
     expect(lines.at(-1)?.msg).toBe('stopped');
+  });
+});
+
+describe('the bot, stopping', () => {
+  let h: BotHarness;
+
+  beforeEach(async () => {
+    h = await BotHarness.start();
+  });
+
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  function animate(userId: string) {
+    const picture = makePng(400, 400);
+    const url = h.discord.hostAttachment(`${Math.random().toString(36).slice(2)}.png`, picture, 'image/png');
+    return h.discord.dispatchCommand({
+      commandName: 'animate',
+      userId,
+      options: [
+        { name: 'image', type: 11, value: '900000000000000001' },
+        { name: 'prompt', type: 3, value: 'the tide comes in' },
+      ],
+      attachments: [{ id: '900000000000000001', filename: 'p.png', size: picture.length, url, proxy_url: url, content_type: 'image/png' }],
+    });
+  }
+  const callbackOf = (token: string) =>
+    h.discord.waitForRequest((r) => r.method === 'POST' && r.path.includes(token) && r.path.endsWith('/callback'), 10_000);
+  const dataOf = (r: RecordedRequest) => (r.body as { data?: { content?: string; flags?: number } }).data ?? {};
+
+  const quiet = createLogger({ level: 'error', write: () => undefined });
+  /** The open tasks as the SQLite file holds them, once the bot has closed it (it locks the file while open). */
+  async function storedTasks() {
+    const store = await openStore(h.env().STORE_URL ?? '');
+    try {
+      return await new TaskStore(store, quiet).listOpen();
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('takes no new command while stopping ("restarting", privately, nothing reserved) and lets the step in flight finish', async () => {
+    const app = await h.startBot();
+    h.video.nextTask({ pollsBeforeDone: 20, etaSeconds: 60 });
+    // The first poll is answered slowly: it is still in flight when the bot is told to stop.
+    h.video.delayPoll(2_500);
+    animate('700000000000000001');
+    await h.video.waitForSubmission(20_000);
+    await until(() => h.video.polls.length > 0, 20_000);
+    const [before] = await new TaskStore(app.store, quiet).listOpen();
+    expect(before?.provider?.etaAt).toBeUndefined();
+
+    const stopped = app.stop();
+    const late = animate('700000000000000002');
+    const answer = await callbackOf(late.token);
+    expect(dataOf(answer)).toEqual(
+      expect.objectContaining({ content: '🔄 The bot is restarting. Please try again in a minute.', flags: 64 }),
+    );
+    await stopped;
+    h.app = undefined;
+
+    // The poll answered during the stop was recorded; the late command left no task and no submission.
+    const after = await storedTasks();
+    expect(after.map((task) => task.requester.userId)).toEqual(['700000000000000001']);
+    expect(after[0]?.provider?.etaAt).toBeDefined();
+    expect(h.video.submissions).toHaveLength(1);
+    expect(h.video.polls).toHaveLength(1);
+
+    // Nothing was reserved for the late member: a restarted bot shows their whole allowance.
+    await h.startBot();
+    const quota = await callbackOf(
+      h.discord.dispatchCommand({ commandName: 'animate-quota', userId: '700000000000000002', options: [] }).token,
+    );
+    expect(dataOf(quota).content).toContain('**3 units** left this day');
   });
 });
