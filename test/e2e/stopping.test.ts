@@ -159,3 +159,91 @@ describe('the bot, stopping', () => {
     expect(dataOf(quota).content).toContain('**3 units** left this day');
   });
 });
+
+describe('the bot process, stopped by a signal', () => {
+  let h: BotHarness;
+  const processes: BotProcess[] = [];
+
+  beforeEach(async () => {
+    h = await BotHarness.start();
+  });
+
+  afterEach(async () => {
+    await Promise.all(processes.splice(0).map((p) => p.dispose()));
+    await h.stop();
+  });
+
+  async function startBot(): Promise<BotProcess> {
+    const identifies = h.discord.identifyCount;
+    const bot = BotProcess.start('src/index.ts', h.env());
+    processes.push(bot);
+    await h.discord.waitForIdentify(20_000, identifies + 1);
+    return bot;
+  }
+
+  /** /animate, once the provider has answered its first poll (the generation is running there). */
+  async function animateUntilPolled(): Promise<string> {
+    const picture = makePng(512, 512);
+    const url = h.discord.hostAttachment('restart.png', picture, 'image/png');
+    const { token } = h.discord.dispatchCommand({
+      commandName: 'animate',
+      options: [
+        { name: 'image', type: 11, value: '900000000000000002' },
+        { name: 'prompt', type: 3, value: 'the lantern flickers' },
+      ],
+      attachments: [
+        { id: '900000000000000002', filename: 'restart.png', size: picture.length, url, proxy_url: url, content_type: 'image/png' },
+      ],
+    });
+    await h.video.waitForSubmission(20_000);
+    await until(() => h.video.polls.length > 0, 20_000);
+    return token;
+  }
+
+  it('SIGTERM mid-generation: exit 0, "stopped" last, and a restart delivers the video once, with one submission', async () => {
+    h.video.nextTask({ pollsBeforeDone: 6, etaSeconds: 1 });
+    const first = await startBot();
+    const token = await animateUntilPolled();
+    first.kill('SIGTERM');
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+    expect(logLines(first.stdout).at(-1)?.msg).toBe('stopped');
+    expect(first.stdout + first.stderr).not.toMatch(/\n\s+at /);
+    expect(h.discord.requests.filter((r) => r.files.length > 0)).toEqual([]);
+
+    const second = await startBot();
+    await h.discord
+      .waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('@original') && r.files.length > 0, 30_000)
+      .catch((error: unknown) => {
+        throw new Error(
+          `${String(error)}\n--- first run ---\n${first.stdout}${first.stderr}\n--- second run ---\n${second.stdout}${second.stderr}`,
+        );
+      });
+    expect(h.video.submissions).toHaveLength(1);
+    expect(h.discord.requests.filter((r) => r.files.length > 0)).toHaveLength(1);
+    expect(h.discord.requests.filter((r) => r.path.includes('/channels/'))).toEqual([]);
+  }, 60_000);
+
+  it('a step that hangs does not hold the stop: the process exits anyway at the 8 s cap, saying so', async () => {
+    h.video.delayPoll(60_000);
+    const bot = await startBot();
+    await animateUntilPolled();
+    bot.kill('SIGTERM');
+    expect(await bot.exited).toEqual({ code: 1, signal: null });
+    const messages = logLines(bot.stdout).map((line) => line.msg);
+    expect(messages.slice(-2)).toEqual(['the stop did not finish in time: exiting anyway', 'stopped']);
+    expect(bot.stdout + bot.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a second signal, while the stop waits, exits at once', async () => {
+    h.video.delayPoll(60_000);
+    const bot = await startBot();
+    await animateUntilPolled();
+    bot.kill('SIGTERM');
+    await until(() => bot.stdout.includes('"stopping"'), 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    bot.kill('SIGINT');
+    expect(await bot.exited).toEqual({ code: 1, signal: null });
+    const messages = logLines(bot.stdout).map((line) => line.msg);
+    expect(messages.slice(messages.indexOf('stopping'))).toEqual(['stopping', 'second signal: exiting at once', 'stopped']);
+  });
+});
