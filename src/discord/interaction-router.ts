@@ -35,7 +35,9 @@ export class InteractionRouter {
   handle(interaction: Interaction): Promise<void> {
     const handling = this.#handle(interaction);
     this.#inFlight.add(handling);
-    void handling.finally(() => this.#inFlight.delete(handling));
+    // Cleaned up either way, without a second promise that could reject unhandled.
+    const done = () => void this.#inFlight.delete(handling);
+    handling.then(done, done);
     return handling;
   }
 
