@@ -122,8 +122,11 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const stop = async () => {
     // First, so no probe or scrape reaches a half-stopped bot: the orchestrator sees it gone.
     await operatorServer?.close();
+    // Commands that arrive from now on are answered "restarting"; those being handled, and the tasks' steps
+    // under way, finish and are recorded before the connection and the store close.
+    router.stopAccepting();
     maintenance.stop();
-    await tracker.stop();
+    await Promise.all([tracker.stop(), router.idle()]);
     await client.destroy();
     await store.close();
     await downloader.close();

@@ -1,8 +1,9 @@
-/** Entry point: read the config, start the bot, stop cleanly on SIGINT/SIGTERM. */
-import { startApp } from './app.ts';
+/** Entry point: read the config, start the bot, stop cleanly on SIGINT/SIGTERM (see process-stop.ts). */
+import { startApp, type RunningApp } from './app.ts';
 import { loadConfigOrExplain } from './config.ts';
 import { createLogger, redactUrl, urlSecrets } from './logger.ts';
 import { describeError } from './describe-error.ts';
+import { ProcessStop } from './process-stop.ts';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExplain();
@@ -15,8 +16,12 @@ async function main(): Promise<void> {
     secrets: [config.discordToken, config.highwayApiKey, ...urlSecrets(config.storeUrl)],
   });
   process.on('unhandledRejection', (error) => logger.error('unhandled rejection', { error }));
+  // Before starting, so a signal during start-up still means a clean stop rather than Node's default exit.
+  const stopping = new ProcessStop({ logger, exit: (code) => process.exit(code) });
+  process.on('SIGINT', () => stopping.signal('SIGINT'));
+  process.on('SIGTERM', () => stopping.signal('SIGTERM'));
 
-  let app;
+  let app: RunningApp;
   try {
     app = await startApp(config, logger);
   } catch (error) {
@@ -27,24 +32,12 @@ async function main(): Promise<void> {
       storeUrl: redactUrl(config.storeUrl),
     });
     process.exitCode = 1;
+    // Asked to stop meanwhile: nothing left to stop, and the stop's own deadline must not hold the process.
+    if (stopping.requested) process.exit(1);
     return;
   }
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('stopping', { signal });
-    app.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('unclean stop', { error });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopping.attach(() => app.stop());
 }
 
 await main();

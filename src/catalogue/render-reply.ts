@@ -87,6 +87,11 @@ export function notEnabledText(locale: string | undefined): string {
   return catalogue(locale).t('reply.not_enabled');
 }
 
+/** While the bot is stopping (a restart or a deploy): the command was not taken. */
+export function restartingText(locale: string | undefined): string {
+  return catalogue(locale).t('reply.restarting');
+}
+
 /** What a command may declare it needs before it runs (checked by the router). */
 export type Precondition = 'guild_only' | 'manage_guild';
 

@@ -1,5 +1,5 @@
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
-import { genericApology, notEnabledText, preconditionText } from '../catalogue/render-reply.ts';
+import { genericApology, notEnabledText, preconditionText, restartingText } from '../catalogue/render-reply.ts';
 import { randomId } from '../random.ts';
 import type { ButtonHandler, CommandContext, SlashCommand } from './command.ts';
 import { unmetPrecondition } from './preconditions.ts';
@@ -8,7 +8,8 @@ import { unmetPrecondition } from './preconditions.ts';
  * Hands each slash command to its handler once its declared preconditions hold (guild only, Manage Server),
  * and each button to the handler of its custom_id's prefix. Anything a handler did not turn into a reply
  * itself becomes a short apology with a reference id, so the member never sees "The application did not
- * respond".
+ * respond". While the bot stops, every command and button is answered "restarting" instead, and stopping
+ * waits for those already being handled.
  */
 export class InteractionRouter {
   readonly #commands: ReadonlyMap<string, SlashCommand>;
@@ -16,6 +17,8 @@ export class InteractionRouter {
   readonly #context: CommandContext;
   /** When set (ALLOWED_GUILDS), the only servers the bot works in. */
   readonly #allowedGuilds: ReadonlySet<string> | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+  #accepting = true;
 
   constructor(
     commands: readonly SlashCommand[],
@@ -29,7 +32,35 @@ export class InteractionRouter {
     this.#allowedGuilds = options.allowedGuilds ? new Set(options.allowedGuilds) : undefined;
   }
 
-  async handle(interaction: Interaction): Promise<void> {
+  handle(interaction: Interaction): Promise<void> {
+    const handling = this.#handle(interaction);
+    this.#inFlight.add(handling);
+    // Cleaned up either way, without a second promise that could reject unhandled.
+    const done = () => void this.#inFlight.delete(handling);
+    handling.then(done, done);
+    return handling;
+  }
+
+  /** From now on, commands and buttons are answered "restarting" and not handled: the bot is stopping. */
+  stopAccepting(): void {
+    this.#accepting = false;
+  }
+
+  /** Resolves once no interaction is being handled (their writes are done, their replies sent). */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #handle(interaction: Interaction): Promise<void> {
+    if (!this.#accepting && (interaction.isButton() || interaction.isChatInputCommand())) {
+      // Privately, and before anything else: nothing is reserved or recorded for a bot about to exit.
+      await this.#run(interaction, 'restarting', () =>
+        interaction
+          .reply({ content: restartingText(interaction.locale), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } })
+          .then(() => undefined),
+      );
+      return;
+    }
     if ((interaction.isButton() || interaction.isChatInputCommand()) && !this.#enabledIn(interaction.guildId)) {
       // Before anything else: nothing is reserved, submitted or stored for a server the operator did not enable.
       await this.#run(interaction, 'not enabled', () =>

@@ -18,6 +18,7 @@ import {
   optionProblemText,
   replyText,
   notEnabledText,
+  restartingText,
   preconditionText,
 } from '../../src/catalogue/render-reply.ts';
 import { historyText, resendButtonLabel, resendText, retryButtonLabel, retryRefusalText } from '../../src/catalogue/render-history.ts';
@@ -66,6 +67,7 @@ function everyMessage(locale: string | undefined): [string, string][] {
   add('servers only', preconditionText('guild_only', '/animate-admin', locale));
   add('needs Manage Server', preconditionText('manage_guild', '/animate-admin', locale));
   add('not enabled', notEnabledText(locale));
+  add('restarting', restartingText(locale));
   // Ten generations (the most /animate-history lists), each state and failure at its longest.
   for (const record of allHistoryRecords) {
     add(

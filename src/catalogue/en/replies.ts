@@ -34,6 +34,8 @@ export const replyTexts = {
   'reply.generic_apology': '❌ Something went wrong on our side (ref {ref}). Please try again in a moment.',
   'reply.servers_only': '{command} works in servers only.',
   'reply.not_enabled': "🚫 This bot is not enabled in this server. Ask the bot's operator if you think it should be.",
+  /** Answered to any command or button while the bot is stopping; nothing was reserved or recorded. */
+  'reply.restarting': '🔄 The bot is restarting. Please try again in a minute.',
   'reply.needs_manage_server': '🚫 Only members with the Manage Server permission can use {command}.',
 
   'cancel.button': 'Cancel',
