@@ -18,7 +18,8 @@ import { noMetrics } from './metrics.ts';
 import { InteractionRouter } from './discord/interaction-router.ts';
 import { AnimationRequests } from './animation/request-animation.ts';
 import { VideoResends } from './animation/resend-video.ts';
-import { checkImage } from './images/check-image.ts';
+import { IMAGE_LIMITS } from './images/check-image.ts';
+import { ImagePreparer } from './images/prepare-image.ts';
 import { createDownloadDispatcher, type DownloadPolicy } from './download-policy.ts';
 import { downloadImage } from './images/download-image.ts';
 import type { Logger } from './logger.ts';
@@ -63,6 +64,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const downloader = createDownloadDispatcher(downloads);
   const fetchVideo = (url: string, maxBytes: number) => downloadVideo(url, { maxBytes, policy: downloads, dispatcher: downloader });
   const tasks = new TaskStore(store, logger);
+  const images = new ImagePreparer();
   const quota = new QuotaService({ store, defaults: config.quotaDefaults, clock, logger: logger.child({ component: 'quota' }) });
   const tracker = new TaskTracker({
     store: tasks,
@@ -73,8 +75,9 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     clock,
     pollIntervalMs: config.pollIntervalMs,
     maxTaskAgeMs: config.taskMaxAgeMs,
-    downloadImage: (url) => downloadImage(url, { policy: downloads, dispatcher: downloader }),
-    checkImage,
+    // Larger than the API takes: a phone's photo is downscaled after the download, not refused before it.
+    downloadImage: (url) => downloadImage(url, { maxBytes: IMAGE_LIMITS.maxDownloadBytes, policy: downloads, dispatcher: downloader }),
+    checkImage: (bytes) => images.prepare(bytes),
     downloadVideo: fetchVideo,
     ...(store.sharedAcrossProcesses ? { leaseOwner: `${hostname()}:${process.pid}:${randomId().slice(0, 8)}` } : {}),
     metrics,
