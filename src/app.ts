@@ -7,7 +7,7 @@ import { Events, Routes, type Client } from 'discord.js';
 import packageJson from '../package.json' with { type: 'json' };
 import { Registry } from 'prom-client';
 import type { Config } from './config.ts';
-import { buttons, commands } from './command-registry.ts';
+import { buttons, commandPayloads, commands, messageCommands, modals } from './command-registry.ts';
 import { createDiscordClient } from './discord/create-client.ts';
 import { commandDrift, registeredCommandsSchema } from './discord/command-drift.ts';
 import { DiscordReplies } from './discord/discord-replies.ts';
@@ -17,6 +17,8 @@ import { PrometheusMetrics } from './http/prometheus-metrics.ts';
 import { noMetrics } from './metrics.ts';
 import { InteractionRouter } from './discord/interaction-router.ts';
 import { AnimationRequests } from './animation/request-animation.ts';
+import { noMemberDefaults } from './animation/member-defaults.ts';
+import { PendingPictures } from './animation/pending-pictures.ts';
 import { VideoResends } from './animation/resend-video.ts';
 import { IMAGE_LIMITS } from './images/check-image.ts';
 import { ImagePreparer } from './images/prepare-image.ts';
@@ -93,8 +95,9 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const router = new InteractionRouter(
     commands,
     buttons,
-    { animations, resends, tracker, quota, tasks, logger, clock },
-    config.allowedGuilds ? { allowedGuilds: config.allowedGuilds } : {},
+    // No member can set defaults yet: /animate-settings will hand its store in here.
+    { animations, resends, tracker, quota, tasks, logger, clock, pictures: new PendingPictures(store), memberDefaults: noMemberDefaults },
+    { messageCommands, modals, ...(config.allowedGuilds ? { allowedGuilds: config.allowedGuilds } : {}) },
   );
   const maintenance = new Maintenance({ tracker, quota, tasks, logger, clock });
 
@@ -164,10 +167,7 @@ async function warnIfCommandsStale(client: Client<true>, logger: Logger): Promis
         .map((guildId) => client.rest.get(Routes.applicationGuildCommands(client.application.id, guildId))),
     ]);
     const registered = lists.flatMap((list) => registeredCommandsSchema.parse(list));
-    const drift = commandDrift(
-      commands.map((command) => command.data.toJSON()),
-      registered,
-    );
+    const drift = commandDrift(commandPayloads(), registered);
     if (drift.missing.length > 0 || drift.changed.length > 0) {
       logger.warn('the commands Discord has differ from this version: run npm run deploy-commands', { ...drift });
     }
