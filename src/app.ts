@@ -7,7 +7,7 @@ import { Events, Routes, type Client } from 'discord.js';
 import packageJson from '../package.json' with { type: 'json' };
 import { Registry } from 'prom-client';
 import type { Config } from './config.ts';
-import { buttons, commands } from './command-registry.ts';
+import { buttons, commandPayloads, commands, messageCommands, modals } from './command-registry.ts';
 import { createDiscordClient } from './discord/create-client.ts';
 import { commandDrift, registeredCommandsSchema } from './discord/command-drift.ts';
 import { DiscordReplies } from './discord/discord-replies.ts';
@@ -17,8 +17,11 @@ import { PrometheusMetrics } from './http/prometheus-metrics.ts';
 import { noMetrics } from './metrics.ts';
 import { InteractionRouter } from './discord/interaction-router.ts';
 import { AnimationRequests } from './animation/request-animation.ts';
+import { noMemberDefaults } from './animation/member-defaults.ts';
+import { PendingPictures } from './animation/pending-pictures.ts';
 import { VideoResends } from './animation/resend-video.ts';
-import { checkImage } from './images/check-image.ts';
+import { IMAGE_LIMITS } from './images/check-image.ts';
+import { ImagePreparer } from './images/prepare-image.ts';
 import { createDownloadDispatcher, type DownloadPolicy } from './download-policy.ts';
 import { downloadImage } from './images/download-image.ts';
 import type { Logger } from './logger.ts';
@@ -63,6 +66,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const downloader = createDownloadDispatcher(downloads);
   const fetchVideo = (url: string, maxBytes: number) => downloadVideo(url, { maxBytes, policy: downloads, dispatcher: downloader });
   const tasks = new TaskStore(store, logger);
+  const images = new ImagePreparer();
   const quota = new QuotaService({ store, defaults: config.quotaDefaults, clock, logger: logger.child({ component: 'quota' }) });
   const tracker = new TaskTracker({
     store: tasks,
@@ -73,8 +77,9 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     clock,
     pollIntervalMs: config.pollIntervalMs,
     maxTaskAgeMs: config.taskMaxAgeMs,
-    downloadImage: (url) => downloadImage(url, { policy: downloads, dispatcher: downloader }),
-    checkImage,
+    // Larger than the API takes: a phone's photo is downscaled after the download, not refused before it.
+    downloadImage: (url) => downloadImage(url, { maxBytes: IMAGE_LIMITS.maxDownloadBytes, policy: downloads, dispatcher: downloader }),
+    checkImage: (bytes) => images.prepare(bytes),
     downloadVideo: fetchVideo,
     ...(store.sharedAcrossProcesses ? { leaseOwner: `${hostname()}:${process.pid}:${randomId().slice(0, 8)}` } : {}),
     metrics,
@@ -90,8 +95,9 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const router = new InteractionRouter(
     commands,
     buttons,
-    { animations, resends, tracker, quota, tasks, logger, clock },
-    config.allowedGuilds ? { allowedGuilds: config.allowedGuilds } : {},
+    // No member can set defaults yet: /animate-settings will hand its store in here.
+    { animations, resends, tracker, quota, tasks, logger, clock, pictures: new PendingPictures(store), memberDefaults: noMemberDefaults },
+    { messageCommands, modals, ...(config.allowedGuilds ? { allowedGuilds: config.allowedGuilds } : {}) },
   );
   const maintenance = new Maintenance({ tracker, quota, tasks, logger, clock });
 
@@ -164,10 +170,7 @@ async function warnIfCommandsStale(client: Client<true>, logger: Logger): Promis
         .map((guildId) => client.rest.get(Routes.applicationGuildCommands(client.application.id, guildId))),
     ]);
     const registered = lists.flatMap((list) => registeredCommandsSchema.parse(list));
-    const drift = commandDrift(
-      commands.map((command) => command.data.toJSON()),
-      registered,
-    );
+    const drift = commandDrift(commandPayloads(), registered);
     if (drift.missing.length > 0 || drift.changed.length > 0) {
       logger.warn('the commands Discord has differ from this version: run npm run deploy-commands', { ...drift });
     }

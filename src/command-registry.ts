@@ -5,11 +5,28 @@
  */
 import { animateAdminCommand } from '../commands/animate-admin.ts';
 import { animateHistoryCommand, animateResendButton } from '../commands/animate-history.ts';
+import { animateFormHandler, animateMessageCommand } from '../commands/animate-message.ts';
 import { animateQuotaCommand } from '../commands/animate-quota.ts';
 import { animateRetryButton } from '../commands/animate-retry.ts';
 import { animateCancelButton, animateCommand } from '../commands/animate.ts';
-import type { ButtonHandler, SlashCommand } from './discord/command.ts';
+import type { ButtonHandler, MessageCommand, ModalHandler, SlashCommand } from './discord/command.ts';
 
 export const commands: readonly SlashCommand[] = [animateCommand, animateQuotaCommand, animateAdminCommand, animateHistoryCommand];
 
 export const buttons: readonly ButtonHandler[] = [animateCancelButton, animateRetryButton, animateResendButton];
+
+/** Commands in a message's menu (long-press a message → Apps). */
+export const messageCommands: readonly MessageCommand[] = [animateMessageCommand];
+
+/** Forms (modals) the bot shows, routed by the start of their custom_id. */
+export const modals: readonly ModalHandler[] = [animateFormHandler];
+
+/** What `npm run deploy-commands` registers, and what the bot compares with Discord's list at start-up. */
+export function commandPayloads() {
+  return [...commands.map((command) => command.data.toJSON()), ...messageCommands.map((command) => command.data.toJSON())];
+}
+
+/** Each command as a member finds it: `/animate` for a slash command, `Animate` (in Apps) for a message menu one. */
+export function commandTitles(): string[] {
+  return [...commands.map((command) => `/${command.data.name}`), ...messageCommands.map((command) => command.data.name)];
+}

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DiscordAPIError, REST, RESTJSONErrorCodes, Routes, type APIApplication } from 'discord.js';
-import { commands } from './command-registry.ts';
+import { commandPayloads, commandTitles } from './command-registry.ts';
 import { loadDiscordConfigOrExplain } from './config.ts';
 import { describeError } from './describe-error.ts';
 import { discordRestOptions } from './discord/rest-options.ts';
@@ -59,11 +59,11 @@ async function main(): Promise<number> {
     return 1;
   }
   try {
-    const body = commands.map((command) => command.data.toJSON());
+    const body = commandPayloads();
     const route = args.guild ? Routes.applicationGuildCommands(application.id, args.guild) : Routes.applicationCommands(application.id);
     const registered = (await rest.put(route, { body })) as unknown[];
     const where = args.guild ? `in server ${args.guild}` : 'globally (may take up to an hour to appear)';
-    process.stdout.write(`Registered ${registered.length} command(s) ${where}: ${commands.map((c) => `/${c.data.name}`).join(', ')}\n`);
+    process.stdout.write(`Registered ${registered.length} command(s) ${where}: ${commandTitles().join(', ')}\n`);
     return 0;
   } catch (error) {
     if (args.guild && error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.MissingAccess) {

@@ -4,12 +4,18 @@
  * so an old record is told in today's words and in the member's locale.
  */
 
+/** How a picture's format is named to members (a damaged picture says which it claimed to be). */
+export const PICTURE_FORMAT_NAMES = ['PNG', 'JPEG', 'GIF', 'WebP', 'AVIF', 'TIFF'] as const;
+export type PictureFormatName = (typeof PICTURE_FORMAT_NAMES)[number];
+
 /** Why a member's picture cannot be used; nothing is submitted and the units go back. */
 export type PictureProblem =
   | { kind: 'picture_not_an_image' }
   | { kind: 'picture_gif' }
   | { kind: 'picture_webp' }
-  | { kind: 'picture_damaged'; format: 'PNG' | 'JPEG' }
+  /** An iPhone's HEIC photo: HEVC inside, which the bundled decoder cannot read (patent-encumbered codec). */
+  | { kind: 'picture_heic' }
+  | { kind: 'picture_damaged'; format: PictureFormatName }
   | { kind: 'picture_too_small'; width: number; height: number; minWidth: number; minHeight: number }
   | { kind: 'picture_too_many_pixels'; maxPixels: number }
   | { kind: 'picture_too_large'; maxBytes: number }
@@ -44,6 +50,7 @@ const PICTURE_KINDS: ReadonlySet<TaskFailureKind> = new Set([
   'picture_not_an_image',
   'picture_gif',
   'picture_webp',
+  'picture_heic',
   'picture_damaged',
   'picture_too_small',
   'picture_too_many_pixels',

@@ -6,6 +6,7 @@ import { adminTexts } from './en/admin.ts';
 import { commandTexts } from './en/commands.ts';
 import { failureTexts } from './en/failures.ts';
 import { historyTexts } from './en/history.ts';
+import { menuTexts } from './en/menu.ts';
 import { quotaTexts } from './en/quota.ts';
 import { replyTexts } from './en/replies.ts';
 import type { Message } from './template.ts';
@@ -17,6 +18,7 @@ export const english = {
   ...historyTexts,
   ...adminTexts,
   ...commandTexts,
+  ...menuTexts,
 } as const satisfies Readonly<Record<string, Message>>;
 
 export type English = typeof english;

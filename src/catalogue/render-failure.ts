@@ -17,6 +17,7 @@ export function renderFailure(failure: TaskFailure, locale: string | undefined):
     case 'picture_not_an_image':
     case 'picture_gif':
     case 'picture_webp':
+    case 'picture_heic':
     case 'picture_unavailable':
     case 'picture_not_on_discord':
     case 'generation_timed_out':

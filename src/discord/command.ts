@@ -1,4 +1,13 @@
-import type { ButtonInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type {
+  ButtonInteraction,
+  ChatInputCommandInteraction,
+  MessageContextMenuCommandInteraction,
+  ModalSubmitInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RESTPostAPIContextMenuApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { MemberDefaultsSource } from '../animation/member-defaults.ts';
+import type { PendingPictures } from '../animation/pending-pictures.ts';
 import type { AnimationRequests } from '../animation/request-animation.ts';
 import type { VideoResends } from '../animation/resend-video.ts';
 import type { Precondition } from '../catalogue/render-reply.ts';
@@ -17,6 +26,10 @@ export interface CommandContext {
   readonly tasks: TaskStore;
   readonly logger: Logger;
   readonly clock: { now(): number };
+  /** The picture a member chose with the "Animate" message menu, kept while they fill in its form. */
+  readonly pictures: PendingPictures;
+  /** A member's own defaults for the options they leave out (none can be set yet). */
+  readonly memberDefaults: MemberDefaultsSource;
 }
 
 /**
@@ -31,6 +44,19 @@ export interface SlashCommand {
   readonly data: { readonly name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
   readonly preconditions?: readonly Precondition[];
   execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
+}
+
+/** One message context-menu command (long-press a message → Apps): its registration payload and its handler. */
+export interface MessageCommand {
+  readonly data: { readonly name: string; toJSON(): RESTPostAPIContextMenuApplicationCommandsJSONBody };
+  readonly preconditions?: readonly Precondition[];
+  execute(interaction: MessageContextMenuCommandInteraction, context: CommandContext): Promise<void>;
+}
+
+/** Forms (modals) the bot shows, routed by the start of their custom_id like buttons. */
+export interface ModalHandler {
+  readonly prefix: string;
+  execute(interaction: ModalSubmitInteraction, context: CommandContext): Promise<void>;
 }
 
 /** Buttons the bot puts on its messages, routed by the start of their custom_id. */

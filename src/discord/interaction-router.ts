@@ -1,12 +1,19 @@
-import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
+import {
+  MessageFlags,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type MessageContextMenuCommandInteraction,
+  type ModalSubmitInteraction,
+} from 'discord.js';
 import { genericApology, notEnabledText, preconditionText, restartingText } from '../catalogue/render-reply.ts';
 import { randomId } from '../random.ts';
-import type { ButtonHandler, CommandContext, SlashCommand } from './command.ts';
+import type { ButtonHandler, CommandContext, MessageCommand, ModalHandler, SlashCommand } from './command.ts';
 import { unmetPrecondition } from './preconditions.ts';
 
 /**
- * Hands each slash command to its handler once its declared preconditions hold (guild only, Manage Server),
- * and each button to the handler of its custom_id's prefix. Anything a handler did not turn into a reply
+ * Hands each slash command and message menu command to its handler once its declared preconditions hold
+ * (guild only, Manage Server), and each button and form (modal) to the handler of its custom_id's prefix. Anything a handler did not turn into a reply
  * itself becomes a short apology with a reference id, so the member never sees "The application did not
  * respond". While the bot stops, every command and button is answered "restarting" instead, and stopping
  * waits for those already being handled.
@@ -14,6 +21,8 @@ import { unmetPrecondition } from './preconditions.ts';
 export class InteractionRouter {
   readonly #commands: ReadonlyMap<string, SlashCommand>;
   readonly #buttons: readonly ButtonHandler[];
+  readonly #messageCommands: ReadonlyMap<string, MessageCommand>;
+  readonly #modals: readonly ModalHandler[];
   readonly #context: CommandContext;
   /** When set (ALLOWED_GUILDS), the only servers the bot works in. */
   readonly #allowedGuilds: ReadonlySet<string> | undefined;
@@ -24,10 +33,12 @@ export class InteractionRouter {
     commands: readonly SlashCommand[],
     buttons: readonly ButtonHandler[],
     context: CommandContext,
-    options: { allowedGuilds?: readonly string[] } = {},
+    options: { allowedGuilds?: readonly string[]; messageCommands?: readonly MessageCommand[]; modals?: readonly ModalHandler[] } = {},
   ) {
     this.#commands = new Map(commands.map((command) => [command.data.name, command]));
     this.#buttons = buttons;
+    this.#messageCommands = new Map((options.messageCommands ?? []).map((command) => [command.data.name, command]));
+    this.#modals = options.modals ?? [];
     this.#context = context;
     this.#allowedGuilds = options.allowedGuilds ? new Set(options.allowedGuilds) : undefined;
   }
@@ -52,7 +63,12 @@ export class InteractionRouter {
   }
 
   async #handle(interaction: Interaction): Promise<void> {
-    if (!this.#accepting && (interaction.isButton() || interaction.isChatInputCommand())) {
+    const answerable =
+      interaction.isButton() ||
+      interaction.isChatInputCommand() ||
+      interaction.isMessageContextMenuCommand() ||
+      interaction.isModalSubmit();
+    if (!this.#accepting && answerable) {
       // Privately, and before anything else: nothing is reserved or recorded for a bot about to exit.
       await this.#run(interaction, 'restarting', () =>
         interaction
@@ -61,7 +77,7 @@ export class InteractionRouter {
       );
       return;
     }
-    if ((interaction.isButton() || interaction.isChatInputCommand()) && !this.#enabledIn(interaction.guildId)) {
+    if (answerable && !this.#enabledIn(interaction.guildId)) {
       // Before anything else: nothing is reserved, submitted or stored for a server the operator did not enable.
       await this.#run(interaction, 'not enabled', () =>
         interaction
@@ -77,18 +93,39 @@ export class InteractionRouter {
       }
       return;
     }
+    if (interaction.isModalSubmit()) {
+      const modal = this.#modals.find((m) => interaction.customId.startsWith(m.prefix));
+      if (modal)
+        await this.#run(interaction, interaction.customId.split(':')[0] ?? 'modal', () => modal.execute(interaction, this.#context));
+      return;
+    }
+    if (interaction.isMessageContextMenuCommand()) {
+      const command = this.#messageCommands.get(interaction.commandName);
+      if (command) await this.#runCommand(interaction, command);
+      else this.#context.logger.warn('unknown command', { command: interaction.commandName });
+      return;
+    }
     if (!interaction.isChatInputCommand()) return;
     const command = this.#commands.get(interaction.commandName);
     if (!command) {
       this.#context.logger.warn('unknown command', { command: interaction.commandName });
       return;
     }
+    await this.#runCommand(interaction, command);
+  }
+
+  async #runCommand<I extends ChatInputCommandInteraction | MessageContextMenuCommandInteraction>(
+    interaction: I,
+    command: { readonly preconditions?: SlashCommand['preconditions']; execute(interaction: I, context: CommandContext): Promise<void> },
+  ): Promise<void> {
     await this.#run(interaction, interaction.commandName, async () => {
       const unmet = unmetPrecondition(interaction, command.preconditions ?? []);
       if (unmet === undefined) return command.execute(interaction, this.#context);
       this.#context.logger.info('command refused by a precondition', { command: interaction.commandName, unmet });
+      // A slash command is named with its slash; a message menu command by its name alone, as the menu shows it.
+      const name = interaction.isChatInputCommand() ? `/${interaction.commandName}` : interaction.commandName;
       await interaction.reply({
-        content: preconditionText(unmet, `/${interaction.commandName}`, interaction.locale),
+        content: preconditionText(unmet, name, interaction.locale),
         flags: MessageFlags.Ephemeral,
         allowedMentions: { parse: [] },
       });
@@ -99,7 +136,11 @@ export class InteractionRouter {
     return this.#allowedGuilds === undefined || (guildId !== null && this.#allowedGuilds.has(guildId));
   }
 
-  async #run(interaction: ChatInputCommandInteraction | ButtonInteraction, name: string, handler: () => Promise<void>): Promise<void> {
+  async #run(
+    interaction: ChatInputCommandInteraction | ButtonInteraction | MessageContextMenuCommandInteraction | ModalSubmitInteraction,
+    name: string,
+    handler: () => Promise<void>,
+  ): Promise<void> {
     try {
       await handler();
     } catch (error) {

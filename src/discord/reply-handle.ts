@@ -1,4 +1,4 @@
-import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
+import type { BaseInteraction } from 'discord.js';
 import type { TaskRecord } from '../tasks/task-record.ts';
 
 /** Discord's default upload limit for bots, when an interaction does not say (10 MiB since January 2025). */
@@ -8,7 +8,7 @@ export const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
  * How a task answers the member who asked: the interaction's reply (its token lives 15 minutes) and the
  * upload limit Discord gave with it (boosted servers allow more). Every front end hands the request this.
  */
-export function replyHandleOf(interaction: ChatInputCommandInteraction | ButtonInteraction): TaskRecord['interaction'] {
+export function replyHandleOf(interaction: BaseInteraction): TaskRecord['interaction'] {
   return {
     id: interaction.id,
     applicationId: interaction.applicationId,
@@ -18,6 +18,6 @@ export function replyHandleOf(interaction: ChatInputCommandInteraction | ButtonI
   };
 }
 
-export function uploadLimitOf(interaction: ChatInputCommandInteraction | ButtonInteraction): number {
+export function uploadLimitOf(interaction: BaseInteraction): number {
   return interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT;
 }

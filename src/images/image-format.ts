@@ -6,8 +6,11 @@
 
 export type ImageFormat = 'png' | 'jpeg';
 
+/** What a phone or a computer may send besides PNG and JPEG: converted before submission, or (HEIC) explained. */
+export type OtherImageFormat = 'gif' | 'webp' | 'avif' | 'tiff' | 'heic';
+
 export interface ImageHeader {
-  format: ImageFormat | 'gif' | 'webp' | 'unknown';
+  format: ImageFormat | OtherImageFormat | 'unknown';
   /** Present only when the header holding it was complete and declared a non-zero size. */
   width?: number;
   height?: number;
@@ -23,7 +26,30 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return readJpegHeader(bytes);
   if (startsWithAscii(bytes, 0, 'GIF87a') || startsWithAscii(bytes, 0, 'GIF89a')) return readGifHeader(bytes);
   if (startsWithAscii(bytes, 0, 'RIFF') && startsWithAscii(bytes, 8, 'WEBP')) return { format: 'webp' };
+  // TIFF: byte order mark then 42, little- or big-endian (TIFF 6.0, section 2).
+  if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return { format: 'tiff' };
+  if (startsWithAscii(bytes, 4, 'ftyp')) return { format: readIsoBrand(bytes) };
   return { format: 'unknown' };
+}
+
+// HEIF family (ISO/IEC 23008-12): AVIF is AV1 inside, which the bundled libheif decodes; HEIC is HEVC inside,
+// which it cannot. A file may list both kinds of brand; AV1 wins, since then there is something to decode.
+const AVIF_BRANDS: ReadonlySet<string> = new Set(['avif', 'avis']);
+const HEIC_BRANDS: ReadonlySet<string> = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs', 'mif1', 'msf1']);
+
+/** The major and compatible brands of an ISO BMFF `ftyp` box (size, 'ftyp', major, minor version, brands…). */
+function readIsoBrand(bytes: Uint8Array): 'avif' | 'heic' | 'unknown' {
+  if (bytes.length < 16) return 'unknown';
+  const boxEnd = Math.min(readU32(bytes, 0), bytes.length, 4096);
+  const brands = [ascii(bytes, 8, 4)];
+  for (let at = 16; at + 4 <= boxEnd; at += 4) brands.push(ascii(bytes, at, 4));
+  if (brands.some((brand) => AVIF_BRANDS.has(brand))) return 'avif';
+  if (brands.some((brand) => HEIC_BRANDS.has(brand))) return 'heic';
+  return 'unknown';
+}
+
+function ascii(bytes: Uint8Array, offset: number, length: number): string {
+  return String.fromCharCode(...bytes.subarray(offset, offset + length));
 }
 
 /**

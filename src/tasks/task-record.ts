@@ -5,7 +5,7 @@
  * rendered later (after a restart, or posted in the channel) is in today's words and the member's language.
  */
 import { z } from 'zod';
-import type { TaskFailure } from '../outcomes.ts';
+import { PICTURE_FORMAT_NAMES, type TaskFailure } from '../outcomes.ts';
 
 export const OPEN_STATES = [
   'received',
@@ -53,7 +53,8 @@ export const taskFailureSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('picture_not_an_image') }),
   z.object({ kind: z.literal('picture_gif') }),
   z.object({ kind: z.literal('picture_webp') }),
-  z.object({ kind: z.literal('picture_damaged'), format: z.enum(['PNG', 'JPEG']) }),
+  z.object({ kind: z.literal('picture_heic') }),
+  z.object({ kind: z.literal('picture_damaged'), format: z.enum(PICTURE_FORMAT_NAMES) }),
   z.object({
     kind: z.literal('picture_too_small'),
     width: z.number(),

@@ -37,7 +37,8 @@ export interface TaskStepsDeps {
   logger: Logger;
   clock: Clock;
   downloadImage: (url: string) => Promise<Buffer>;
-  checkImage: (bytes: Buffer) => CheckedImage;
+  /** Checks the picture, and converts or downscales it to what the video API takes (src/images/prepare-image.ts). */
+  checkImage: (bytes: Buffer) => CheckedImage | Promise<CheckedImage>;
   downloadVideo: (url: string, maxBytes: number) => Promise<VideoDownload>;
 }
 
@@ -53,7 +54,7 @@ export class TaskSteps {
   async checkPicture(record: TaskRecord): Promise<TaskEvent> {
     let image: CheckedImage;
     try {
-      image = this.#deps.checkImage(await this.#deps.downloadImage(record.image.url));
+      image = await this.#deps.checkImage(await this.#deps.downloadImage(record.image.url));
     } catch (error) {
       if (error instanceof UserFacingError && isPictureProblem(error.failure)) {
         this.#deps.logger.info('picture refused', { taskId: record.id, kind: error.kind });

@@ -22,7 +22,8 @@ import {
   preconditionText,
 } from '../../src/catalogue/render-reply.ts';
 import { historyText, resendButtonLabel, resendText, retryButtonLabel, retryRefusalText } from '../../src/catalogue/render-history.ts';
-import { commands } from '../../src/command-registry.ts';
+import { commands, messageCommands } from '../../src/command-registry.ts';
+import { menuFormTexts, menuRefusalText } from '../../src/catalogue/render-menu.ts';
 import {
   allAdminAnswers,
   allFailures,
@@ -86,6 +87,7 @@ function everyMessage(locale: string | undefined): [string, string][] {
   for (const outcome of RESEND_OUTCOMES)
     add(`resend ${outcome.kind === 'found' ? outcome.view.kind : outcome.why}`, resendText(outcome, locale));
   for (const why of RETRY_REFUSALS) add(`retry ${why}`, retryRefusalText(why, locale));
+  for (const refusal of ['no_picture', 'expired', 'duration'] as const) add(`menu ${refusal}`, menuRefusalText(refusal, locale));
   return texts;
 }
 
@@ -113,6 +115,32 @@ describe.each(locales)('in locale %s, every message', (locale) => {
   ])('has a %s button label within 80 characters', (_name, label) => {
     expect(label.length).toBeGreaterThan(0);
     expect(label.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe.each(locales)('in locale %s, the Animate form', (locale) => {
+  const texts = menuFormTexts(locale);
+
+  it.each([texts.title, texts.prompt, texts.duration, texts.negativePrompt])('"%s" fits a title or label (1–45 characters)', (text) => {
+    expect(text.length).toBeGreaterThanOrEqual(1);
+    expect(text.length).toBeLessThanOrEqual(45);
+  });
+
+  it.each([texts.promptPlaceholder, texts.durationPlaceholder, texts.negativePromptPlaceholder])(
+    '"%s" fits a placeholder (at most 100 characters)',
+    (text) => {
+      expect(text.length).toBeGreaterThanOrEqual(1);
+      expect(text.length).toBeLessThanOrEqual(100);
+    },
+  );
+});
+
+describe.each(messageCommands.map((c) => [c.data.name, c.data.toJSON()] as const))('the %s message menu registration', (_name, json) => {
+  it('has a name of 1–32 characters, shown as it is in Apps (capitals and spaces allowed), and no description', () => {
+    expect(json.name.length).toBeGreaterThanOrEqual(1);
+    expect(json.name.length).toBeLessThanOrEqual(32);
+    expect(json.type).toBe(3);
+    expect(json).not.toHaveProperty('description');
   });
 });
 
@@ -191,5 +219,6 @@ it('registers the commands with the descriptions of the catalogue', () => {
       { name: '10 seconds (2 units)', value: '10' },
     ],
   });
-  expect(animate?.options?.find((o) => o.name === 'image')?.description).toContain('10 MB');
+  expect(animate?.options?.find((o) => o.name === 'image')?.description).toBe('A photo or picture, at least 300x300');
+  expect(messageCommands.map((c) => c.data.name)).toEqual(['Animate']);
 });

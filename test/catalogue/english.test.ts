@@ -16,7 +16,14 @@ import type { TaskFailure } from '../../src/outcomes.ts';
 import { FAILURE_KINDS } from './largest-outcomes.ts';
 
 const said: [TaskFailure, string][] = [
-  [{ kind: 'picture_not_an_image' }, "That file isn't a PNG or JPEG picture. Please attach a .png or .jpg image."],
+  [
+    { kind: 'picture_not_an_image' },
+    "That file isn't a picture the bot can read. Please attach a photo (JPEG, PNG, WebP, AVIF, GIF or TIFF).",
+  ],
+  [
+    { kind: 'picture_heic' },
+    "HEIC photos can't be read. Please send it as JPEG: share it from Photos, or set Camera → Formats → Most Compatible.",
+  ],
   [{ kind: 'picture_gif' }, "GIFs (animated or not) can't be used; please attach a .png or .jpg image."],
   [{ kind: 'picture_webp' }, "WebP pictures can't be used; please attach a .png or .jpg image."],
   [

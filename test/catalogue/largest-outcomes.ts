@@ -32,9 +32,12 @@ export const FAILURES: ByKind<TaskFailure> = {
   picture_not_an_image: [{ kind: 'picture_not_an_image' }],
   picture_gif: [{ kind: 'picture_gif' }],
   picture_webp: [{ kind: 'picture_webp' }],
+  picture_heic: [{ kind: 'picture_heic' }],
   picture_damaged: [
     { kind: 'picture_damaged', format: 'PNG' },
     { kind: 'picture_damaged', format: 'JPEG' },
+    { kind: 'picture_damaged', format: 'WebP' },
+    { kind: 'picture_damaged', format: 'AVIF' },
   ],
   picture_too_small: [{ kind: 'picture_too_small', width: BIG, height: BIG, minWidth: BIG, minHeight: BIG }],
   picture_too_many_pixels: [{ kind: 'picture_too_many_pixels', maxPixels: BIG }],

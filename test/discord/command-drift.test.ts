@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { commands } from '../../src/command-registry.ts';
+import { commandPayloads } from '../../src/command-registry.ts';
 import { commandDrift, registeredCommandsSchema } from '../../src/discord/command-drift.ts';
 
-const local = commands.map((command) => command.data.toJSON());
+const local = commandPayloads();
 /** What Discord answers for registered commands: ours plus the fields it adds. */
 const asDiscordReturns = (json: readonly object[]) =>
   registeredCommandsSchema.parse(json.map((c) => ({ id: '1', application_id: '2', version: '3', default_member_permissions: null, ...c })));
@@ -16,5 +16,13 @@ describe('command drift', () => {
     const [first, ...rest] = local;
     const older = rest.map((c) => (c.name === 'animate-admin' ? { ...c, description: 'an older description' } : c));
     expect(commandDrift(local, asDiscordReturns(older))).toEqual({ missing: [first?.name], changed: ['animate-admin'] });
+  });
+
+  it('counts the message menu command, which Discord returns with an empty description', () => {
+    const menu = local.find((c) => c.name === 'Animate');
+    expect(menu).toMatchObject({ type: 3 });
+    const returned = local.map((c) => (c.name === 'Animate' ? { ...c, description: '' } : c));
+    expect(commandDrift(local, asDiscordReturns(returned))).toEqual({ missing: [], changed: [] });
+    expect(commandDrift(local, asDiscordReturns(local.filter((c) => c.name !== 'Animate')))).toEqual({ missing: ['Animate'], changed: [] });
   });
 });

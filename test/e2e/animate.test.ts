@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotHarness } from '../support/bot-harness.ts';
-import { makeGif, makePng } from '../support/image-fixtures.ts';
+import sharp from 'sharp';
+import { makeGif, makeHeicHeader, makePng } from '../support/image-fixtures.ts';
+import { exifRotatedJpeg, webpOf } from '../support/phone-pictures.ts';
 
 const SAMPLE_MP4 = readFileSync(new URL('../fixtures/sample.mp4', import.meta.url));
 
@@ -114,20 +116,26 @@ describe('/animate end to end', () => {
 
   describe('refuses pictures it cannot use, before anything is paid for', () => {
     const cases = [
-      { name: 'a GIF', picture: () => makeGif(400, 400), filename: 'funny.gif', contentType: 'image/gif', says: /GIF/i },
+      {
+        name: 'an iPhone HEIC photo',
+        picture: () => makeHeicHeader(),
+        filename: 'IMG_0001.HEIC',
+        contentType: 'image/heic',
+        says: /Most Compatible/,
+      },
       {
         name: 'a text file named .png',
         picture: () => Buffer.from('this is not a picture at all\n'),
         filename: 'photo.png',
         contentType: 'image/png',
-        says: /PNG or JPEG/i,
+        says: /isn't a picture the bot can read/i,
       },
       {
         name: 'a 200x200 picture',
         picture: () => makePng(200, 200),
         filename: 'small.png',
         contentType: 'image/png',
-        says: /at least 300x300/,
+        says: /That picture is 200x200; it needs to be at least 300x300 pixels/,
       },
     ];
     for (const c of cases) {
@@ -140,6 +148,40 @@ describe('/animate end to end', () => {
         expect(h.video.submissions).toEqual([]);
       });
     }
+  });
+
+  describe('converts what a phone sends, and the provider receives a JPEG', () => {
+    /** The picture the video API stand-in received, decoded from its raw base64. */
+    const submitted = () => Buffer.from(String((h.video.submissions[0]?.body as { image?: string }).image), 'base64');
+
+    it('a GIF (refused before this version), by its first frame', async () => {
+      animate({ picture: makeGif(400, 400), filename: 'funny.gif', contentType: 'image/gif' });
+      await h.waitForVideoEdit();
+      expect(await sharp(submitted()).metadata()).toMatchObject({ format: 'jpeg', width: 400, height: 400 });
+    });
+
+    it('a WebP', async () => {
+      animate({ picture: await webpOf(640, 480), filename: 'photo.webp', contentType: 'image/webp' });
+      await h.waitForVideoEdit();
+      expect(await sharp(submitted()).metadata()).toMatchObject({ format: 'jpeg', width: 640, height: 480 });
+    });
+
+    it('a portrait photo stored sideways, upright, with no EXIF rotation left', async () => {
+      animate({ picture: await exifRotatedJpeg(640, 480), filename: 'IMG_0002.jpg', contentType: 'image/jpeg' });
+      await h.waitForVideoEdit();
+      const picture = submitted();
+      const sent = await sharp(picture).metadata();
+      expect(sent).toMatchObject({ format: 'jpeg', width: 480, height: 640 });
+      expect(sent.orientation ?? 1).toBe(1);
+      // Stored with red on the left, turned a quarter clockwise: red is now at the top.
+      const { data } = await sharp(picture).raw().toBuffer({ resolveWithObject: true });
+      const top = [data[(10 * 480 + 240) * 3], data[(10 * 480 + 240) * 3 + 2]];
+      const bottom = [data[(630 * 480 + 240) * 3], data[(630 * 480 + 240) * 3 + 2]];
+      expect(top[0]).toBeGreaterThan(200);
+      expect(top[1]).toBeLessThan(60);
+      expect(bottom[0]).toBeLessThan(60);
+      expect(bottom[1]).toBeGreaterThan(200);
+    });
   });
 
   it("shows the provider's reason when the generation fails", async () => {

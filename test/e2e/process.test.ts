@@ -124,6 +124,10 @@ describe('the bot process', () => {
     expect(byName.duration?.choices?.map((c) => c.value)).toEqual(['5', '10']);
     expect(byName.cfg_scale).toMatchObject({ type: 10, min_value: 0, max_value: 1 });
     expect(byName.negative_prompt).toMatchObject({ type: 3, max_length: 2500 });
+    // The message menu (long-press a message → Apps → Animate) is registered beside the slash commands.
+    const menu = (put?.body as { name: string; type?: number; contexts?: number[] }[]).find((c) => c.type === 3);
+    expect(menu).toMatchObject({ name: 'Animate', type: 3, contexts: [0] });
+    expect(p.stdout).toContain('Animate');
   });
 
   it('deploy-commands --help prints its usage; a mistake prints it too and exits 2, with no stack trace', async () => {

@@ -1,6 +1,6 @@
 /** What an operator reads when the bot starts: one ready line, and a warning when the commands are stale. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { commands } from '../../src/command-registry.ts';
+import { commandPayloads } from '../../src/command-registry.ts';
 import { BotHarness } from '../support/bot-harness.ts';
 
 interface LogRecord {
@@ -40,14 +40,14 @@ describe('start-up', () => {
     await settle();
     const warnings = records().filter((r) => r.msg.includes('npm run deploy-commands'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ level: 'warn', missing: commands.map((c) => c.data.name) });
+    expect(warnings[0]).toMatchObject({ level: 'warn', missing: commandPayloads().map((c) => c.name) });
   });
 
   it('says nothing more when the deployed commands are those of this version', async () => {
     h = await BotHarness.start();
     h.discord.registeredCommands.set(
       'global',
-      commands.map((c) => ({ id: '1', ...c.data.toJSON() })),
+      commandPayloads().map((c) => ({ id: '1', ...c })),
     );
     await h.startBot();
     await settle();

@@ -6,10 +6,14 @@ import {
   Events,
   GatewayIntentBits,
   type Interaction,
+  LabelBuilder,
   MessageFlags,
+  ModalBuilder,
   Routes,
+  TextInputBuilder,
+  TextInputStyle,
 } from 'discord.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DiscordStandIn, type DiscordStandInOptions, type RecordedRequest } from '../support/discord-stand-in.ts';
 
 let standIn: DiscordStandIn | undefined;
@@ -234,6 +238,71 @@ describe('DiscordStandIn', () => {
     expect(interaction.targetMessage.attachments.first()?.url).toBe(url);
     await interaction.reply({ content: 'on it', flags: MessageFlags.Ephemeral });
     expect(standIn.originalMessage(token)).toMatchObject({ content: 'on it', flags: 64, type: 23 });
+  });
+
+  it('records the form a menu command shows, refuses an oversized one, and sends its MODAL_SUBMIT back', async () => {
+    const { standIn, client } = await connect();
+    const interactions: Interaction[] = [];
+    client.on(Events.InteractionCreate, (i) => interactions.push(i));
+    const next = async () => {
+      const count = interactions.length;
+      await vi.waitFor(() => expect(interactions.length).toBeGreaterThan(count));
+      return interactions[interactions.length - 1];
+    };
+    const form = (title: string) =>
+      new ModalBuilder()
+        .setCustomId('form:1')
+        .setTitle(title)
+        .addLabelComponents(
+          new LabelBuilder()
+            .setLabel('How should it move?')
+            .setTextInputComponent(new TextInputBuilder().setCustomId('prompt').setStyle(TextInputStyle.Paragraph).setRequired(true)),
+          new LabelBuilder()
+            .setLabel('Length')
+            .setTextInputComponent(
+              new TextInputBuilder().setCustomId('duration').setStyle(TextInputStyle.Short).setRequired(false).setValue('5'),
+            ),
+        );
+
+    const tooLong = standIn.dispatchMessageCommand({ commandName: 'Animate', target: { content: 'look' } });
+    const first = await next();
+    if (!first?.isMessageContextMenuCommand()) throw new Error('expected a message context-menu command');
+    // Builders check 45 characters themselves; the raw payload shows the stand-in checks them too.
+    const refused = await client.rest
+      .post(`/interactions/${first.id}/${first.token}/callback`, {
+        body: { type: 9, data: { ...form('t').toJSON(), title: 'x'.repeat(46) } },
+        auth: false,
+      })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 400 });
+    expect(standIn.modalShown(tooLong.token)).toBeUndefined();
+
+    const menu = standIn.dispatchMessageCommand({ commandName: 'Animate', target: { content: 'look' } });
+    const second = await next();
+    if (!second?.isMessageContextMenuCommand()) throw new Error('expected a message context-menu command');
+    await second.showModal(form('Animate this picture'));
+    expect(standIn.modalShown(menu.token)).toEqual({
+      customId: 'form:1',
+      title: 'Animate this picture',
+      fields: [
+        { customId: 'prompt', label: 'How should it move?', style: 2, required: true },
+        { customId: 'duration', label: 'Length', style: 1, required: false, value: '5' },
+      ],
+    });
+
+    const sent = standIn.dispatchModalSubmit({ onToken: menu.token, values: { prompt: 'waves' } });
+    const submitted = await next();
+    if (!submitted?.isModalSubmit()) throw new Error('expected a modal submission');
+    expect(submitted.customId).toBe('form:1');
+    expect(submitted.fields.getTextInputValue('prompt')).toBe('waves');
+    expect(submitted.fields.getTextInputValue('duration')).toBe('');
+    // A form cannot answer a form (discord.js offers no showModal there; the raw call shows Discord's refusal).
+    const again = await client.rest
+      .post(`/interactions/${submitted.id}/${submitted.token}/callback`, { body: { type: 9, data: form('again').toJSON() }, auth: false })
+      .catch((error: unknown) => error);
+    expect(again).toMatchObject({ status: 400, code: 40043 });
+    await submitted.deferReply();
+    expect(standIn.originalMessage(sent.token)).toMatchObject({ flags: 128 });
   });
 
   it('posts channel messages with the bot token and refuses files without Attach Files', async () => {

@@ -309,6 +309,44 @@ const interactionCreateSchema = z
   })
   .loose();
 
+// https://discord.com/developers/docs/components/reference#text-input and #label: a modal holds 1–5 labels
+// (or, the older way, action rows) around text inputs; custom_id up to 100, title and label up to 45.
+const textInputSchema = z
+  .object({
+    type: z.literal(4),
+    custom_id: z.string().min(1).max(100),
+    style: z.union([z.literal(1), z.literal(2)]),
+    label: z.string().min(1).max(45).optional(),
+    placeholder: z.string().max(100).optional(),
+    value: z.string().max(4000).optional(),
+    required: z.boolean().optional(),
+    min_length: z.number().int().min(0).max(4000).optional(),
+    max_length: z.number().int().min(1).max(4000).optional(),
+  })
+  .loose();
+const modalSchema = z
+  .object({
+    custom_id: z.string().min(1).max(100),
+    title: z.string().min(1).max(45),
+    components: z
+      .array(
+        z.union([
+          z
+            .object({
+              type: z.literal(18),
+              label: z.string().min(1).max(45),
+              description: z.string().max(100).optional(),
+              component: textInputSchema,
+            })
+            .loose(),
+          z.object({ type: z.literal(1), components: z.tuple([textInputSchema.extend({ label: z.string().min(1).max(45) })]) }).loose(),
+        ]),
+      )
+      .min(1)
+      .max(5),
+  })
+  .loose();
+
 const callbackSchema = z.object({ type: z.number().int(), data: z.record(z.string(), z.unknown()).nullish() }).loose();
 
 const createDmSchema = z.object({ recipient_id: z.string().regex(/^\d{1,20}$/) }).loose();
@@ -377,6 +415,15 @@ interface InteractionState {
   expired: boolean;
   originalMessageId?: string;
   followUpIds: string[];
+  /** The form (modal) shown in answer to this interaction, as the bot sent it. */
+  modal?: StandInModal;
+}
+
+/** A form (modal) the bot showed: its custom_id, its title and its text inputs, in order. */
+export interface StandInModal {
+  customId: string;
+  title: string;
+  fields: { customId: string; label: string; style: number; required: boolean; value?: string; placeholder?: string; maxLength?: number }[];
 }
 
 interface HostedFile {
@@ -752,6 +799,29 @@ export class DiscordStandIn {
   originalMessage(token: string): StandInMessage | undefined {
     const id = this.#interactionsByToken.get(token)?.originalMessageId;
     return id === undefined ? undefined : this.#messages.get(id);
+  }
+
+  /** The form (modal) the bot showed in answer to the interaction `token`, if it showed one. */
+  modalShown(token: string): StandInModal | undefined {
+    return this.#interactionsByToken.get(token)?.modal;
+  }
+
+  /**
+   * The member sends the form the bot showed for `onToken` (interaction type 5, MODAL_SUBMIT), with `values`
+   * by field custom_id; a field left out is sent empty, as Discord sends an optional field nobody filled in.
+   */
+  dispatchModalSubmit(
+    input: Omit<InteractionContextInput, 'commandName'> & { onToken: string; values: Record<string, string>; customId?: string },
+  ): DispatchedInteraction {
+    const modal = this.modalShown(input.onToken);
+    if (!modal) throw new Error('dispatchModalSubmit: that interaction was not answered with a form');
+    let id = 1;
+    const components = modal.fields.map((field) => ({
+      type: 18,
+      id: id++,
+      component: { type: 4, id: id++, custom_id: field.customId, value: input.values[field.customId] ?? '' },
+    }));
+    return this.#dispatchApplicationCommand({ ...input, commandName: '' }, { custom_id: input.customId ?? modal.customId, components }, 5);
   }
 
   /** Follow-up messages of an interaction that still exist, oldest first. */
@@ -1421,6 +1491,31 @@ export class DiscordStandIn {
     const { type } = parsed.data;
     if (interaction.type === 2 && (type === 6 || type === 7)) {
       throw new DiscordHttpError(400, 40043, 'This interaction type does not support this response type.');
+    }
+    // A form cannot answer a form, nor an autocomplete or a ping.
+    if (type === 9 && ![2, 3].includes(interaction.type)) {
+      throw new DiscordHttpError(400, 40043, 'This interaction type does not support this response type.');
+    }
+    if (type === 9) {
+      const modal = modalSchema.safeParse(parsed.data.data ?? {});
+      if (!modal.success) throw invalidFormBody('data', 'MODAL_INVALID', modal.error.message);
+      interaction.modal = {
+        customId: modal.data.custom_id,
+        title: modal.data.title,
+        fields: modal.data.components.map((row) => {
+          const input = row.type === 18 ? row.component : row.components[0];
+          const label = row.type === 18 ? row.label : row.components[0].label;
+          return {
+            customId: input.custom_id,
+            label,
+            style: input.style,
+            required: input.required ?? true,
+            ...(input.value !== undefined ? { value: input.value } : {}),
+            ...(input.placeholder !== undefined ? { placeholder: input.placeholder } : {}),
+            ...(input.max_length !== undefined ? { maxLength: input.max_length } : {}),
+          };
+        }),
+      };
     }
     let message: StandInMessage | undefined;
     if (type === 4) {

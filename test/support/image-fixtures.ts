@@ -356,3 +356,22 @@ function exifWithThumbnail(thumbnail: Buffer): Buffer {
   tiff.writeUInt32LE(0, 40); // no further IFD
   return Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff, thumbnail]);
 }
+
+// --------------------------------------------------------------------------------------------------- HEIC
+
+/**
+ * The start of an iPhone's HEIC photo: an ISO BMFF `ftyp` box with the `heic` brand, then a `meta` box. Only
+ * the brand matters here: the bot refuses HEIC by its bytes, before any decoder sees it (and no encoder for
+ * HEVC ships with the test tools).
+ */
+export function makeHeicHeader(): Buffer {
+  const ftyp = Buffer.concat([u32(24), Buffer.from('ftypheic'), u32(0), Buffer.from('mif1heic')]);
+  const meta = Buffer.concat([u32(12), Buffer.from('meta'), u32(0)]);
+  return Buffer.concat([ftyp, meta, Buffer.alloc(64)]);
+}
+
+function u32(value: number): Buffer {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(value, 0);
+  return bytes;
+}

@@ -4,7 +4,7 @@
  */
 export const commandTexts = {
   'command.animate': 'Turn a picture into a short video',
-  'command.animate.image': 'PNG or JPEG, up to 10 MB, at least 300x300',
+  'command.animate.image': 'A photo or picture, at least 300x300',
   'command.animate.prompt': 'How the picture should move',
   'command.animate.duration': 'Length of the video in seconds (default 5)',
   'command.animate.duration.5': '5 seconds (1 unit)',

@@ -3,9 +3,12 @@
  * member can do; the reply adds the refund note. A picture refusal is shown alone, privately.
  */
 export const failureTexts = {
-  'failure.picture_not_an_image': "That file isn't a PNG or JPEG picture. Please attach a .png or .jpg image.",
+  'failure.picture_not_an_image': "That file isn't a picture the bot can read. Please attach a photo (JPEG, PNG, WebP, AVIF, GIF or TIFF).",
   'failure.picture_gif': "GIFs (animated or not) can't be used; please attach a .png or .jpg image.",
   'failure.picture_webp': "WebP pictures can't be used; please attach a .png or .jpg image.",
+  /** The bundled decoder has no HEVC: say how to send the same photo in a form it reads. */
+  'failure.picture_heic':
+    "HEIC photos can't be read. Please send it as JPEG: share it from Photos, or set Camera → Formats → Most Compatible.",
   'failure.picture_damaged': 'That {format} picture seems damaged or incomplete; please save it again or attach another one.',
   'failure.picture_too_small': 'That picture is {width}x{height}; it needs to be at least {minWidth}x{minHeight} pixels.',
   'failure.picture_too_many_pixels': 'That picture is too large (over {megapixels} megapixels); please attach a smaller one.',

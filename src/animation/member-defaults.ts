@@ -1,0 +1,20 @@
+/**
+ * A member's own defaults for the options they leave out (duration, cfg_scale, negative prompt). Every front
+ * end asks here before falling back to the bot's defaults. Nobody can set any yet (`/animate-settings` comes
+ * with a later step), so the only source today answers "none"; the settings store will implement the same
+ * interface and be handed in by app.ts.
+ */
+import type { AnimateOptions } from '../tasks/task-record.ts';
+
+export type MemberDefaults = Partial<Pick<AnimateOptions, 'duration' | 'cfgScale' | 'negativePrompt'>>;
+
+export interface MemberDefaultsSource {
+  defaultsFor(member: { guildId: string; userId: string }): Promise<MemberDefaults>;
+}
+
+/** The bot's own defaults, for whatever neither the member's input nor their defaults say. */
+export const BOT_DEFAULTS = { duration: '5', cfgScale: 0.5 } as const satisfies Omit<MemberDefaults, 'negativePrompt'>;
+
+export const noMemberDefaults: MemberDefaultsSource = {
+  defaultsFor: () => Promise.resolve({}),
+};
