@@ -154,8 +154,9 @@ export class TaskStore {
   }
 
   /**
-   * Takes (or keeps) the right to drive a task, for stores shared by several processes: only the lease
-   * holder steps a task, so two processes never submit the same generation.
+   * Takes (or keeps) the right to drive a task, for stores shared by several processes (task-leases.ts): only
+   * the lease holder steps a task, so two processes do not do the same work. A lease can lapse under a process
+   * that stalls; what fences it then is `put`'s compare-and-set and the submitted mark.
    */
   claimLease(id: string, owner: string, ttlMs: number): Promise<boolean> {
     return this.#store.claim(`lease:task:${id}`, owner, ttlMs);
