@@ -91,7 +91,12 @@ export class TaskLeases {
     await Promise.all(
       [...this.#held].map(async (id) => {
         try {
-          if (await store.claimLease(id, owner, timing.leaseMs)) return;
+          if (await store.claimLease(id, owner, timing.leaseMs)) {
+            // Given up while this renewal was on its way (the task ended, the process is stopping): give it
+            // up again, or the renewal would keep others waiting for a lease nobody holds.
+            if (!this.#held.has(id)) await store.releaseLease(id, owner);
+            return;
+          }
           // Released meanwhile (the task ended): nothing was lost.
           if (!this.#held.delete(id)) return;
           logger.warn('task lease lost to another process, which drives the task from now on', { taskId: id });
