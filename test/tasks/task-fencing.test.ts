@@ -240,6 +240,29 @@ describe('two drivers of one task (leases with fencing)', () => {
     expect(await stored()).toMatchObject({ state: 'delivered', provider: { taskId: 'provider-1' } });
   });
 
+  it('a process that wakes up after its lease was taken leaves the task to the one that took it: no second poll', async () => {
+    api.result = { status: 'processing', rawStatus: 'TASK_STATUS_PROCESSING', progressPercent: 10 };
+    const a = driver('A');
+    const b = driver('B');
+    await a.accept(TASK, request);
+    await a.idle();
+    // A stalls with its next poll scheduled; B takes the task over and polls.
+    elapse(TIMING.leaseMs + 1, 'B');
+    expect(await b.resumeOpenTasks()).toBe(1);
+    await b.idle();
+    expect(api.polls.map((p) => p.by)).toEqual(['B']);
+
+    // A wakes: its scheduled poll and its lease renewal find B holding the task.
+    for (let s = 0; s < 3; s++) {
+      elapse(TIMING.renewEveryMs, 'A', 'B');
+      await Promise.all([a.idle(), b.idle()]);
+      await sleep(5);
+    }
+    expect(api.polls.every((p) => p.by === 'B')).toBe(true);
+    expect(api.polls.length).toBeGreaterThan(1);
+    expect(api.submissions).toHaveLength(1);
+  });
+
   it('a long submission keeps its lease: nobody takes over the task of a process that is alive', async () => {
     const a = driver('A');
     const b = driver('B');
