@@ -33,6 +33,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { downloadVideo } from './video-api/download-video.ts';
 import { QuotaService } from './quota/quota-service.ts';
 import { Maintenance } from './tasks/maintenance.ts';
+import { DEFAULT_LEASE_TIMING, type LeaseTiming } from './tasks/task-leases.ts';
 import { TaskStore } from './tasks/task-store.ts';
 import { TaskTracker } from './tasks/task-tracker.ts';
 import { VideoApiClient } from './video-api/video-api-client.ts';
@@ -49,7 +50,13 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function startApp(config: Config, logger: Logger, clock: Clock = systemClock): Promise<RunningApp> {
+/** Internal timing, not for operators: the two-process tests shorten the task leases so as not to wait 45 s. */
+export interface AppTuning {
+  leaseTiming?: LeaseTiming;
+}
+
+export async function startApp(config: Config, logger: Logger, clock: Clock = systemClock, tuning: AppTuning = {}): Promise<RunningApp> {
+  const leaseTiming = tuning.leaseTiming ?? DEFAULT_LEASE_TIMING;
   const store = await openStore(config.storeUrl);
   const client = createDiscordClient({ apiUrl: config.discordApiUrl });
   // One registry for the whole process, served on /metrics; without HTTP_PORT nothing is measured at all.
@@ -81,7 +88,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     downloadImage: (url) => downloadImage(url, { maxBytes: IMAGE_LIMITS.maxDownloadBytes, policy: downloads, dispatcher: downloader }),
     checkImage: (bytes) => images.prepare(bytes),
     downloadVideo: fetchVideo,
-    ...(store.sharedAcrossProcesses ? { leaseOwner: `${hostname()}:${process.pid}:${randomId().slice(0, 8)}` } : {}),
+    ...(store.sharedAcrossProcesses ? { leaseOwner: `${hostname()}:${process.pid}:${randomId().slice(0, 8)}`, leaseTiming } : {}),
     metrics,
   });
   const animations = new AnimationRequests({ quota, tasks: tracker, clock, metrics });
@@ -99,7 +106,15 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     { animations, resends, tracker, quota, tasks, logger, clock, pictures: new PendingPictures(store), memberDefaults: noMemberDefaults },
     { messageCommands, modals, ...(config.allowedGuilds ? { allowedGuilds: config.allowedGuilds } : {}) },
   );
-  const maintenance = new Maintenance({ tracker, quota, tasks, logger, clock });
+  // Several processes: a dead one's tasks are looked for as often as the lease timing says.
+  const maintenance = new Maintenance({
+    tracker,
+    quota,
+    tasks,
+    logger,
+    clock,
+    ...(store.sharedAcrossProcesses ? { resumeEveryMs: leaseTiming.takeoverEveryMs } : {}),
+  });
 
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
   client.once(Events.ClientReady, (ready) => {

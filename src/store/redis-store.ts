@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
-import type { ReservationCounter, ReserveResult, Store, StoredReservation } from './store.ts';
-import { checkReservationCounters, counterTtlMs, newReservation, parseStoredReservation, storeKeys } from './store-records.ts';
+import type { ReservationCounter, ReserveResult, Store, StoredReservation, VersionedWrite } from './store.ts';
+import { checkReservationCounters, counterTtlMs, keyvText, newReservation, parseStoredReservation, storeKeys } from './store-records.ts';
 
 /** Every key this bot writes starts with `animate:`, Keyv's values and the raw keys below alike. */
 const NAMESPACE = 'animate';
@@ -93,6 +93,42 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 0
 `;
 
+/**
+ * KEYS: value, marks…; ARGV: Keyv's text, expected revision, ttl ms|'', final states…. Returns 1 when written.
+ * The stored text is Keyv's `{"value":…,"expires":…}`; a value without a revision (written before revisions
+ * existed), like an absent one, is at revision 0. Text that does not decode is never replaced blindly.
+ */
+const WRITE_VERSIONED = `
+local stored = redis.call('GET', KEYS[1])
+local revision = 0
+local state = nil
+if stored then
+  local ok, decoded = pcall(cjson.decode, stored)
+  if not ok or type(decoded) ~= 'table' or type(decoded.value) ~= 'table' then return 0 end
+  if type(decoded.value.revision) == 'number' then revision = decoded.value.revision end
+  state = decoded.value.state
+end
+if revision ~= tonumber(ARGV[2]) then return 0 end
+for i = 4, #ARGV do
+  if state == ARGV[i] then return 0 end
+end
+if ARGV[3] == '' then
+  redis.call('SET', KEYS[1], ARGV[1])
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+  for i = 2, #KEYS do
+    if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
+  end
+end
+return 1
+`;
+
+/** KEYS: mark; ARGV: value. Returns 1 when this call set it. */
+const MARK = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 1 end
+return 0
+`;
+
 /** A script sent by its SHA1 (EVALSHA), and in full only when the server does not have it cached yet. */
 class LuaScript {
   readonly #source: string;
@@ -121,6 +157,8 @@ const reserveScript = new LuaScript(RESERVE);
 const settleScript = new LuaScript(SETTLE);
 const claimScript = new LuaScript(CLAIM);
 const unclaimScript = new LuaScript(UNCLAIM);
+const writeVersionedScript = new LuaScript(WRITE_VERSIONED);
+const markScript = new LuaScript(MARK);
 
 /**
  * Redis through Keyv's official adapter, for several bot processes sharing one server. Keyv's values and the
@@ -237,6 +275,17 @@ export class RedisStore implements Store {
 
   async unclaim(key: string, value: string): Promise<void> {
     await unclaimScript.run(await this.#connected(), [raw(storeKeys.claim(key))], [value]);
+  }
+
+  async writeVersioned(write: VersionedWrite): Promise<boolean> {
+    const ttl = write.ttlMs === undefined ? '' : String(Math.max(1, Math.ceil(write.ttlMs)));
+    const keys = [raw(write.key), ...(write.expireWith ?? []).map((mark) => raw(storeKeys.mark(mark)))];
+    const args = [await keyvText(this.kv, write.value, write.ttlMs), String(write.expectedRevision), ttl, ...write.finalStates];
+    return (await writeVersionedScript.run(await this.#connected(), keys, args)) === 1;
+  }
+
+  async mark(key: string, value: string): Promise<boolean> {
+    return (await markScript.run(await this.#connected(), [raw(storeKeys.mark(key))], [value])) === 1;
   }
 
   async close(): Promise<void> {

@@ -64,11 +64,24 @@ export class SqliteKeyvAdapter implements KeyvStoreAdapter {
   /** `ttl` in ms; none (or 0, which Keyv means the same way) keeps the value until it is deleted. */
   set(key: string, value: string, ttl?: number): Promise<boolean> {
     return settled(() => {
-      // Whole milliseconds: the column is a STRICT integer.
-      const expiresAt = ttl !== undefined && ttl > 0 ? Math.ceil(this.#clock.now() + ttl) : null;
-      this.#set.run(key, value, expiresAt);
+      this.writeText(key, value, ttl);
       return true;
     });
+  }
+
+  /**
+   * The stored text under a full key (namespace included), undefined when absent or expired: synchronous, for
+   * the store's compare-and-set, which reads and writes inside one transaction.
+   */
+  readText(key: string): string | undefined {
+    return this.#read(key);
+  }
+
+  /** Stores Keyv's text under a full key, synchronously (see `readText`); `ttl` as for `set`. */
+  writeText(key: string, value: string, ttl?: number): void {
+    // Whole milliseconds: the column is a STRICT integer.
+    const expiresAt = ttl !== undefined && ttl > 0 ? Math.ceil(this.#clock.now() + ttl) : null;
+    this.#set.run(key, value, expiresAt);
   }
 
   /** True when a value was there to delete. */

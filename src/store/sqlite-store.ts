@@ -2,8 +2,8 @@ import type { DatabaseSync } from 'node:sqlite';
 import Keyv from 'keyv';
 import { z } from 'zod';
 import { systemClock } from '../clock.ts';
-import type { ReservationCounter, ReserveResult, Store, StoredReservation } from './store.ts';
-import { checkReservationCounters, counterTtlMs, newReservation, parseStoredReservation } from './store-records.ts';
+import type { ReservationCounter, ReserveResult, Store, StoredReservation, VersionedWrite } from './store.ts';
+import { checkReservationCounters, counterTtlMs, keyvText, mayReplace, newReservation, parseStoredReservation } from './store-records.ts';
 import { openSqliteConnection, settled, transaction, type StoreClock } from './sqlite-connection.ts';
 import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.ts';
 import { importLegacyKeyvTable } from './legacy-keyv-import.ts';
@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS reservations (key TEXT PRIMARY KEY, record TEXT NOT N
 CREATE TABLE IF NOT EXISTS set_members (set_key TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY (set_key, member)) STRICT;
 CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL) STRICT;
 CREATE INDEX IF NOT EXISTS claims_expiry ON claims (expires_at);
+CREATE TABLE IF NOT EXISTS marks (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER) STRICT;
 `;
 
 /** Expired rows nobody reads again (last period's counters, lapsed claims) are deleted this often, on a write. */
@@ -29,6 +30,7 @@ const PURGE_EVERY_MS = 60 * 60_000;
 
 const counterRowSchema = z.object({ value: z.number(), expires_at: z.number().nullable() });
 const claimRowSchema = z.object({ owner: z.string(), expires_at: z.number() });
+const markRowSchema = z.object({ expires_at: z.number().nullable() });
 const memberRowSchema = z.object({ member: z.string() });
 const recordRowSchema = z.object({ record: z.string() });
 
@@ -51,6 +53,12 @@ function prepareStatements(db: DatabaseSync) {
       'INSERT INTO claims (key, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at',
     ),
     unclaim: db.prepare('DELETE FROM claims WHERE key = ? AND owner = ?'),
+    mark: db.prepare('SELECT expires_at FROM marks WHERE key = ?'),
+    setMark: db.prepare(
+      'INSERT INTO marks (key, value, expires_at) VALUES (?, ?, NULL) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = NULL',
+    ),
+    expireMark: db.prepare('UPDATE marks SET expires_at = ? WHERE key = ?'),
+    purgeMarks: db.prepare('DELETE FROM marks WHERE expires_at <= ?'),
     purgeCounters: db.prepare('DELETE FROM counters WHERE expires_at <= ?'),
     purgeClaims: db.prepare('DELETE FROM claims WHERE expires_at <= ?'),
   };
@@ -190,6 +198,35 @@ export class SqliteStore implements Store {
     });
   }
 
+  async writeVersioned(write: VersionedWrite): Promise<boolean> {
+    // Serialised first: Keyv's serializer may be asynchronous, and the transaction below must not wait.
+    const text = await keyvText(this.kv, write.value, write.ttlMs);
+    return settled(() =>
+      transaction(this.#db, () => {
+        const key = `${NAMESPACE}:${write.key}`;
+        if (!mayReplace(this.#adapter.readText(key), write)) return false;
+        this.#adapter.writeText(key, text, write.ttlMs);
+        if (write.ttlMs !== undefined) {
+          const expiresAt = Math.ceil(this.#clock.now() + write.ttlMs);
+          for (const mark of write.expireWith ?? []) this.#sql.expireMark.run(expiresAt, mark);
+        }
+        return true;
+      }),
+    );
+  }
+
+  mark(key: string, value: string): Promise<boolean> {
+    return settled(() =>
+      transaction(this.#db, () => {
+        const found = this.#sql.mark.get(key);
+        const expiresAt = found === undefined ? undefined : markRowSchema.parse(found).expires_at;
+        if (found !== undefined && (expiresAt === null || (expiresAt !== undefined && expiresAt > this.#clock.now()))) return false;
+        this.#sql.setMark.run(key, value);
+        return true;
+      }),
+    );
+  }
+
   close(): Promise<void> {
     return settled(() => {
       // Closing twice is harmless, as with Redis.
@@ -237,6 +274,7 @@ export class SqliteStore implements Store {
     this.#adapter.purgeExpired();
     this.#sql.purgeCounters.run(now);
     this.#sql.purgeClaims.run(now);
+    this.#sql.purgeMarks.run(now);
   }
 }
 

@@ -1,5 +1,6 @@
+import type Keyv from 'keyv';
 import { z } from 'zod';
-import type { ReservationCounter, StoredReservation } from './store.ts';
+import type { ReservationCounter, StoredReservation, VersionedWrite } from './store.ts';
 
 /**
  * Where each backend keeps the atomic operations' data, under the bot's namespace. The `store:` prefix keeps
@@ -11,6 +12,7 @@ export const storeKeys = {
   /** The set of unsettled reservation keys, so they can be listed without scanning the keyspace. */
   reservations: 'store:reservations',
   claim: (key: string) => `store:claim:${key}`,
+  mark: (key: string) => `store:mark:${key}`,
 };
 
 const storedReservationSchema = z.object({
@@ -52,4 +54,37 @@ export function checkReservationCounters(counters: ReservationCounter[]): void {
  */
 export function counterTtlMs(expiresAt: number | undefined, now: number): number | undefined {
   return expiresAt === undefined ? undefined : Math.max(1, Math.ceil(expiresAt - now));
+}
+
+/**
+ * The text Keyv itself would store for `value` (its serializer, with its `expires`), so a value written by
+ * `writeVersioned` reads back through `kv.get` like any other.
+ */
+export async function keyvText(kv: Keyv, value: unknown, ttlMs: number | undefined): Promise<string> {
+  const serialize = kv.serialize;
+  if (!serialize) throw new Error("the store's Keyv has no serializer");
+  // Keyv measures `expires` on Date.now(), whatever clock the backend's own expiry uses.
+  return serialize({ value, ...(ttlMs === undefined ? {} : { expires: Date.now() + ttlMs }) });
+}
+
+const storedVersionedSchema = z.object({
+  value: z.looseObject({ revision: z.number().optional(), state: z.unknown().optional() }),
+});
+
+/**
+ * Whether `write` may replace the stored text (Keyv's, undefined when absent): the stored revision is the
+ * expected one (absent, or written before revisions, counts as 0) and its state is not final. A stored text
+ * that cannot be read is never replaced blindly: the writer reads again and follows what it finds.
+ */
+export function mayReplace(stored: string | undefined, write: VersionedWrite): boolean {
+  if (stored === undefined) return write.expectedRevision === 0;
+  let parsed;
+  try {
+    parsed = storedVersionedSchema.safeParse(JSON.parse(stored));
+  } catch {
+    return false;
+  }
+  if (!parsed.success) return false;
+  const { revision = 0, state } = parsed.data.value;
+  return revision === write.expectedRevision && !(typeof state === 'string' && write.finalStates.includes(state));
 }

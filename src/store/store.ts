@@ -35,6 +35,29 @@ export interface StoredReservation {
   createdAt: number;
 }
 
+/**
+ * A compare-and-set of one Keyv value (read back with `kv.get(key)`) that carries a `revision`, the count of its
+ * writes. Two processes driving one task can both hold a record; only the one that read the latest revision
+ * may write, so a writer that stalled (GC, a frozen host, a lost lease) can never put back an older state.
+ */
+export interface VersionedWrite {
+  /** The Keyv key, as passed to `kv.get`. */
+  key: string;
+  /** The new value; its `revision` is the stored one's plus one. */
+  value: { readonly revision: number; readonly state?: string };
+  /**
+   * The revision the writer read. An absent value, and one stored before revisions existed (no `revision`
+   * field), count as revision 0.
+   */
+  expectedRevision: number;
+  /** Time to live from now; none keeps the value until it is replaced. */
+  ttlMs?: number;
+  /** A stored value whose `state` is one of these is final: it is never replaced, whatever the revision. */
+  finalStates: readonly string[];
+  /** Marks (see `mark`) that are given the same time to live as the value when it gets one, atomically. */
+  expireWith?: readonly string[];
+}
+
 export interface Store {
   /** Plain values (JSON-serialisable), namespaced for this bot. */
   readonly kv: Keyv;
@@ -69,6 +92,18 @@ export interface Store {
   claim(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** Removes a claim only if it still holds `value`. */
   unclaim(key: string, value: string): Promise<void>;
+
+  /**
+   * Writes `write.value` only when the stored value is at `write.expectedRevision` and not final, all in one
+   * atomic step. Resolves false, having changed nothing, when another writer got there first.
+   */
+  writeVersioned(write: VersionedWrite): Promise<boolean>;
+
+  /**
+   * Set-if-absent with no owner and no expiry of its own: true for the first caller only, whatever value the
+   * others pass. It lasts until a `writeVersioned` naming it in `expireWith` gives it a time to live.
+   */
+  mark(key: string, value: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

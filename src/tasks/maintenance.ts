@@ -24,18 +24,29 @@ export interface MaintenanceDeps {
   tasks: { get(id: string): Promise<TaskRecord | undefined> };
   logger: Logger;
   clock: Clock;
+  /**
+   * How often open tasks nobody drives are looked for. Several processes on one store: the takeover sweep
+   * (task-leases.ts), so a dead process's tasks are taken over soon after their leases lapse. Default: a minute.
+   */
+  resumeEveryMs?: number;
 }
 
-/** Often enough that a task whose process died (its lease lapsed) is picked up within minutes. */
-const SWEEP_EVERY_MS = 60_000;
+/** Reservations left by a crash are settled this often; a minute late costs nothing. */
+const RECONCILE_EVERY_MS = 60_000;
 
 export class Maintenance {
   readonly #deps: MaintenanceDeps;
   #timer: unknown;
   #stopped = false;
+  readonly #resumeEveryMs: number;
+  /** Every how many sweeps one reconciles too. */
+  readonly #reconcileEvery: number;
+  #sweeps = 0;
 
   constructor(deps: MaintenanceDeps) {
     this.#deps = deps;
+    this.#resumeEveryMs = deps.resumeEveryMs ?? RECONCILE_EVERY_MS;
+    this.#reconcileEvery = Math.max(1, Math.round(RECONCILE_EVERY_MS / this.#resumeEveryMs));
   }
 
   start(): void {
@@ -50,9 +61,27 @@ export class Maintenance {
   /**
    * One pass: reconcile reservations, then resume open tasks. The two are independent: one failing (an
    * unreadable reservation, a store hiccup) never keeps a healthy task from being resumed. Never throws.
+   * `reconcile`: false on the takeover sweeps in between reconciliations.
    */
-  async sweep(first = false): Promise<void> {
-    const { tracker, quota, tasks, logger, clock } = this.#deps;
+  async sweep(first = false, reconcile = true): Promise<void> {
+    const { tracker, logger, clock } = this.#deps;
+    if (reconcile) await this.#reconcile(first);
+    try {
+      const resumed = await tracker.resumeOpenTasks();
+      if (resumed > 0 || first) logger.info('resumed open tasks', { count: resumed });
+    } catch (error) {
+      logger.error('resuming open tasks failed', { error });
+    }
+    if (!this.#stopped) {
+      this.#timer = clock.setTimer(() => {
+        this.#sweeps++;
+        void this.sweep(false, this.#sweeps % this.#reconcileEvery === 0);
+      }, this.#resumeEveryMs);
+    }
+  }
+
+  async #reconcile(first: boolean): Promise<void> {
+    const { quota, tasks, logger } = this.#deps;
     try {
       const settled = await quota.reconcile(async (taskId) => {
         const task = await tasks.get(taskId);
@@ -64,12 +93,5 @@ export class Maintenance {
     } catch (error) {
       logger.error('reconciling reservations failed', { error });
     }
-    try {
-      const resumed = await tracker.resumeOpenTasks();
-      if (resumed > 0 || first) logger.info('resumed open tasks', { count: resumed });
-    } catch (error) {
-      logger.error('resuming open tasks failed', { error });
-    }
-    if (!this.#stopped) this.#timer = clock.setTimer(() => void this.sweep(), SWEEP_EVERY_MS);
   }
 }

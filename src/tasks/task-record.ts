@@ -80,7 +80,14 @@ export const taskFailureSchema = z.discriminatedUnion('kind', [
 ]) satisfies z.ZodType<TaskFailure>;
 
 const commonFields = {
+  /** The shape of the record (migrated on read), not how often it was written: that is `revision`. */
   version: z.literal(2),
+  /**
+   * How many times the record was written: every write compares and sets on it, so a process that stalled
+   * or lost its lease can never write over what another driver stored since (task-store.ts `put`). Absent on
+   * records written before it existed, which count as revision 0.
+   */
+  revision: z.number().int().nonnegative().optional(),
   id: z.string().min(1),
   /** The member's Discord locale (e.g. `en-US`, `ja`): every later message is rendered in it. */
   locale: z.string().min(2).max(10),

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import { UserFacingError } from '../errors.ts';
 import type { CheckedImage } from '../images/check-image.ts';
 import type { Logger } from '../logger.ts';
+import { randomId } from '../random.ts';
 import { isPictureProblem } from '../outcomes.ts';
 import { VideoUrlRefused, type VideoDownload } from '../video-api/download-video.ts';
 import type { SubmitRequest, TaskResult } from '../video-api/video-api-client.ts';
@@ -85,6 +86,18 @@ export class TaskSteps {
     const imageBase64 = await this.#deps.store.getImage(record.id);
     // The checked picture is kept until the task is final; without it, check again rather than guess.
     if (imageBase64 === undefined) return { type: 'picture_missing' };
+    // Taken before the request leaves, and never given back: a second driver (a process that took the task
+    // over, or this one again) finds it taken and never sends the task a second time.
+    if (!(await this.#deps.store.markSubmitted(record.id, `${record.id}:${String(record.revision ?? 0)}:${randomId()}`))) {
+      log.warn('this task was submitted before (by another process, or before a restart): outcome unknown, not sent again');
+      return { type: 'submit_unknown' };
+    }
+    // Another process may have taken the task over while this one stalled before the mark (and failed it as
+    // "outcome unknown", its member refunded): then sending it now would charge for a video nobody gets.
+    if ((await this.#deps.store.get(record.id))?.revision !== record.revision) {
+      log.warn('the task changed while it was being submitted: not sent');
+      return { type: 'submit_unknown' };
+    }
     const { options } = record;
     try {
       const submitted = await this.#deps.videoApi.submit({

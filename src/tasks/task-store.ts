@@ -1,7 +1,7 @@
 import Keyv, { type Deserialize, type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
-import { isFinal, taskRecordSchema, type TaskRecord } from './task-record.ts';
+import { FINAL_STATES, isFinal, taskRecordSchema, type TaskRecord } from './task-record.ts';
 
 const OPEN_TASKS = 'tasks:open';
 const FINAL_RECORD_TTL_MS = 30 * 24 * 60 * 60_000;
@@ -10,6 +10,8 @@ const imageKey = (id: string) => `task-image:${id}`;
 /** Each member's recent task ids in one server (their history): a set, trimmed to the newest few. */
 const memberTasksKey = (guildId: string, userId: string) => `tasks:member:${guildId}:${userId}`;
 const retryKey = (id: string) => `retry:task:${id}`;
+/** Taken before a submission leaves, never given back: whoever finds it taken must not submit the task. */
+const submittedKey = (id: string) => `submitted:task:${id}`;
 /** How many task ids each member's history keeps per server; /animate-history shows fewer. */
 export const MEMBER_HISTORY_KEPT = 25;
 
@@ -63,29 +65,51 @@ export class TaskStore {
     }
   }
 
-  /** Writes the record; the open index follows its state, so a final task is never resumed. */
-  async put(record: TaskRecord): Promise<void> {
+  /**
+   * Writes the record if nobody else wrote it since it was read: compare-and-set on its `revision`, which the
+   * stored record gets one higher. Resolves with the stored record, or undefined, having written nothing,
+   * when another writer got there first or the stored record is final (a final record is never overwritten):
+   * the caller then reads the record again and follows it. The open index follows the state, so a final task
+   * is never resumed.
+   */
+  async put(record: TaskRecord): Promise<TaskRecord | undefined> {
+    const expectedRevision = record.revision ?? 0;
+    const stored = { ...record, revision: expectedRevision + 1 };
     // What is written must read back: JSON turns Infinity into null, and a record that no longer parses is
     // a task nobody resumes. Refusing here turns that into an error the runner reports and retries.
-    const readBack = taskRecordSchema.safeParse(JSON.parse(JSON.stringify(record)));
+    const readBack = taskRecordSchema.safeParse(JSON.parse(JSON.stringify(stored)));
     if (!readBack.success) {
       const fields = readBack.error.issues.map((issue) => issue.path.join('.')).join(', ');
       throw new Error(`task record not written: it would not read back (${fields})`);
     }
-    if (isFinal(record.state)) {
-      // Kept a while for support questions and moderators' reports, then forgotten: the store must not grow for ever.
-      await this.#store.kv.set(taskKey(record.id), record, FINAL_RECORD_TTL_MS);
+    const write = { key: taskKey(record.id), value: stored, expectedRevision, finalStates: FINAL_STATES };
+    if (isFinal(stored.state)) {
+      // Kept a while for support questions and moderators' reports, then forgotten: the store must not grow
+      // for ever. The submitted mark lasts exactly as long, so no driver can submit a task it still knows.
+      if (!(await this.#store.writeVersioned({ ...write, ttlMs: FINAL_RECORD_TTL_MS, expireWith: [submittedKey(record.id)] }))) {
+        return undefined;
+      }
       await this.#store.removeFromSet(OPEN_TASKS, record.id);
       await this.#store.kv.delete(imageKey(record.id));
     } else {
-      // Index first: a crash between the two writes leaves an id without a record, which listOpen skips,
-      // never a record nobody will resume.
+      // Index first: a crash between the two writes leaves an id without a record, or a final one, which
+      // listOpen skips, never a record nobody will resume.
       await this.#store.addToSet(OPEN_TASKS, record.id);
-      await this.#store.kv.set(taskKey(record.id), record);
+      if (!(await this.#store.writeVersioned(write))) return undefined;
     }
     // After the record, so the member's history never lists an id whose record is not there yet.
-    if (record.state === 'received' || isFinal(record.state)) await this.#rememberForMember(record);
+    if (stored.state === 'received' || isFinal(stored.state)) await this.#rememberForMember(stored);
     else await this.#store.addToSet(memberTasksKey(record.requester.guildId, record.requester.userId), record.id);
+    return stored;
+  }
+
+  /**
+   * Takes the task's one submission, before the request leaves: true for the first caller only, ever (the mark
+   * expires with the final record). A driver that finds it taken cannot know whether the provider has the
+   * task, and must treat the submission's outcome as unknown rather than send it again.
+   */
+  markSubmitted(id: string, by: string): Promise<boolean> {
+    return this.#store.mark(submittedKey(id), by);
   }
 
   async listOpen(): Promise<TaskRecord[]> {
@@ -130,8 +154,9 @@ export class TaskStore {
   }
 
   /**
-   * Takes (or keeps) the right to drive a task, for stores shared by several processes: only the lease
-   * holder steps a task, so two processes never submit the same generation.
+   * Takes (or keeps) the right to drive a task, for stores shared by several processes (task-leases.ts): only
+   * the lease holder steps a task, so two processes do not do the same work. A lease can lapse under a process
+   * that stalls; what fences it then is `put`'s compare-and-set and the submitted mark.
    */
   claimLease(id: string, owner: string, ttlMs: number): Promise<boolean> {
     return this.#store.claim(`lease:task:${id}`, owner, ttlMs);

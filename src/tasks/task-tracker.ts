@@ -11,6 +11,7 @@ import { errorBackoffMs } from './poll-policy.ts';
 import type { ProgressView, ReplyPort } from './reply-port.ts';
 import { DEFAULT_LOCALE, isFinal, type TaskRecord, type TaskState } from './task-record.ts';
 import { TaskScheduler } from './task-scheduler.ts';
+import { DEFAULT_LEASE_TIMING, TaskLeases, type LeaseTiming } from './task-leases.ts';
 import { TaskSteps, type TaskStepsDeps } from './task-steps.ts';
 
 export type { QuotaGate, VideoApi } from './task-steps.ts';
@@ -27,14 +28,16 @@ export interface TaskTrackerDeps extends TaskStepsDeps {
    * one process by definition) no lease is taken, so a restarted bot resumes its tasks at once.
    */
   leaseOwner?: string;
+  /** Lease, renewal and takeover timing when `leaseOwner` is set (tests shorten it). Default: 30 s / 10 s / 10 s. */
+  leaseTiming?: LeaseTiming;
   /** Told of every state and step, for the operator's metrics. Default: none. */
   metrics?: TaskMetrics;
 }
 
 /** How long a member waits at most before being told and refunded, when TASK_MAX_AGE_MS is not set. */
 export const DEFAULT_TASK_MAX_AGE_MS = 30 * 60_000;
-/** A lease outlives any single step (the longest is a video download) and lapses soon after a crash. */
-const LEASE_MS = 2 * 60_000;
+/** How many times one drive follows a record another driver changed under it, before leaving it to the sweep. */
+const MAX_FOLLOWS = 3;
 /** When a task is being cancelled, its own next step waits this long for the decision. */
 const CANCEL_RECHECK_MS = 1_000;
 /** Effects that begin a new step; a stopping bot leaves them to the next run. */
@@ -53,6 +56,14 @@ export interface NewTask {
 
 export type CancelOutcome = 'cancelled' | 'not_found' | 'not_allowed' | 'started' | 'finished';
 
+/** A write lost the compare-and-set: another driver (a process that took the task over) stored the record since. */
+class RecordChanged extends Error {
+  constructor(id: string) {
+    super(`task ${id} was changed by another driver`);
+    this.name = 'RecordChanged';
+  }
+}
+
 export class TaskTracker {
   readonly #deps: TaskTrackerDeps;
   readonly #scheduler: TaskScheduler;
@@ -63,6 +74,8 @@ export class TaskTracker {
   readonly #maxTaskAgeMs: number;
   readonly #newId: () => string;
   readonly #metrics: TaskMetrics;
+  /** Set when several processes share the store. */
+  readonly #leases: TaskLeases | undefined;
   #stopped = false;
 
   constructor(deps: TaskTrackerDeps) {
@@ -75,6 +88,18 @@ export class TaskTracker {
     this.#scheduler = new TaskScheduler(deps.clock, (id) => {
       this.#start(id);
     });
+    this.#leases =
+      deps.leaseOwner === undefined
+        ? undefined
+        : new TaskLeases({
+            store: deps.store,
+            owner: deps.leaseOwner,
+            clock: deps.clock,
+            logger: deps.logger,
+            timing: deps.leaseTiming ?? DEFAULT_LEASE_TIMING,
+            // Another process drives it now: this one's schedule for it would only add provider requests.
+            onLost: (id) => this.#scheduler.cancel(id),
+          });
   }
 
   /** A fresh task id, for reserving quota under it before the task exists. */
@@ -110,11 +135,15 @@ export class TaskTracker {
   async resumeOpenTasks(): Promise<number> {
     const open = await this.#deps.store.listOpen();
     const idle = open.filter((task) => !this.#running.has(task.id) && !this.#scheduler.has(task.id));
+    let resumed = 0;
     for (const task of idle) {
+      // Another process's task, while it holds the lease: not this process's to resume (nor to log).
+      if (this.#leases && !(await this.#leases.take(task.id))) continue;
       this.#deps.logger.info('resuming task', { taskId: task.id, state: task.state });
       this.#start(task.id);
+      resumed++;
     }
-    return idle.length;
+    return resumed;
   }
 
   /** Stops scheduling and waits for the steps under way, so the store is left consistent. */
@@ -122,6 +151,8 @@ export class TaskTracker {
     this.#stopped = true;
     this.#scheduler.stop();
     await Promise.allSettled([...this.#running.values()]);
+    // Other processes take this one's tasks over at once rather than after the leases lapse.
+    await this.#leases?.releaseAll();
   }
 
   /** Resolves when no step is running for any task (for orderly shutdown and tests). */
@@ -145,11 +176,13 @@ export class TaskTracker {
       const current = await this.#deps.store.get(id);
       if (!current || isFinal(current.state)) return 'finished';
       if (current.state !== 'waiting') return 'started';
-      const owner = this.#deps.leaseOwner;
-      if (owner !== undefined && !(await this.#deps.store.claimLease(id, owner, LEASE_MS))) return 'started';
+      if (this.#leases && !(await this.#leases.take(id))) return 'started';
       this.#scheduler.cancel(id);
+      const { record, changed } = await this.#run(current, { type: 'cancelled' });
+      // Changed meanwhile by the process that drove it: that one's record stands.
+      if (changed) return isFinal(record.state) ? 'finished' : 'started';
       this.#deps.logger.info('task cancelled', { taskId: id, by: by.userId });
-      await this.#run(current, { type: 'cancelled' });
+      if (isFinal(record.state)) await this.#leases?.release(id);
       return 'cancelled';
     } finally {
       this.#cancelling.delete(id);
@@ -170,25 +203,37 @@ export class TaskTracker {
   async #drive(id: string): Promise<void> {
     const log = this.#deps.logger.child({ taskId: id });
     if (this.#stopped) return;
-    const task = await this.#deps.store.get(id).catch((error: unknown) => {
-      log.error('could not read task', { error });
-      return undefined;
-    });
-    if (!task || isFinal(task.state)) return;
-    const owner = this.#deps.leaseOwner;
-    if (owner !== undefined && !(await this.#deps.store.claimLease(id, owner, LEASE_MS))) {
+    // The lease first, then the record: read under the lease, it is the latest unless this process stalls.
+    if (this.#leases && !(await this.#leases.take(id))) {
       log.debug('task is driven by another process');
       return;
     }
-    const last = await this.#run(task, { type: 'resumed', at: this.#deps.clock.now() });
-    if (owner !== undefined && isFinal(last.state)) await this.#deps.store.releaseLease(id, owner);
+    for (let follows = 0; ; follows++) {
+      const task = await this.#deps.store.get(id).catch((error: unknown) => {
+        log.error('could not read task', { error });
+        return undefined;
+      });
+      if (!task || isFinal(task.state)) {
+        await this.#leases?.release(id);
+        return;
+      }
+      const { record: last, changed } = await this.#run(task, { type: 'resumed', at: this.#deps.clock.now() });
+      if (!changed) {
+        if (isFinal(last.state)) await this.#leases?.release(id);
+        return;
+      }
+      // Another driver stored the record since this one read it (this process stalled past its lease): follow
+      // the stored record, never write over it, and only while this process (still or again) holds the task.
+      log.info('task record changed by another driver; following the stored record', { state: last.state });
+      if (follows >= MAX_FOLLOWS || (this.#leases && !(await this.#leases.take(id)))) return;
+    }
   }
 
   /**
    * Feeds events to the table until it asks to wait or the task is over: each returned record is stored,
    * then its effects are performed in order; the last one that reports something gives the next event.
    */
-  async #run(start: TaskRecord, first: TaskEvent): Promise<TaskRecord> {
+  async #run(start: TaskRecord, first: TaskEvent): Promise<{ record: TaskRecord; changed: boolean }> {
     let record = start;
     let event: TaskEvent | undefined = first;
     this.#metrics.taskPickedUp(start);
@@ -197,7 +242,11 @@ export class TaskTracker {
       const transition = next(record, handling, { pollIntervalMs: this.#deps.pollIntervalMs, maxTaskAgeMs: this.#maxTaskAgeMs });
       // A stopping bot records what its steps under way learned (a delivery made, a submission accepted)
       // but starts no new work: the next run resumes from the record as it stands.
-      if (this.#stopped && transition.effects.some((effect) => STARTS_WORK.has(effect.type))) return record;
+      // So does a process whose lease another one took (it stalled): that one does the work from now on.
+      const leaseLost = this.#leases !== undefined && !this.#leases.holds(record.id);
+      if ((this.#stopped || leaseLost) && transition.effects.some((effect) => STARTS_WORK.has(effect.type))) {
+        return { record, changed: false };
+      }
       event = undefined;
       try {
         if (transition.record !== record) record = await this.#write(transition.record, record.state);
@@ -208,17 +257,18 @@ export class TaskTracker {
           if (outcome.event) event = outcome.event;
         }
       } catch (error) {
+        if (error instanceof RecordChanged) return { record, changed: true };
         if (handling.type === 'crashed') {
           // Even recording the error failed: the store itself is failing. Keep the task on this process's
           // schedule and try again later.
           this.#deps.logger.error('could not record task error', { taskId: record.id, error });
           this.#scheduleBackOff(record.id, STORE_OUTAGE_FAILURES);
-          return record;
+          return { record, changed: false };
         }
         event = this.#crashed(record, error);
       }
     }
-    return record;
+    return { record, changed: false };
   }
 
   /** A bug or an outage of our own: retried a few times, then reported with a reference the operator can grep. */
@@ -302,10 +352,13 @@ export class TaskTracker {
     return this.#write({ ...record, shown: fingerprint }, record.state);
   }
 
-  /** The one place a record is written (later: compare-and-set on its version); `from`: its state before, if any. */
+  /**
+   * The one place a record is written: compare-and-set on its revision, so a driver that lost the race (another
+   * process took the task over) throws RecordChanged instead of writing; `from`: its state before, if any.
+   */
   async #write(record: TaskRecord, from: TaskState | undefined): Promise<TaskRecord> {
-    const saved = { ...record, updatedAt: this.#deps.clock.now() };
-    await this.#deps.store.put(saved);
+    const saved = await this.#deps.store.put({ ...record, updatedAt: this.#deps.clock.now() });
+    if (!saved) throw new RecordChanged(record.id);
     this.#metrics.taskStored(saved, from);
     return saved;
   }

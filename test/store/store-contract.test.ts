@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ReservationCounter, Store } from '../../src/store/store.ts';
+import type { ReservationCounter, Store, VersionedWrite } from '../../src/store/store.ts';
 import { backendTitle, storeBackends } from './store-backends.ts';
 import { StoreInUse } from '../../src/store/sqlite-connection.ts';
 
@@ -230,6 +230,104 @@ for (const backend of storeBackends(1)) {
       it('keeps claims on different keys apart', async () => {
         expect(await store.claim('delivery:task-1', 'bot-a', 60_000)).toBe(true);
         expect(await store.claim('delivery:task-2', 'bot-b', 60_000)).toBe(true);
+      });
+    });
+
+    describe('writeVersioned', () => {
+      const FINAL = ['delivered', 'failed'] as const;
+      const write = (revision: number, state: string, extra: Partial<VersionedWrite> = {}): VersionedWrite => ({
+        key: 'task:t1',
+        value: { revision, state, note: `${state} ${revision}` } as VersionedWrite['value'],
+        expectedRevision: revision - 1,
+        finalStates: FINAL,
+        ...extra,
+      });
+
+      it('writes a value that reads back through Keyv, when the stored revision is the expected one', async () => {
+        expect(await store.writeVersioned(write(1, 'queued'))).toBe(true);
+        expect(await store.kv.get('task:t1')).toEqual({ revision: 1, state: 'queued', note: 'queued 1' });
+        expect(await store.writeVersioned(write(2, 'processing'))).toBe(true);
+        expect(await store.kv.get('task:t1')).toMatchObject({ revision: 2, state: 'processing' });
+      });
+
+      it('refuses a writer that read an older revision, and changes nothing', async () => {
+        await store.writeVersioned(write(1, 'submitting'));
+        await store.writeVersioned(write(2, 'failing'));
+        // A stalled writer still holding revision 1 comes back with what it learned.
+        expect(await store.writeVersioned(write(2, 'queued'))).toBe(false);
+        expect(await store.kv.get('task:t1')).toMatchObject({ revision: 2, state: 'failing' });
+      });
+
+      it('refuses to create a value that is already there, and to update one that is not', async () => {
+        expect(await store.writeVersioned(write(3, 'queued'))).toBe(false);
+        expect(await store.kv.get('task:t1')).toBeUndefined();
+        await store.writeVersioned(write(1, 'queued'));
+        expect(await store.writeVersioned(write(1, 'received'))).toBe(false);
+      });
+
+      it('never replaces a final value, whatever revision the writer names', async () => {
+        await store.writeVersioned(write(1, 'failed'));
+        expect(await store.writeVersioned(write(2, 'queued'))).toBe(false);
+        expect(await store.writeVersioned(write(2, 'delivered'))).toBe(false);
+        expect(await store.kv.get('task:t1')).toMatchObject({ revision: 1, state: 'failed' });
+      });
+
+      it('treats a value written before revisions existed as revision 0', async () => {
+        await store.kv.set('task:t1', { state: 'queued', note: 'old shape' });
+        expect(await store.writeVersioned(write(2, 'processing', { expectedRevision: 1 }))).toBe(false);
+        expect(await store.writeVersioned(write(1, 'processing'))).toBe(true);
+        expect(await store.kv.get('task:t1')).toMatchObject({ revision: 1, state: 'processing' });
+      });
+
+      it('lets exactly one of two concurrent writers of the same revision win, across instances', async () => {
+        await store.writeVersioned(write(1, 'waiting'));
+        const second = store.sharedAcrossProcesses ? await open() : store;
+        if (second !== store) others.push(second);
+        const results = await Promise.all([store.writeVersioned(write(2, 'submitting')), second.writeVersioned(write(2, 'failing'))]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const winner = results[0] ? 'submitting' : 'failing';
+        expect(await second.kv.get('task:t1')).toMatchObject({ revision: 2, state: winner });
+      });
+
+      it('gives the value, and the marks named with it, the time to live it is written with', async () => {
+        expect(await store.mark('submitted:t1', 'bot-a')).toBe(true);
+        await store.writeVersioned(write(1, 'delivered', { ttlMs: 200, expireWith: ['submitted:t1'] }));
+        expect(await store.kv.get('task:t1')).toMatchObject({ state: 'delivered' });
+        expect(await store.mark('submitted:t1', 'bot-b')).toBe(false);
+        await sleep(400);
+        expect(await store.kv.get('task:t1')).toBeUndefined();
+        expect(await store.mark('submitted:t1', 'bot-b')).toBe(true);
+      });
+    });
+
+    describe('mark', () => {
+      it('goes to the first caller only, whatever the others pass, even the same value', async () => {
+        expect(await store.mark('submitted:t1', 'bot-a:1')).toBe(true);
+        expect(await store.mark('submitted:t1', 'bot-b:1')).toBe(false);
+        expect(await store.mark('submitted:t1', 'bot-a:1')).toBe(false);
+        expect(await store.mark('submitted:t2', 'bot-b:1')).toBe(true);
+      });
+
+      it('goes to exactly one of many concurrent callers, across instances', async () => {
+        const second = store.sharedAcrossProcesses ? await open() : store;
+        if (second !== store) others.push(second);
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? store : second).mark('submitted:t1', `bot-${i}`)),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('does not lapse by itself: only a final write naming it gives it an end', async () => {
+        expect(await store.mark('submitted:t1', 'bot-a')).toBe(true);
+        await sleep(300);
+        expect(await store.mark('submitted:t1', 'bot-b')).toBe(false);
+      });
+
+      it('is kept apart from a claim and a value with the same key', async () => {
+        expect(await store.claim('submitted:t1', 'bot-a', 60_000)).toBe(true);
+        await store.kv.set('submitted:t1', 'plain');
+        expect(await store.mark('submitted:t1', 'bot-b')).toBe(true);
+        expect(await store.kv.get('submitted:t1')).toBe('plain');
       });
     });
 

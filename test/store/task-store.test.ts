@@ -34,10 +34,48 @@ for (const backend of storeBackends(4))
       expect((await tasks.listOpen()).map((t) => t.id).sort()).toEqual(['a', 'b']);
       expect(await tasks.getImage('a')).toBe('aGVsbG8=');
 
-      await tasks.put(makeTaskRecord({ id: 'a', state: 'failed', failure: { kind: 'cancelled' }, refundedUnits: 1 }));
+      await tasks.put(makeTaskRecord({ id: 'a', state: 'failed', failure: { kind: 'cancelled' }, refundedUnits: 1, revision: 1 }));
       expect((await tasks.listOpen()).map((t) => t.id)).toEqual(['b']);
       expect(await tasks.getImage('a')).toBeUndefined();
       expect((await tasks.get('a'))?.state).toBe('failed');
+    });
+
+    it('a writer that read an older revision loses: nothing it wrote is stored, and it is told so', async () => {
+      const submitting = await tasks.put(makeTaskRecord({ id: 'a', state: 'submitting' }));
+      expect(submitting?.revision).toBe(1);
+      // Another process took the task over and failed it.
+      const failing = await tasks.put(
+        makeTaskRecord({ id: 'a', state: 'failing', failure: { kind: 'submit_unknown' }, refundedUnits: 1, revision: 1 }),
+      );
+      expect(failing?.revision).toBe(2);
+      // The first one's submission returns: it still holds revision 1.
+      expect(await tasks.put({ ...makeTaskRecord({ id: 'a', state: 'queued' }), revision: 1 })).toBeUndefined();
+      expect(await tasks.get('a')).toMatchObject({ state: 'failing', revision: 2 });
+    });
+
+    it('a final record is never overwritten, not even by a writer at its revision', async () => {
+      const failed = await tasks.put(makeTaskRecord({ id: 'a', state: 'failed', failure: { kind: 'submit_unknown' }, refundedUnits: 1 }));
+      expect(await tasks.put({ ...makeTaskRecord({ id: 'a', state: 'queued' }), revision: failed?.revision })).toBeUndefined();
+      expect(await tasks.put({ ...makeTaskRecord({ id: 'a', state: 'delivered' }), revision: failed?.revision })).toBeUndefined();
+      expect(await tasks.get('a')).toMatchObject({ state: 'failed' });
+      expect((await tasks.listOpen()).map((t) => t.id)).toEqual([]);
+    });
+
+    it('reads and then updates a record stored before revisions existed', async () => {
+      await store.kv.set('task:old', { ...makeTaskRecord({ id: 'old', state: 'processing' }) });
+      const old = await tasks.get('old');
+      expect(old?.revision).toBeUndefined();
+      expect(await tasks.put({ ...makeTaskRecord({ id: 'old', state: 'downloading' }), revision: old?.revision })).toMatchObject({
+        revision: 1,
+      });
+    });
+
+    it("gives a task's submission to the first driver only, for as long as the final record is kept", async () => {
+      expect(await tasks.markSubmitted('a', 'bot-a:1')).toBe(true);
+      expect(await tasks.markSubmitted('a', 'bot-b:1')).toBe(false);
+      expect(await tasks.markSubmitted('a', 'bot-a:1')).toBe(false);
+      await tasks.put(makeTaskRecord({ id: 'a', state: 'failed', failure: { kind: 'submit_unknown' }, refundedUnits: 1 }));
+      expect(await tasks.markSubmitted('a', 'bot-b:2')).toBe(false);
     });
 
     it('indexes many tasks written at once without losing one', async () => {
@@ -80,11 +118,13 @@ for (const backend of storeBackends(4))
 
     it("lists a member's open and final tasks of one server, newest first, and nobody else's", async () => {
       await tasks.put(makeTaskRecord({ id: 'old', state: 'received', ...at(1) }));
-      await tasks.put(makeTaskRecord({ id: 'old', state: 'delivered', ...at(1) }));
+      await tasks.put(makeTaskRecord({ id: 'old', state: 'delivered', revision: 1, ...at(1) }));
       await tasks.put(makeTaskRecord({ id: 'cancelled', state: 'received', ...at(2) }));
-      await tasks.put(makeTaskRecord({ id: 'cancelled', state: 'failed', failure: { kind: 'cancelled' }, refundedUnits: 1, ...at(2) }));
+      await tasks.put(
+        makeTaskRecord({ id: 'cancelled', state: 'failed', failure: { kind: 'cancelled' }, refundedUnits: 1, revision: 1, ...at(2) }),
+      );
       await tasks.put(makeTaskRecord({ id: 'running', state: 'received', ...at(3) }));
-      await tasks.put(makeTaskRecord({ id: 'running', state: 'processing', ...at(3) }));
+      await tasks.put(makeTaskRecord({ id: 'running', state: 'processing', revision: 1, ...at(3) }));
       const elsewhere = { userId: MEMBER, guildId: '300000000000000002', channelId: '400000000000000002' };
       await tasks.put(makeTaskRecord({ id: 'other-server', state: 'received', requester: elsewhere, ...at(4) }));
       const someoneElse = { userId: '200000000000000002', guildId: GUILD, channelId: '400000000000000001' };

@@ -89,4 +89,30 @@ describe('maintenance with unreadable data in the store', () => {
     expect(resumed).toEqual([['healthy']]);
     expect(lines.filter((l) => l.includes('reconciling reservations failed'))).toHaveLength(1);
   });
+
+  it('with several processes, looks for tasks to take over every 10 s and reconciles once a minute', async () => {
+    const clock = new ManualClock(1_000);
+    let reconciled = 0;
+    const maintenance = new Maintenance({
+      tracker: resumer(),
+      quota: reconciler(async () => {
+        reconciled++;
+        return 0;
+      }),
+      tasks,
+      logger: logger(),
+      clock,
+      resumeEveryMs: 10_000,
+    });
+    maintenance.start();
+    for (let i = 0; i < 12; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      clock.advance(10_000);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    maintenance.stop();
+    // At the start and 12 times after it, 120 s in all; reconciled at the start, at 60 s and at 120 s.
+    expect(resumed).toHaveLength(13);
+    expect(reconciled).toBe(3);
+  });
 });
