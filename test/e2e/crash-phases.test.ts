@@ -20,6 +20,11 @@ const PICTURE_NAME = 'crash.png';
 /** Longer than any test here: an answer held this long is one the killed bot never gets. */
 const HELD_MS = 30_000;
 
+const contentOf = (r: { body?: unknown }): string => {
+  const content = (r.body as { content?: unknown } | undefined)?.content;
+  return typeof content === 'string' ? content : '';
+};
+
 async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -222,6 +227,68 @@ describe('a bot killed with SIGKILL in each phase of a task, then restarted', ()
     // The restarted bot cannot know the edit was made, so it makes it again: the same reply, still one video.
     expect(h.discord.requests.filter(isVideoEdit(token))).toHaveLength(2);
     expectOneVideo(token);
+    expect(await ledgers()).toEqual(charged);
+  }, 30_000);
+
+  it('while the video is being downloaded from the provider: downloads it again, delivers once, charged once', async () => {
+    const first = await startBot();
+    h.video.delayVideoDownload(HELD_MS);
+    const token = animate();
+    await until(() => h.video.videoDownloads > 0, 10_000, 'a video download');
+    await kill(first);
+
+    const second = await startBot();
+    await h.discord.waitForRequest(isVideoEdit(token), 15_000);
+    await finish(second, 'task delivered');
+
+    expect(h.video.videoDownloads).toBe(2);
+    expect(h.video.submissions).toHaveLength(1);
+    expectOneVideo(token);
+    expect(await ledgers()).toEqual(charged);
+  }, 30_000);
+
+  it('while telling the member of a failure (the edit made, its answer lost): tells them again in the same reply, refunds once', async () => {
+    h.video.nextTask({ pollsBeforeDone: 1, etaSeconds: 1, outcome: { kind: 'fail', reason: 'the picture could not be animated' } });
+    const first = await startBot();
+    const reportHeld = h.discord.holdNextAnswer(
+      (r) => r.method === 'PATCH' && r.path.endsWith('/messages/@original') && contentOf(r).includes('could not be animated'),
+    );
+    const token = animate();
+    await reportHeld.arrived;
+    await kill(first);
+
+    const second = await startBot();
+    await finish(second, 'task failed');
+
+    expect(h.video.submissions).toHaveLength(1);
+    const reports = h.discord.requests.filter((r) => r.path.includes(token) && contentOf(r).includes('could not be animated'));
+    expect(reports).toHaveLength(2);
+    expect(h.discord.originalMessage(token)?.content).toContain('the picture could not be animated');
+    expect(h.discord.followUps(token)).toEqual([]);
+    // Settling is idempotent: the second telling gives nothing back twice.
+    expect(await ledgers()).toEqual({ ...charged, memberUsed: 0 });
+  }, 30_000);
+
+  it('during a late delivery in the channel (the post made, its answer lost): the restarted bot gets the same message back, one video', async () => {
+    const first = await startBot();
+    const postHeld = h.discord.holdNextAnswer((r) => r.method === 'POST' && r.path === `/channels/${h.discord.channelId}/messages`);
+    h.video.delayPoll(1_000);
+    const token = animate();
+    // The reply's 15 minutes are over before the video is ready: it goes to the channel, with a mention.
+    await until(() => h.video.polls.length > 0, 10_000, 'a first poll');
+    h.discord.expireInteraction(token);
+    await postHeld.arrived;
+    expect(h.discord.messagesIn(h.discord.channelId).filter((m) => m.attachments.length > 0)).toHaveLength(1);
+    await kill(first);
+
+    const second = await startBot();
+    await finish(second, 'task delivered');
+
+    expect(h.video.submissions).toHaveLength(1);
+    // Sent again with the same nonce: Discord answers with the message it made the first time.
+    expect(h.discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${h.discord.channelId}/messages`)).toHaveLength(2);
+    expect(h.discord.messagesIn(h.discord.channelId).filter((m) => m.attachments.length > 0)).toHaveLength(1);
+    expect(h.discord.originalMessage(token)?.attachments ?? []).toEqual([]);
     expect(await ledgers()).toEqual(charged);
   }, 30_000);
 });
