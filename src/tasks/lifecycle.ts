@@ -151,7 +151,9 @@ const pollingState: Handler<'queued' | 'processing'> = (record, event, tuning) =
       if (!event.video || !record.provider) return fail(record, { kind: 'video_lost' });
       const ttl = event.video.ttlSeconds;
       const withVideo = moveTo(record, 'downloading', {
-        retries: 0,
+        // A task that already had a link is here for a fresh one after a failed download or delivery: it
+        // keeps counting those failures, or a link that goes stale between tries would make it try for ever.
+        retries: record.provider.videoUrl === undefined ? 0 : record.retries,
         provider: {
           ...record.provider,
           videoUrl: event.video.url,
@@ -259,9 +261,13 @@ export const lifecycle: Table = {
         // The bot stopped between recording the submission and learning its outcome: the provider may have
         // a (paid) task for it, so sending it again could charge twice.
         return fail(record, { kind: 'submit_unknown' });
-      case 'picture_missing':
-        // The slot stays taken: starting again with the same task takes the same slot.
-        return startChecking(record);
+      case 'picture_missing': {
+        // The slot stays taken: starting again with the same task takes the same slot. Counted, so a store
+        // that keeps losing the picture ends the task instead of checking it again in a loop.
+        const failures = record.retries + 1;
+        if (failures >= GIVE_UP_AFTER_FAILURES) return fail(record, { kind: 'internal', ref: record.id.slice(0, 8) });
+        return startChecking({ ...record, retries: failures });
+      }
       case 'submitted':
         return {
           record: moveTo(record, 'queued', { retries: 0, provider: { taskId: event.providerTaskId, submittedAt: event.at } }),

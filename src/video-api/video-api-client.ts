@@ -172,6 +172,8 @@ export class VideoApiClient {
       });
       throw new ProviderUnavailable({ status: answer.status });
     }
+    // A failed task's reason is shown to the member, like the error texts #scrub already cleans.
+    if (result.reason !== undefined) result.reason = this.#scrub(result.reason);
     this.#logger.debug('video API task result', {
       taskId,
       taskStatus: result.rawStatus,

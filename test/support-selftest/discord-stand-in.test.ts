@@ -384,6 +384,29 @@ describe('DiscordStandIn', () => {
     expect(standIn.messagesIn(standIn.channelId).map((m) => m.content)).toEqual(['first', 'made']);
   });
 
+  it('holdNextAnswer carries the request out and holds its answer until released', async () => {
+    const { standIn, client } = await connect();
+    const held = standIn.holdNextAnswer((r) => r.method === 'POST' && (r.body as { content?: string }).content === 'held');
+    let answered = false;
+    const post = client.rest.post(Routes.channelMessages(standIn.channelId), { body: { content: 'held' } }).then(() => (answered = true));
+    await held.arrived;
+    // Made already, but the client has not heard back.
+    expect(standIn.messagesIn(standIn.channelId).map((m) => m.content)).toEqual(['held']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answered).toBe(false);
+    held.release();
+    await post;
+    // One rule holds one answer: the next request is answered at once.
+    await client.rest.post(Routes.channelMessages(standIn.channelId), { body: { content: 'held' } });
+
+    const url = standIn.hostAttachment('slow.png', Buffer.from('bytes'), 'image/png');
+    const file = standIn.holdNextAnswer((r) => r.path === '/attachments/slow.png');
+    const download = fetch(url);
+    await file.arrived;
+    file.release();
+    expect(await (await download).text()).toBe('bytes');
+  });
+
   it('answers unknown routes with 404 and explains a timed-out wait', async () => {
     const { standIn, client } = await connect();
 

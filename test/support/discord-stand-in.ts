@@ -393,6 +393,25 @@ interface InjectedFailure {
   remaining: number;
 }
 
+/** A request whose answer is held back (see holdNextAnswer). */
+interface HeldAnswerRule {
+  predicate: (r: RequestTarget) => boolean;
+  arrive: () => void;
+  /** Resolves when the test releases the answer, or the stand-in closes. */
+  released: Promise<void>;
+  release: () => void;
+  /** Set once a request matched: each rule holds one answer. */
+  taken: boolean;
+}
+
+/** A request the stand-in has carried out but not yet answered. */
+export interface HeldAnswer {
+  /** Resolves once a matching request has arrived and been carried out; its answer now waits. */
+  readonly arrived: Promise<void>;
+  /** Sends the held answer (to nobody, if the client has gone meanwhile). */
+  release(): void;
+}
+
 /** A direct-message channel between the bot and one user. */
 interface DirectChannel {
   id: string;
@@ -531,6 +550,8 @@ export class DiscordStandIn {
   readonly #failures: InjectedFailure[] = [];
   /** Requests that are carried out, but whose answer is replaced by an error (as when a proxy drops it). */
   readonly #lostAnswers: InjectedFailure[] = [];
+  /** holdNextAnswer rules, kept until closing so that closing releases what they hold. */
+  readonly #answerHolds: HeldAnswerRule[] = [];
   /** `${authorId}:${nonce}` of messages created with `enforce_nonce`, and when. */
   readonly #nonces = new Map<string, { messageId: string; at: number }>();
   readonly #directChannels = new Map<string, DirectChannel>();
@@ -768,6 +789,21 @@ export class DiscordStandIn {
     this.#lostAnswers.push({ predicate, error, remaining: times });
   }
 
+  /**
+   * Carry out the next request that matches (a REST route runs: the message is made or edited; a CDN file is
+   * looked up), then hold its answer until `release()`: the client waits as on a stalled network, and a test
+   * can kill it at that moment. The predicate sees REST paths without `/api/v10` and CDN paths whole
+   * (`/attachments/<name>`). Closing the stand-in releases every held answer.
+   */
+  holdNextAnswer(predicate: (r: RequestTarget) => boolean): HeldAnswer {
+    let arrive = (): void => undefined;
+    let release = (): void => undefined;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.#answerHolds.push({ predicate, arrive, released, release, taken: false });
+    return { arrived, release };
+  }
+
   /** Forget every nonce, as Discord does after a few minutes: a repeated nonce then makes a new message. */
   forgetNonces(): void {
     this.#nonces.clear();
@@ -860,6 +896,7 @@ export class DiscordStandIn {
     if (this.#closed) return;
     this.#closed = true;
     for (const waiter of this.#waiters) waiter();
+    for (const hold of this.#answerHolds) hold.release();
     for (const session of this.#sessions) session.socket.terminate();
     this.#sessions.clear();
     await new Promise<void>((resolve) => this.#gateway.close(() => resolve()));
@@ -1212,6 +1249,8 @@ export class DiscordStandIn {
     const method = (req.method ?? 'GET').toUpperCase();
 
     if (url.pathname.startsWith(CDN_PREFIX)) {
+      await this.#holdAnswer({ method, path: decodePath(url.pathname) });
+      if (res.destroyed) return;
       const status = this.#serveCdn(method, decodePath(url.pathname.slice(CDN_PREFIX.length)), res);
       this.cdnRequests.push({ method, path: decodePath(url.pathname), at, status });
       return;
@@ -1241,6 +1280,8 @@ export class DiscordStandIn {
           ? this.#errorAnswer(error)
           : { status: 500, body: { code: 0, message: `stand-in failure: ${String(error)}` } };
     }
+    await this.#holdAnswer({ method: record.method, path: record.path, body: record.body });
+    if (res.destroyed) return;
     this.#write(res, answer);
     record.status = answer.status;
     this.#notify();
@@ -1271,6 +1312,15 @@ export class DiscordStandIn {
     }
     if (pathMatched) throw new DiscordHttpError(405, 0, '405: Method Not Allowed');
     throw notFound();
+  }
+
+  /** Waits while a holdNextAnswer rule holds this request's answer; returns at once when none takes it. */
+  async #holdAnswer(target: RequestTarget): Promise<void> {
+    const rule = this.#answerHolds.find((r) => !r.taken && r.predicate(target));
+    if (!rule) return;
+    rule.taken = true;
+    rule.arrive();
+    await rule.released;
   }
 
   #injectedAnswer(error: DiscordErrorSpec): Answer {

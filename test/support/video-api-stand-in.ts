@@ -88,6 +88,7 @@ export class VideoApiStandIn {
   readonly #pollFailures: InjectedFailure[] = [];
   readonly #submitDelays: number[] = [];
   readonly #pollDelays: number[] = [];
+  readonly #fileDelays: number[] = [];
   #dropSubmits = 0;
   #dropPolls = 0;
   #videoDownloads = 0;
@@ -171,6 +172,11 @@ export class VideoApiStandIn {
     this.#pollDelays.push(ms);
   }
 
+  /** Holds the next video download's answer (headers and bytes) for `ms`; it is counted on receipt. */
+  delayVideoDownload(ms: number): void {
+    this.#fileDelays.push(ms);
+  }
+
   /** The next submit creates its task, then the connection is cut without an answer. */
   dropNextSubmit(times = 1): void {
     this.#dropSubmits += times;
@@ -219,7 +225,7 @@ export class VideoApiStandIn {
       return;
     }
     if (req.method === 'GET' && url.pathname.startsWith(FILES_PREFIX)) {
-      this.#handleFile(url, res);
+      await this.#handleFile(url, res);
       return;
     }
     await drain(req);
@@ -348,7 +354,7 @@ export class VideoApiStandIn {
     };
   }
 
-  #handleFile(url: URL, res: ServerResponse): void {
+  async #handleFile(url: URL, res: ServerResponse): Promise<void> {
     const name = decodeURIComponent(url.pathname.slice(FILES_PREFIX.length));
     const task = name.endsWith('.mp4') ? this.#tasks.get(name.slice(0, -'.mp4'.length)) : undefined;
     const outcome = task?.script.outcome ?? { kind: 'succeed' };
@@ -359,6 +365,9 @@ export class VideoApiStandIn {
       return;
     }
     this.#videoDownloads++;
+    const wait = this.#fileDelays.shift();
+    if (wait !== undefined) await this.#pause(wait);
+    if (res.destroyed) return;
     if (outcome.videoFile !== undefined) {
       res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(statSync(outcome.videoFile).size) });
       createReadStream(outcome.videoFile)

@@ -132,6 +132,47 @@ describe('task lifecycle table', () => {
     expect(t.effects).toEqual([{ type: 'wait', delayMs: 1_000 }]);
   });
 
+  /**
+   * Found by the property test (lifecycle-properties.test.ts): with a link shorter-lived than a back-off,
+   * every retry went stale, was polled again, and the fresh link reset the failure count, so a download or
+   * a delivery that kept failing was tried (and the provider polled) for ever.
+   */
+  it.each([
+    ['a download', 'download_video', { type: 'step_failed', giveUp: { kind: 'video_lost' } }, 'failing'],
+    ['a delivery', 'deliver', { type: 'delivery_failed' }, 'undelivered'],
+  ] as const)('%s that keeps failing ends even when each retry needs a fresh short-lived link', (_what, failingStep, failure, ending) => {
+    let record = makeTaskRecord({ state: 'processing', provider: submitted });
+    let at = AT;
+    let event: TaskEvent = { type: 'generation_succeeded', video: { url: 'https://cdn/v.mp4', ttlSeconds: 60 }, at };
+    for (let steps = 0; steps < 500 && !['failing', 'failed', 'delivered', 'undelivered'].includes(record.state); steps++) {
+      const t = step(record, event);
+      record = t.record;
+      const types = t.effects.map((e) => e.type);
+      at += 10_000;
+      if (types.includes(failingStep)) event = failure;
+      else if (types.includes('download_video')) event = { type: 'video_downloaded', download: { kind: 'too_large' }, at };
+      else if (types.includes('poll')) event = { type: 'generation_succeeded', video: { url: 'https://cdn/v.mp4', ttlSeconds: 60 }, at };
+      else event = { type: 'resumed', at: (at += 60_000) };
+    }
+    expect(record.state).toBe(ending);
+  });
+
+  it('a checked picture that keeps going missing from the store is checked again a few times, then reported and refunded in full', () => {
+    let record = makeTaskRecord({ state: 'waiting' });
+    let event: TaskEvent = { type: 'turn_taken' };
+    for (let steps = 0; steps < 500 && record.state !== 'failing'; steps++) {
+      const t = step(record, event);
+      record = t.record;
+      const types = t.effects.map((e) => e.type);
+      // Nothing has reached the provider: the picture is missing before the request leaves.
+      if (types.includes('submit')) event = { type: 'picture_missing' };
+      else if (types.includes('check_picture')) event = { type: 'picture_checked' };
+      else event = { type: 'turn_taken' };
+    }
+    expect(record).toMatchObject({ state: 'failing', failure: { kind: 'internal' } });
+    expect(step(record, { type: 'resumed', at: AT }).effects).toContainEqual({ type: 'settle', refund: true, operatorRefund: true });
+  });
+
   it('success without a video is a lost video, refunded', () => {
     const t = step(makeTaskRecord({ state: 'processing', provider: submitted }), { type: 'generation_succeeded', at: AT });
     expect(t.record).toMatchObject({ state: 'failing', failure: { kind: 'video_lost' } });

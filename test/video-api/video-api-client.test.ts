@@ -304,6 +304,15 @@ describe('getResult', () => {
     expect(standIn.videoDownloads).toBe(1);
   });
 
+  it('a failed task whose reason echoes the API key is reported without the key (found by the property test)', async () => {
+    standIn.nextTask({ pollsBeforeDone: 0, outcome: { kind: 'fail', reason: `upstream refused Bearer ${API_KEY}` } });
+    const client = makeClient();
+    const { taskId } = await client.submit(aRequest);
+    const result = await client.getResult(taskId);
+    expect(result.reason).toBe('upstream refused Bearer [redacted]');
+    expect(logLines.join('\n')).not.toContain(API_KEY);
+  });
+
   it('reports a failed task with the provider reason', async () => {
     standIn.nextTask({ pollsBeforeDone: 0, outcome: { kind: 'fail', reason: 'content policy violation' } });
     const client = makeClient();
