@@ -20,6 +20,8 @@ const AUDIO_KBPS = 64;
 const MIN_VIDEO_KBPS = 150;
 /** Re-encodes running at once, per process. */
 export const REENCODES_AT_ONCE = 1;
+/** A result over the limit is encoded once more at a bitrate lowered by the overshoot; then the link is sent. */
+const REENCODE_ATTEMPTS = 2;
 /** A re-encode that takes longer is stuck: it is stopped and the link is sent. */
 const REENCODE_TIMEOUT_MS = 5 * 60_000;
 /** The end of ffmpeg's error output kept for the log. */
@@ -30,7 +32,7 @@ export type FitResult =
   /** ffmpeg or ffprobe is not installed where FFMPEG_PATH (FFPROBE_PATH) says. */
   | { kind: 'no_ffmpeg' }
   | { kind: 'failed' }
-  /** Re-encoded, but still over the limit (or the limit is too small for the duration). */
+  /** Re-encoded twice, but still over the limit (or the limit is too small for the duration). */
   | { kind: 'still_too_large'; sizeBytes?: number };
 
 export interface VideoFitterOptions {
@@ -89,9 +91,40 @@ export class VideoFitter {
       return { kind: 'still_too_large' };
     }
 
-    const target = this.#options.files.newPath();
     const started = performance.now();
-    // One pass with a capped rate (maxrate and a one-second buffer) keeps the size close to the target.
+    let kbps = videoKbps;
+    for (let attempt = 1; ; attempt++) {
+      const encoded = await this.#encode(source, kbps);
+      if (encoded.kind !== 'encoded') return encoded;
+      const fields = {
+        fromBytes: source.sizeBytes,
+        toBytes: encoded.file.sizeBytes,
+        limitBytes,
+        videoKbps: kbps,
+        durationSeconds: duration,
+        attempt,
+      };
+      if (encoded.file.sizeBytes <= limitBytes) {
+        log.info('video re-encoded to fit the upload limit', { ...fields, ms: Math.round(performance.now() - started) });
+        return { kind: 'fitted', file: encoded.file };
+      }
+      await removeVideoFile(encoded.file);
+      // Rate control overshoots on some content (noise, a very short clip): once more, aiming lower by the overshoot.
+      const lower = Math.floor(kbps * (limitBytes / encoded.file.sizeBytes) * SIZE_MARGIN);
+      if (attempt >= REENCODE_ATTEMPTS || lower < MIN_VIDEO_KBPS) {
+        log.warn('the re-encoded video is still over the upload limit; sending its link', fields);
+        return { kind: 'still_too_large', sizeBytes: encoded.file.sizeBytes };
+      }
+      kbps = lower;
+    }
+  }
+
+  /** One ffmpeg run at `videoKbps`: one pass with a capped rate (maxrate, a one-second buffer) stays near the target. */
+  async #encode(
+    source: VideoFile,
+    videoKbps: number,
+  ): Promise<{ kind: 'encoded'; file: VideoFile } | { kind: 'no_ffmpeg' } | { kind: 'failed' }> {
+    const target = this.#options.files.newPath();
     const encoded = await run(
       this.#options.ffmpegPath,
       [
@@ -106,23 +139,15 @@ export class VideoFitter {
     if (encoded.kind === 'missing') return this.#missing('FFMPEG_PATH', this.#options.ffmpegPath);
     if (encoded.kind === 'timed_out' || encoded.code !== 0) {
       await removeVideoFile({ path: target, sizeBytes: 0 });
-      log.warn('ffmpeg could not re-encode the video; sending its link', {
+      this.#options.logger.warn('ffmpeg could not re-encode the video; sending its link', {
         ...(encoded.kind === 'done' ? { exitCode: encoded.code, stderr: encoded.stderr } : { timedOutAfterMs: REENCODE_TIMEOUT_MS }),
       });
       return { kind: 'failed' };
     }
-    const sizeBytes = (await stat(target)).size;
-    const fields = { fromBytes: source.sizeBytes, toBytes: sizeBytes, limitBytes, videoKbps, durationSeconds: duration };
-    if (sizeBytes > limitBytes) {
-      await removeVideoFile({ path: target, sizeBytes });
-      log.warn('the re-encoded video is still over the upload limit; sending its link', fields);
-      return { kind: 'still_too_large', sizeBytes };
-    }
-    log.info('video re-encoded to fit the upload limit', { ...fields, ms: Math.round(performance.now() - started) });
-    return { kind: 'fitted', file: { path: target, sizeBytes } };
+    return { kind: 'encoded', file: { path: target, sizeBytes: (await stat(target)).size } };
   }
 
-  #missing(variable: string, path: string): FitResult {
+  #missing(variable: string, path: string): { kind: 'no_ffmpeg' } {
     this.#options.logger.warn(`${variable} (${path}) was not found: a video over the upload limit is sent as a link`);
     return { kind: 'no_ffmpeg' };
   }
