@@ -77,7 +77,7 @@ export class VideoFitter {
       'json',
       source.path,
     ]);
-    if (probed.kind === 'missing') return this.#missing('FFPROBE_PATH', this.#options.ffprobePath);
+    if (probed.kind === 'missing') return this.#missing('ffprobe', this.#options.ffprobePath);
     const parsed = probed.kind === 'done' && probed.code === 0 ? safeJson(probed.stdout, probeSchema) : undefined;
     if (!parsed) {
       log.warn('ffprobe could not read the video; sending its link', { stderr: probed.kind === 'done' ? probed.stderr : undefined });
@@ -136,7 +136,7 @@ export class VideoFitter {
       ],
       REENCODE_TIMEOUT_MS,
     );
-    if (encoded.kind === 'missing') return this.#missing('FFMPEG_PATH', this.#options.ffmpegPath);
+    if (encoded.kind === 'missing') return this.#missing('ffmpeg', this.#options.ffmpegPath);
     if (encoded.kind === 'timed_out' || encoded.code !== 0) {
       await removeVideoFile({ path: target, sizeBytes: 0 });
       this.#options.logger.warn('ffmpeg could not re-encode the video; sending its link', {
@@ -147,8 +147,10 @@ export class VideoFitter {
     return { kind: 'encoded', file: { path: target, sizeBytes: (await stat(target)).size } };
   }
 
-  #missing(variable: string, path: string): { kind: 'no_ffmpeg' } {
-    this.#options.logger.warn(`${variable} (${path}) was not found: a video over the upload limit is sent as a link`);
+  #missing(program: string, path: string): { kind: 'no_ffmpeg' } {
+    this.#options.logger.warn(
+      `${program} was not found at ${path} (FFMPEG_PATH, FFPROBE_PATH): a video over the upload limit is sent as a link`,
+    );
     return { kind: 'no_ffmpeg' };
   }
 }
