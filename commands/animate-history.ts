@@ -19,6 +19,7 @@ import { historyText, resendButtonLabel, resendText } from '../src/catalogue/ren
 import { guildIdOf, type ButtonHandler, type CommandContext, type SlashCommand } from '../src/discord/command.ts';
 import type { TaskRecord } from '../src/tasks/task-record.ts';
 import { uploadLimitOf } from '../src/discord/reply-handle.ts';
+import { removeVideoFile } from '../src/videos/video-files.ts';
 
 /** How many generations the answer lists. */
 const HISTORY_SHOWN = 10;
@@ -75,9 +76,14 @@ async function resend(interaction: ButtonInteraction, context: CommandContext): 
           guildId: interaction.guildId,
           maxBytes: uploadLimitOf(interaction),
         });
-  const files =
-    outcome.kind === 'found' && outcome.view.kind === 'video' ? [{ name: outcome.view.filename, attachment: outcome.view.video }] : [];
-  await interaction.editReply({ content: resendText(outcome, interaction.locale), files, allowedMentions: { parse: [] } });
+  const video = outcome.kind === 'found' && outcome.view.kind === 'video' ? outcome.view : undefined;
+  // discord.js reads a file given by its path into memory before sending it: one video at a time, at most the limit.
+  const files = video ? [{ name: video.filename, attachment: video.video.path }] : [];
+  try {
+    await interaction.editReply({ content: resendText(outcome, interaction.locale), files, allowedMentions: { parse: [] } });
+  } finally {
+    await removeVideoFile(video?.video);
+  }
 }
 
 export const animateHistoryCommand: SlashCommand = { data, preconditions: ['guild_only'], execute };

@@ -37,6 +37,9 @@ import { DEFAULT_LEASE_TIMING, type LeaseTiming } from './tasks/task-leases.ts';
 import { TaskStore } from './tasks/task-store.ts';
 import { TaskTracker } from './tasks/task-tracker.ts';
 import { VideoApiClient } from './video-api/video-api-client.ts';
+import { DeliverableVideos } from './videos/deliverable-videos.ts';
+import { VideoFitter } from './videos/fit-video.ts';
+import { VideoFiles } from './videos/video-files.ts';
 
 /** A development deploy registers in a server: that many of the bot's servers are looked at, not all. */
 const GUILDS_CHECKED_FOR_COMMANDS = 3;
@@ -57,6 +60,8 @@ export interface AppTuning {
 
 export async function startApp(config: Config, logger: Logger, clock: Clock = systemClock, tuning: AppTuning = {}): Promise<RunningApp> {
   const leaseTiming = tuning.leaseTiming ?? DEFAULT_LEASE_TIMING;
+  // Videos go from the provider to a file, and from the file to Discord: never whole in memory.
+  const videoFiles = await VideoFiles.open(logger.child({ component: 'videos' }));
   const store = await openStore(config.storeUrl);
   const client = createDiscordClient({ apiUrl: config.discordApiUrl });
   // One registry for the whole process, served on /metrics; without HTTP_PORT nothing is measured at all.
@@ -71,7 +76,17 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   });
   const downloads: DownloadPolicy = { attachmentHosts: config.attachmentHosts, allowInsecure: config.allowInsecureDownloads };
   const downloader = createDownloadDispatcher(downloads);
-  const fetchVideo = (url: string, maxBytes: number) => downloadVideo(url, { maxBytes, policy: downloads, dispatcher: downloader });
+  const videos = new DeliverableVideos({
+    download: (url, maxBytes) => downloadVideo(url, { maxBytes, path: videoFiles.newPath(), policy: downloads, dispatcher: downloader }),
+    fitter: new VideoFitter({
+      ffmpegPath: config.ffmpegPath,
+      ffprobePath: config.ffprobePath,
+      files: videoFiles,
+      logger: logger.child({ component: 'videos' }),
+    }),
+    logger: logger.child({ component: 'videos' }),
+  });
+  const fetchVideo = (url: string, limitBytes: number) => videos.fetch(url, limitBytes);
   const tasks = new TaskStore(store, logger);
   const images = new ImagePreparer();
   const quota = new QuotaService({ store, defaults: config.quotaDefaults, clock, logger: logger.child({ component: 'quota' }) });
@@ -136,6 +151,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   } catch (error) {
     await store.close();
     await downloader.close();
+    await videoFiles.close();
     throw error;
   }
 
@@ -151,6 +167,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     await client.destroy();
     await store.close();
     await downloader.close();
+    await videoFiles.close();
   };
   if (registry && config.httpPort !== undefined) {
     try {

@@ -1,5 +1,6 @@
 /** The environment, parsed once with zod into a typed, frozen object. */
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { parseEnvFile } from './env-file.ts';
 import { DISCORD_ATTACHMENT_HOSTS } from './download-policy.ts';
@@ -30,6 +31,10 @@ export interface Config {
   readonly attachmentHosts: readonly string[];
   /** Downloads over http and from loopback or private addresses: for tests pointing at local stand-ins. */
   readonly allowInsecureDownloads: boolean;
+  /** ffmpeg, to re-encode a video over the upload limit so it fits; without it such a video goes as a link. */
+  readonly ffmpegPath: string;
+  /** ffprobe (the video's duration): FFPROBE_PATH, else beside FFMPEG_PATH, else `ffprobe` on the PATH. */
+  readonly ffprobePath: string;
 }
 
 const httpUrl = z
@@ -51,6 +56,12 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
     .trim()
     .toLowerCase()
     .pipe(z.enum(values, { error: `must be one of ${values.join(', ')}` }));
+
+/** A program's name (looked up on the PATH) or its path; run directly, never through a shell. */
+const programPath = z
+  .string()
+  .trim()
+  .regex(/^[^\0\r\n]+$/, 'must be a program name or a path to it, e.g. ffmpeg or /usr/bin/ffmpeg');
 
 const STORE_URL_FORMS = 'sqlite://<path> or redis://[user:password@]host[:port][/database]';
 
@@ -158,7 +169,14 @@ const envSchema = z.object({
     .regex(/^(true|false)$/i, 'must be true or false')
     .transform((v) => v.toLowerCase() === 'true')
     .default(false),
+  FFMPEG_PATH: programPath.default('ffmpeg'),
+  FFPROBE_PATH: programPath.optional(),
 });
+
+/** ffprobe comes with ffmpeg: next to an ffmpeg given by its path, on the PATH when ffmpeg is found there too. */
+function ffprobeBeside(ffmpegPath: string): string {
+  return ffmpegPath.includes('/') ? join(dirname(ffmpegPath), 'ffprobe') : 'ffprobe';
+}
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -220,6 +238,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     httpHost: e.HTTP_HOST,
     attachmentHosts: Object.freeze(e.ATTACHMENT_HOSTS),
     allowInsecureDownloads: e.ALLOW_INSECURE_DOWNLOADS,
+    ffmpegPath: e.FFMPEG_PATH,
+    ffprobePath: e.FFPROBE_PATH ?? ffprobeBeside(e.FFMPEG_PATH),
   });
 }
 

@@ -97,7 +97,7 @@ export class VideoResends {
     log.info('re-sending the video', { as: download.kind });
     const prompt = record.options.prompt;
     if (download.kind === 'file') {
-      return { kind: 'found', view: { kind: 'video', video: download.bytes, filename: `animate-${record.id.slice(0, 8)}.mp4` }, prompt };
+      return { kind: 'found', view: { kind: 'video', video: download.file, filename: `animate-${record.id.slice(0, 8)}.mp4` }, prompt };
     }
     return {
       kind: 'found',

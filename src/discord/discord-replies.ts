@@ -5,13 +5,16 @@
  * Works from the stored task alone, so a restarted bot finishes what an earlier one started.
  */
 import { createHash } from 'node:crypto';
-import { ButtonStyle, ComponentType, DiscordAPIError, MessageFlags, RESTJSONErrorCodes, Routes, type REST, type RawFile } from 'discord.js';
+import { openAsBlob } from 'node:fs';
+import { ButtonStyle, ComponentType, DiscordAPIError, MessageFlags, RESTJSONErrorCodes, Routes, type REST } from 'discord.js';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../clock.ts';
+import { ConcurrencyLimit } from '../concurrency-limit.ts';
 import { noMetrics, type DeliveryKind, type DeliveryMetrics } from '../metrics.ts';
 import type { Delivery, DeliveryOutcome, FinalView, PostedMessage, ProgressView, ReplyPort } from '../tasks/reply-port.ts';
 import type { TaskRecord } from '../tasks/task-record.ts';
+import type { VideoFile } from '../videos/video-files.ts';
 import { cancelButtonLabel, directDeliveryText, lateDeliveryText, replyText } from '../catalogue/render-reply.ts';
 import { finalComponents } from './retry-button.ts';
 
@@ -55,6 +58,19 @@ interface MessageBody {
   enforce_nonce?: boolean;
 }
 
+/**
+ * Videos being uploaded at once, per bot process. Each upload streams from its file, so memory does not
+ * depend on this; it keeps a burst of finished videos from splitting the uplink twenty ways (each then
+ * slow enough to risk the 15-minute token) and from piling onto Discord's rate limits. Deliveries past it wait.
+ */
+export const UPLOADS_IN_FLIGHT = 2;
+
+/** A video to attach, read from its file while the request is sent. */
+interface Upload {
+  name: string;
+  file: VideoFile;
+}
+
 /** Refusals that may be about the file only (Attach Files missing, over that place's size limit). */
 const FILE_REFUSED_CODES: ReadonlySet<number | string> = new Set([
   RESTJSONErrorCodes.MissingPermissions,
@@ -73,6 +89,7 @@ export class DiscordReplies implements ReplyPort {
   readonly #metrics: DeliveryMetrics;
   /** Tasks whose reply was deleted, so progress stops editing it (kept in memory: after a restart one failed edit finds out again). */
   readonly #goneReplies = new Set<string>();
+  readonly #uploads = new ConcurrencyLimit(UPLOADS_IN_FLIGHT);
 
   constructor(rest: REST, logger: Logger, clock: Clock, metrics: DeliveryMetrics = noMetrics) {
     this.#rest = rest;
@@ -134,11 +151,11 @@ export class DiscordReplies implements ReplyPort {
 
   async #deliverView(task: TaskRecord, view: Exclude<FinalView, { kind: 'image_refused' }>): Promise<Delivery> {
     const content = replyText(view, task.options.prompt, task.locale);
-    const files: RawFile[] = view.kind === 'video' ? [{ name: view.filename, data: view.video, contentType: 'video/mp4' }] : [];
+    const upload: Upload | undefined = view.kind === 'video' ? { name: view.filename, file: view.video } : undefined;
     const components = finalComponents(task, view);
     if (this.#tokenAlive(task) && !this.#goneReplies.has(task.id)) {
       try {
-        await this.#editOriginal(task, { content, allowed_mentions: noMentions, components, ...attachmentsOf(files) }, files);
+        await this.#editOriginal(task, { content, allowed_mentions: noMentions, components, ...attachmentsOf(upload) }, upload);
         return this.#countedDelivery({ outcome: 'delivered' }, view.kind === 'video_link' ? 'link' : 'edit');
       } catch (error) {
         if (!isDiscordError(error, REPLY_GONE_CODES)) throw error;
@@ -146,7 +163,7 @@ export class DiscordReplies implements ReplyPort {
       }
     }
     this.#goneReplies.delete(task.id);
-    return this.#postElsewhere(task, view, content, files);
+    return this.#postElsewhere(task, view, content, upload);
   }
 
   /** Counts a final answer that reached the member, by how it did. */
@@ -165,10 +182,10 @@ export class DiscordReplies implements ReplyPort {
    * of one task carries the same nonce, so a retry within minutes (a lost answer, a restart) gets back the
    * message already made instead of making a second one; the record keeps its id for longer outages.
    */
-  async #postElsewhere(task: TaskRecord, view: FinalView, content: string, files: RawFile[]): Promise<Delivery> {
+  async #postElsewhere(task: TaskRecord, view: FinalView, content: string, upload: Upload | undefined): Promise<Delivery> {
     const { channelId, userId } = task.requester;
     const nonce = deliveryNonce(task.id);
-    const inChannel = await this.#postWithLink(task, view, content, files, channelId, nonce, {
+    const inChannel = await this.#postWithLink(task, view, content, upload, channelId, nonce, {
       text: (text) => lateDeliveryText(text, userId, task.locale),
       mentions: { parse: [], users: [userId] },
     });
@@ -182,7 +199,7 @@ export class DiscordReplies implements ReplyPort {
     const inDirect =
       'refused' in direct
         ? direct
-        : await this.#postWithLink(task, view, content, files, direct.channelId, nonce, {
+        : await this.#postWithLink(task, view, content, upload, direct.channelId, nonce, {
             text: (text) => directDeliveryText(text, channelId, task.locale),
             mentions: noMentions,
           });
@@ -202,25 +219,28 @@ export class DiscordReplies implements ReplyPort {
     task: TaskRecord,
     view: FinalView,
     content: string,
-    files: RawFile[],
+    upload: Upload | undefined,
     channelId: string,
     nonce: string,
     place: { text: (content: string) => string; mentions: MessageBody['allowed_mentions'] },
   ): Promise<Attempt> {
     const body = { allowed_mentions: place.mentions, nonce, enforce_nonce: true };
-    const first = await this.#post(channelId, { ...body, content: place.text(content), ...attachmentsOf(files) }, files);
-    if ('posted' in first || files.length === 0 || view.kind !== 'video' || !view.link) return first;
+    const first = await this.#post(channelId, { ...body, content: place.text(content), ...attachmentsOf(upload) }, upload);
+    if ('posted' in first || upload === undefined || view.kind !== 'video' || !view.link) return first;
     if (!FILE_REFUSED_CODES.has(first.refused) && first.status !== 413) return first;
     // Discord's 50013 does not say which permission is missing: the link still gets the video to the member.
     this.#logger.info('posting the video link instead of the file', { taskId: task.id, code: first.refused });
     const link = replyText({ kind: 'video_link', ...view.link, cannotAttach: true }, task.options.prompt, task.locale);
-    return this.#post(channelId, { ...body, content: place.text(link) }, []);
+    return this.#post(channelId, { ...body, content: place.text(link) });
   }
 
-  async #post(channelId: string, body: MessageBody, files: RawFile[]): Promise<Attempt> {
+  async #post(channelId: string, body: MessageBody, upload?: Upload): Promise<Attempt> {
+    const route = Routes.channelMessages(channelId);
     let created: unknown;
     try {
-      created = await this.#rest.post(Routes.channelMessages(channelId), { body, files });
+      created = upload
+        ? await this.#uploads.run(async () => this.#rest.post(route, await multipart(body, upload)))
+        : await this.#rest.post(route, { body });
     } catch (error) {
       if (isRefusal(error)) return { refused: error.code, status: error.status };
       throw error;
@@ -269,9 +289,11 @@ export class DiscordReplies implements ReplyPort {
     return this.#counted('delivered', 'private');
   }
 
-  async #editOriginal(task: TaskRecord, body: MessageBody, files: RawFile[] = []): Promise<void> {
+  async #editOriginal(task: TaskRecord, body: MessageBody, upload?: Upload): Promise<void> {
     const { applicationId, token } = task.interaction;
-    await this.#rest.patch(Routes.webhookMessage(applicationId, token, '@original'), { auth: false, body, files });
+    const route = Routes.webhookMessage(applicationId, token, '@original');
+    if (upload) await this.#uploads.run(async () => this.#rest.patch(route, { auth: false, ...(await multipart(body, upload)) }));
+    else await this.#rest.patch(route, { auth: false, body });
   }
 
   #tokenAlive(task: TaskRecord): boolean {
@@ -309,8 +331,22 @@ function cancelRow(task: TaskRecord) {
   };
 }
 
-function attachmentsOf(files: RawFile[]): Pick<MessageBody, 'attachments'> {
-  return files.length > 0 ? { attachments: files.map((file, id) => ({ id, filename: file.name })) } : {};
+function attachmentsOf(upload: Upload | undefined): Pick<MessageBody, 'attachments'> {
+  return upload ? { attachments: [{ id: 0, filename: upload.name }] } : {};
+}
+
+/**
+ * The multipart body Discord takes for a message with a file (payload_json, then files[0]), with the file
+ * read from disk while it is sent. discord.js's own `files` option would copy the whole video into memory
+ * (it wants a Buffer and wraps it in a Blob); a FormData it passes through untouched, and undici streams a
+ * file-backed Blob part by part. discord.js's rate-limit queue and retries still apply: a retry reads the
+ * file again.
+ */
+async function multipart(body: MessageBody, upload: Upload): Promise<{ body: FormData; passThroughBody: true }> {
+  const form = new FormData();
+  form.append('payload_json', JSON.stringify(body));
+  form.append('files[0]', await openAsBlob(upload.file.path, { type: 'video/mp4' }), upload.name);
+  return { body: form, passThroughBody: true };
 }
 
 function isDiscordError(error: unknown, codes: ReadonlySet<number>): error is DiscordAPIError {

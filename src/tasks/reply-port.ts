@@ -1,4 +1,5 @@
 import type { PictureProblem, TaskFailure } from '../outcomes.ts';
+import type { VideoFile } from '../videos/video-files.ts';
 import type { TaskRecord } from './task-record.ts';
 
 /** What the member's reply shows while the task runs; the chat layer words each in the record's locale. */
@@ -18,8 +19,11 @@ export type ProgressView =
 
 /** The task's final answer. */
 export type FinalView =
-  /** `link`: where the video can be fetched meanwhile, for when a file cannot be posted. */
-  | { kind: 'video'; video: Buffer; filename: string; link?: { url: string; expiresAt: number; limitBytes: number } }
+  /**
+   * `video`: the file on disk, uploaded from there and removed once the delivery is over.
+   * `link`: where the video can be fetched meanwhile, for when a file cannot be posted.
+   */
+  | { kind: 'video'; video: VideoFile; filename: string; link?: { url: string; expiresAt: number; limitBytes: number } }
   /** Delivered as a link: the file is over the upload limit, or (`cannotAttach`) the bot may not attach files there. */
   | { kind: 'video_link'; url: string; expiresAt: number; sizeBytes?: number; limitBytes: number; cannotAttach?: boolean }
   | { kind: 'failed'; failure: TaskFailure; refundedUnits?: number }

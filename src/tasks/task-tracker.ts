@@ -6,6 +6,7 @@
  */
 import { noMetrics, type TaskMetrics } from '../metrics.ts';
 import { randomId, randomFraction } from '../random.ts';
+import { removeVideoFile } from '../videos/video-files.ts';
 import { next, type TaskEffect, type TaskEvent } from './lifecycle.ts';
 import { errorBackoffMs } from './poll-policy.ts';
 import type { ProgressView, ReplyPort } from './reply-port.ts';
@@ -300,6 +301,9 @@ export class TaskTracker {
         } catch (error) {
           log.warn('delivery failed, will retry', { error, retries: record.retries + 1 });
           return { event: { type: 'delivery_failed' } };
+        } finally {
+          // The downloaded file serves this one send: a retry downloads the video again.
+          if (effect.view.kind === 'video') await removeVideoFile(effect.view.video);
         }
       case 'settle':
         await this.#deps.quota.settle(record.id, effect.refund, effect.operatorRefund);

@@ -22,7 +22,7 @@ export function videoView(record: TaskRecord, download: VideoDownload, at: numbe
   if (download.kind === 'file') {
     return {
       kind: 'video',
-      video: download.bytes,
+      video: download.file,
       filename: `animate-${record.id.slice(0, 8)}.mp4`,
       ...(expiresAt !== undefined ? { link: { url, expiresAt, limitBytes } } : {}),
     };

@@ -1,9 +1,14 @@
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { request, type Dispatcher } from 'undici';
 import { checkVideoUrl, createDownloadDispatcher, isDownloadRefused, SAFE_DOWNLOADS, type DownloadPolicy } from '../download-policy.ts';
+import type { VideoFile } from '../videos/video-files.ts';
 
 export type VideoDownload =
-  | { kind: 'file'; bytes: Buffer }
-  /** Larger than the upload limit: the member gets the link instead. `sizeBytes` when the server said. */
+  /** On disk, at most the size asked for; whoever receives it removes it once it is delivered. */
+  | { kind: 'file'; file: VideoFile }
+  /** Larger than can be sent as a file: the member gets the link instead. `sizeBytes` when known. */
   | { kind: 'too_large'; sizeBytes?: number };
 
 export class VideoDownloadError extends Error {
@@ -28,6 +33,8 @@ export class VideoUrlRefused extends VideoDownloadError {
 
 export interface DownloadVideoOptions {
   maxBytes: number;
+  /** Where the video is written (a new file; removed again when the download does not complete). */
+  path: string;
   timeoutMs?: number;
   /** Default: over https from public addresses only. */
   policy?: DownloadPolicy;
@@ -39,8 +46,9 @@ export interface DownloadVideoOptions {
 }
 
 /**
- * Downloads the finished video, reading at most `maxBytes`: a video that cannot be uploaded anyway is not
- * buffered in full, and one past the limit stops the download at once. Redirects are not followed.
+ * Streams the finished video to a file, reading at most `maxBytes`: a video declared larger is not fetched,
+ * and one that grows past the limit stops the download at once. Memory stays a few chunks whatever the size.
+ * Redirects are not followed.
  */
 export async function downloadVideo(url: string, options: DownloadVideoOptions): Promise<VideoDownload> {
   const policy = options.policy ?? SAFE_DOWNLOADS;
@@ -81,22 +89,31 @@ async function fetchVideo(url: URL, dispatcher: Dispatcher, options: DownloadVid
     abandon(body);
     return { kind: 'too_large', sizeBytes: declared };
   }
-  const chunks: Buffer[] = [];
   let total = 0;
+  // pipeline destroys the body when the limit is passed; undici may report that destruction after pipeline is done.
+  body.on('error', () => undefined);
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      if (total > options.maxBytes) {
-        abandon(body);
-        return { kind: 'too_large' };
-      }
-      chunks.push(chunk);
-    }
+    await pipeline(
+      body,
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          total += chunk.length;
+          if (total > options.maxBytes) throw new TooLarge();
+          yield chunk;
+        }
+      },
+      createWriteStream(options.path, { flags: 'wx', mode: 0o600 }),
+    );
   } catch (error) {
+    await rm(options.path, { force: true });
+    if (error instanceof TooLarge) return { kind: 'too_large' };
     throw new VideoDownloadError('video download was interrupted', statusCode, { cause: error });
   }
-  return { kind: 'file', bytes: Buffer.concat(chunks, total) };
+  return { kind: 'file', file: { path: options.path, sizeBytes: total } };
 }
+
+/** The body grew past the limit (the server's Content-Length was missing or wrong). */
+class TooLarge extends Error {}
 
 /** Stops reading a body; undici 8 emits an AbortError on destroy that would otherwise go uncaught. */
 function abandon(body: Dispatcher.ResponseData['body']): void {

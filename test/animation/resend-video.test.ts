@@ -21,7 +21,10 @@ const fresh: TaskResult = {
   video: { url: 'https://new.example/v.mp4', ttlSeconds: 600 },
 };
 
-function setUp(result: TaskResult | Error, download: VideoDownload | Error = { kind: 'file', bytes: Buffer.from('mp4') }) {
+function setUp(
+  result: TaskResult | Error,
+  download: VideoDownload | Error = { kind: 'file', file: { path: '/tmp/animate-test/v.mp4', sizeBytes: 3 } },
+) {
   const polled: string[] = [];
   const fetched: { url: string; maxBytes: number }[] = [];
   const resends = new VideoResends({
@@ -56,7 +59,7 @@ describe('sending a finished video again', () => {
     const { ask, polled, fetched } = setUp(fresh);
     expect(await ask()).toEqual({
       kind: 'found',
-      view: { kind: 'video', video: Buffer.from('mp4'), filename: 'animate-abcdef12.mp4' },
+      view: { kind: 'video', video: { path: '/tmp/animate-test/v.mp4', sizeBytes: 3 }, filename: 'animate-abcdef12.mp4' },
       prompt: 'the waves roll in',
     });
     expect(polled).toEqual(['provider-1']);

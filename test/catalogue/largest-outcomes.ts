@@ -81,7 +81,7 @@ export const VIEWS: ByKind<ReplyView> = {
   ],
   delivering: [{ kind: 'delivering' }],
   still_working: [{ kind: 'still_working' }],
-  video: [{ kind: 'video', video: Buffer.alloc(0), filename: 'a.mp4', link }],
+  video: [{ kind: 'video', video: { path: '/tmp/a.mp4', sizeBytes: 0 }, filename: 'a.mp4', link }],
   video_link: [
     { kind: 'video_link', ...link, sizeBytes: BIG },
     { kind: 'video_link', ...link },
@@ -253,7 +253,7 @@ const RESEND_REFUSALS: { [R in ResendRefusal]: R } = {
   unavailable: 'unavailable',
 };
 export const RESEND_OUTCOMES: readonly ResendOutcome[] = [
-  { kind: 'found', view: { kind: 'video', video: Buffer.alloc(0), filename: 'a.mp4' }, prompt: PROMPT },
+  { kind: 'found', view: { kind: 'video', video: { path: '/tmp/a.mp4', sizeBytes: 0 }, filename: 'a.mp4' }, prompt: PROMPT },
   { kind: 'found', view: { kind: 'video_link', ...link, sizeBytes: BIG }, prompt: PROMPT },
   { kind: 'found', view: { kind: 'video_link', ...link }, prompt: PROMPT },
   ...Object.values(RESEND_REFUSALS).map((why) => ({ kind: 'not_sent' as const, why })),

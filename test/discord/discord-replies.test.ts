@@ -4,6 +4,9 @@
  * again, the direct message when the channel is closed to the bot, and the answer Discord refuses as
  * invalid (50035). Every assertion is on what the stand-in received.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { REST } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
@@ -17,6 +20,9 @@ import { makeTaskRecord } from '../support/task-fixtures.ts';
 /** Past the interaction token's 15 minutes: the reply can no longer be edited. */
 const LATE = 20 * 60_000;
 const MP4 = Buffer.from('mp4 bytes of the finished video');
+/** The video is uploaded from its file on disk, as the bot does. */
+const MP4_FILE = join(mkdtempSync(join(tmpdir(), 'animate-replies-')), 'video.mp4');
+writeFileSync(MP4_FILE, MP4);
 
 let discord: DiscordStandIn;
 let logs: { level: string; msg: string; taskId?: string }[];
@@ -45,7 +51,7 @@ function lateTask(overrides: Partial<TaskRecord> = {}): TaskRecord {
 
 const video: FinalView = {
   kind: 'video',
-  video: MP4,
+  video: { path: MP4_FILE, sizeBytes: MP4.length },
   filename: 'animate-d5f1c0de.mp4',
   link: { url: 'https://cdn.provider.example/v.mp4', expiresAt: LATE + 3_600_000, limitBytes: 10 * 1024 * 1024 },
 };

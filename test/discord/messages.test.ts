@@ -4,7 +4,7 @@ import { promptPreview, replyText } from '../../src/catalogue/render-reply.ts';
 describe('message texts', () => {
   it('shows a 2500-character prompt short enough for one message', () => {
     const prompt = 'a cat dances under the moon '.repeat(100).slice(0, 2500);
-    const text = replyText({ kind: 'video', video: Buffer.alloc(0), filename: 'a.mp4' }, prompt, 'en-US');
+    const text = replyText({ kind: 'video', video: { path: '/tmp/a.mp4', sizeBytes: 0 }, filename: 'a.mp4' }, prompt, 'en-US');
     expect(text.length).toBeLessThan(400);
     expect(text).toContain('…');
   });

@@ -16,7 +16,9 @@ export interface RecordedFile {
   field: string;
   filename: string;
   contentType?: string;
+  /** The uploaded bytes; empty when the stand-in was told not to keep them (`keepUploadedBytes: false`). */
   data: Buffer;
+  sizeBytes: number;
 }
 
 export interface RecordedRequest {
@@ -59,6 +61,11 @@ export interface DiscordStandInOptions {
    * already made. Discord documents "the past few minutes". Default 3 minutes.
    */
   nonceWindowMs?: number;
+  /**
+   * Whether uploaded files are kept in memory (their bytes in `files[].data`, and served on the stand-in CDN).
+   * Default true; false for tests that upload hundreds of megabytes and only look at sizes.
+   */
+  keepUploadedBytes?: boolean;
 }
 
 /** What a failNext or loseNextAnswer predicate sees of a request: `body` is its JSON (or payload_json). */
@@ -541,6 +548,9 @@ export class DiscordStandIn {
   readonly #server: Server;
   readonly #gateway: WebSocketServer;
   readonly #uploadLimit: number;
+  #uploadsInFlight = 0;
+  /** The most requests carrying files (uploads) that were in flight here at once. */
+  maxUploadsInFlight = 0;
   readonly #responseDeadlineMs: number;
   readonly #tokenLifetimeMs: number;
   readonly #botPermissions: bigint;
@@ -1244,6 +1254,17 @@ export class DiscordStandIn {
   // ---------------------------------------------------------------- HTTP
 
   async #onHttpRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A request with files, from its first byte here to the end of the answer: an upload in flight.
+    const upload = req.headers['content-type']?.toLowerCase().startsWith('multipart/form-data') ?? false;
+    if (upload) this.maxUploadsInFlight = Math.max(this.maxUploadsInFlight, ++this.#uploadsInFlight);
+    try {
+      await this.#handleHttpRequest(req, res);
+    } finally {
+      if (upload) this.#uploadsInFlight--;
+    }
+  }
+
+  async #handleHttpRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = Date.now();
     const url = new URL(req.url ?? '/', this.baseUrl);
     const method = (req.method ?? 'GET').toUpperCase();
@@ -1401,7 +1422,8 @@ export class DiscordStandIn {
             field,
             filename: value.name,
             ...(value.type ? { contentType: value.type } : {}),
-            data: Buffer.from(await value.arrayBuffer()),
+            data: this.#options.keepUploadedBytes === false ? Buffer.alloc(0) : Buffer.from(await value.arrayBuffer()),
+            sizeBytes: value.size,
           });
         }
       }
@@ -1896,7 +1918,7 @@ export class DiscordStandIn {
     files: RecordedFile[],
     uploadLimit: number,
   ): StandInAttachment[] {
-    const tooLarge = files.find((file) => file.data.length > uploadLimit);
+    const tooLarge = files.find((file) => file.sizeBytes > uploadLimit);
     if (tooLarge) throw new DiscordHttpError(413, 40005, 'Request entity too large');
     const uploads = new Map(files.map((file, position) => [fileIndex(file.field, position), file]));
     const used = new Set<number>();
@@ -1949,7 +1971,7 @@ export class DiscordStandIn {
     return {
       id,
       filename,
-      size: file.data.length,
+      size: file.sizeBytes,
       url,
       proxy_url: url,
       ...(file.contentType ? { content_type: file.contentType } : {}),

@@ -50,7 +50,7 @@ const events: TaskEvent[] = [
   { type: 'generation_failed', reason: 'nsfw' },
   { type: 'poll_refused', failure: { kind: 'provider_rejected' } },
   { type: 'polling_paused' },
-  { type: 'video_downloaded', download: { kind: 'file', bytes: Buffer.alloc(1) }, at: AT },
+  { type: 'video_downloaded', download: { kind: 'file', file: { path: '/tmp/a.mp4', sizeBytes: 1 } }, at: AT },
   { type: 'step_failed', giveUp: { kind: 'provider_unavailable' } },
   { type: 'delivered', outcome: 'delivered' },
   { type: 'delivered', outcome: 'undeliverable' },

@@ -98,7 +98,7 @@ const record: fc.Arbitrary<TaskRecord> = fc
   });
 
 const download = fc.oneof(
-  fc.constant({ kind: 'file' as const, bytes: Buffer.from('mp4') }),
+  fc.constant({ kind: 'file' as const, file: { path: '/tmp/animate-test/v.mp4', sizeBytes: 3 } }),
   fc
     .option(fc.nat(), { nil: undefined })
     .map((size) => ({ kind: 'too_large' as const, ...(size !== undefined ? { sizeBytes: size } : {}) })),
@@ -327,7 +327,7 @@ function worldAnswer(effect: TaskEffect, record: TaskRecord, pick: number, at: n
       ]);
     case 'download_video':
       return choose([
-        { type: 'video_downloaded', download: { kind: 'file', bytes: Buffer.from('mp4') }, at },
+        { type: 'video_downloaded', download: { kind: 'file', file: { path: '/tmp/animate-test/v.mp4', sizeBytes: 3 } }, at },
         { type: 'step_failed', giveUp: { kind: 'video_lost' } },
         { type: 'step_failed', giveUp: { kind: 'video_lost' }, permanent: true },
         crash,

@@ -210,9 +210,18 @@ describe('task lifecycle table', () => {
 
   it('a downloaded file is stored as "delivering" before it is sent, then settled without refund', () => {
     const record = makeTaskRecord({ state: 'downloading', provider: { ...submitted, videoUrl: 'https://cdn/v.mp4' } });
-    const t = step(record, { type: 'video_downloaded', download: { kind: 'file', bytes: Buffer.from('mp4') }, at: AT });
+    const t = step(record, {
+      type: 'video_downloaded',
+      download: { kind: 'file', file: { path: '/tmp/animate-test/v.mp4', sizeBytes: 3 } },
+      at: AT,
+    });
     expect(t.record.state).toBe('delivering');
-    expect(t.effects).toEqual([{ type: 'deliver', view: { kind: 'video', video: Buffer.from('mp4'), filename: 'animate-task-000.mp4' } }]);
+    expect(t.effects).toEqual([
+      {
+        type: 'deliver',
+        view: { kind: 'video', video: { path: '/tmp/animate-test/v.mp4', sizeBytes: 3 }, filename: 'animate-task-000.mp4' },
+      },
+    ]);
     const done = step(t.record, { type: 'delivered', outcome: 'delivered' });
     expect(done.record.state).toBe('delivered');
     expect(done.effects).toEqual([{ type: 'settle', refund: false, operatorRefund: false }, { type: 'wake_waiting' }]);

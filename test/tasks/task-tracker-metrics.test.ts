@@ -50,7 +50,7 @@ describe('the task runner reports', () => {
       pollIntervalMs: POLL_MS,
       downloadImage: async () => Buffer.from('picture'),
       checkImage: (bytes) => ({ format: 'png', width: 512, height: 512, bytes, base64: bytes.toString('base64'), mimeType: 'image/png' }),
-      downloadVideo: async () => ({ kind: 'file', bytes: Buffer.from('mp4 bytes') }),
+      downloadVideo: async () => ({ kind: 'file', file: { path: '/tmp/animate-test/v.mp4', sizeBytes: 9 } }),
       random: () => 0.5,
       metrics,
     });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -162,7 +162,7 @@ describe('task tracker', () => {
     api = new ScriptedVideoApi();
     replies = new RecordingReplies();
     quota = new RecordingQuota();
-    download = async () => ({ kind: 'file', bytes: Buffer.from('mp4 bytes') });
+    download = async () => ({ kind: 'file', file: { path: join(dir, 'video.mp4'), sizeBytes: 9 } });
     checkImage = (bytes) => ({ format: 'png', width: 512, height: 512, bytes, base64: bytes.toString('base64'), mimeType: 'image/png' });
     tracker = newTracker();
   });
@@ -192,7 +192,7 @@ describe('task tracker', () => {
     expect(replies.finals).toEqual([
       {
         kind: 'video',
-        video: Buffer.from('mp4 bytes'),
+        video: { path: join(dir, 'video.mp4'), sizeBytes: 9 },
         filename: 'animate-task-000.mp4',
         // The link stays valid an hour from the last poll; kept for a channel where files cannot be attached.
         link: { url: succeeded.video?.url, expiresAt: clock.now() + 3_600_000, limitBytes: 10 * 1024 * 1024 },
@@ -409,6 +409,32 @@ describe('task tracker', () => {
     await elapse(60_000);
     expect(replies.finals.map((f) => f.kind)).toEqual(['video']);
     expect((await store.get('task-0001'))?.state).toBe('delivered');
+  });
+
+  it('removes each downloaded file once its send is over, sent or not: a retry downloads the video again', async () => {
+    api.results = [succeeded];
+    replies.failDeliveries = 1;
+    const downloaded: string[] = [];
+    const existedAtDelivery: boolean[] = [];
+    download = async () => {
+      const path = join(dir, `video-${downloaded.length}.mp4`);
+      writeFileSync(path, 'mp4 bytes');
+      downloaded.push(path);
+      return { kind: 'file', file: { path, sizeBytes: 9 } };
+    };
+    const deliver = replies.deliver.bind(replies);
+    replies.deliver = async (task, view) => {
+      if (view.kind === 'video') existedAtDelivery.push(existsSync(view.video.path));
+      return deliver(task, view);
+    };
+    await tracker.accept('task-0001', request);
+    await tracker.idle();
+    await elapse(POLL_MS);
+    await elapse(60_000);
+    expect((await store.get('task-0001'))?.state).toBe('delivered');
+    expect(downloaded).toHaveLength(2);
+    expect(existedAtDelivery).toEqual([true, true]);
+    expect(downloaded.filter((path) => existsSync(path))).toEqual([]);
   });
 
   it('a second task waits its turn, shows its place in line, and starts when the first finishes', async () => {
