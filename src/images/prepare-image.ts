@@ -14,7 +14,7 @@ import { InvalidImage } from '../errors.ts';
 import type { PictureFormatName } from '../outcomes.ts';
 import { IMAGE_LIMITS, type CheckedImage } from './check-image.ts';
 import { isImageComplete, readImageHeader, type ImageHeader } from './image-format.ts';
-import { Semaphore } from './semaphore.ts';
+import { ConcurrencyLimit } from '../concurrency-limit.ts';
 
 /** The longest side of a converted picture: the video is at most 1080p, and this keeps detail for its framing. */
 export const CONVERTED_MAX_EDGE = 4096;
@@ -38,10 +38,10 @@ export interface ImagePreparerOptions {
 }
 
 export class ImagePreparer {
-  readonly #slots: Semaphore;
+  readonly #slots: ConcurrencyLimit;
 
   constructor(options: ImagePreparerOptions = {}) {
-    this.#slots = new Semaphore(options.concurrency ?? 2);
+    this.#slots = new ConcurrencyLimit(options.concurrency ?? 2);
     // libvips keeps recently decoded images in a process-wide cache; every picture here is seen once.
     sharp.cache(false);
   }
