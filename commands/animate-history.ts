@@ -19,6 +19,7 @@ import { historyText, resendButtonLabel, resendText } from '../src/catalogue/ren
 import { guildIdOf, type ButtonHandler, type CommandContext, type SlashCommand } from '../src/discord/command.ts';
 import type { TaskRecord } from '../src/tasks/task-record.ts';
 import { uploadLimitOf } from '../src/discord/reply-handle.ts';
+import { localeOf } from '../src/discord/interaction-locale.ts';
 
 /** How many generations the answer lists. */
 const HISTORY_SHOWN = 10;
@@ -34,8 +35,8 @@ const data = described(new SlashCommandBuilder().setName('animate-history'), 'co
 async function execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
   const records = await context.tasks.recentOfMember(guildIdOf(interaction), interaction.user.id, HISTORY_SHOWN);
   await interaction.reply({
-    content: historyText(records, isResendable, interaction.locale),
-    components: resendRows(records, interaction.locale),
+    content: historyText(records, isResendable, localeOf(interaction)),
+    components: resendRows(records, localeOf(interaction)),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });
@@ -77,7 +78,7 @@ async function resend(interaction: ButtonInteraction, context: CommandContext): 
         });
   const files =
     outcome.kind === 'found' && outcome.view.kind === 'video' ? [{ name: outcome.view.filename, attachment: outcome.view.video }] : [];
-  await interaction.editReply({ content: resendText(outcome, interaction.locale), files, allowedMentions: { parse: [] } });
+  await interaction.editReply({ content: resendText(outcome, localeOf(interaction)), files, allowedMentions: { parse: [] } });
 }
 
 export const animateHistoryCommand: SlashCommand = { data, preconditions: ['guild_only'], execute };

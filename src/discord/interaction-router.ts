@@ -3,6 +3,7 @@ import { genericApology, notEnabledText, preconditionText } from '../catalogue/r
 import { randomId } from '../random.ts';
 import type { ButtonHandler, CommandContext, SlashCommand } from './command.ts';
 import { unmetPrecondition } from './preconditions.ts';
+import { localeOf } from './interaction-locale.ts';
 
 /**
  * Hands each slash command to its handler once its declared preconditions hold (guild only, Manage Server),
@@ -34,7 +35,7 @@ export class InteractionRouter {
       // Before anything else: nothing is reserved, submitted or stored for a server the operator did not enable.
       await this.#run(interaction, 'not enabled', () =>
         interaction
-          .reply({ content: notEnabledText(interaction.locale), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } })
+          .reply({ content: notEnabledText(localeOf(interaction)), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } })
           .then(() => undefined),
       );
       return;
@@ -57,7 +58,7 @@ export class InteractionRouter {
       if (unmet === undefined) return command.execute(interaction, this.#context);
       this.#context.logger.info('command refused by a precondition', { command: interaction.commandName, unmet });
       await interaction.reply({
-        content: preconditionText(unmet, `/${interaction.commandName}`, interaction.locale),
+        content: preconditionText(unmet, `/${interaction.commandName}`, localeOf(interaction)),
         flags: MessageFlags.Ephemeral,
         allowedMentions: { parse: [] },
       });
@@ -74,7 +75,7 @@ export class InteractionRouter {
     } catch (error) {
       const ref = randomId().slice(0, 8);
       this.#context.logger.error('command failed', { command: name, ref, error });
-      const reply = { content: genericApology(ref, interaction.locale), allowedMentions: { parse: [] } };
+      const reply = { content: genericApology(ref, localeOf(interaction)), allowedMentions: { parse: [] } };
       try {
         if (!interaction.deferred && !interaction.replied) await interaction.reply({ ...reply, flags: MessageFlags.Ephemeral });
         // A button's message belongs to the generation it controls: answer beside it, never over it.
