@@ -40,25 +40,32 @@ export function localCommandName(name: string, locale: string | undefined): stri
   return key ? text(LOCALES[resolveLocale(locale)][key]) : name;
 }
 
-interface Describable {
+interface Nameable {
   readonly name: string;
-  setDescription(description: string): this;
-  setDescriptionLocalizations(localizations: LocalizationMap | null): this;
   setNameLocalizations(localizations: LocalizationMap | null): this;
 }
 
+interface Describable extends Nameable {
+  setDescription(description: string): this;
+  setDescriptionLocalizations(localizations: LocalizationMap | null): this;
+}
+
 /**
- * Sets a builder's description (command, subcommand or option) from the catalogue, in every locale, and
- * its name's translations (`name.<name>`): call it after `setName`. A name the catalogue lacks stays
- * English-only, and test/catalogue/discord-limits fails naming it.
+ * Sets the translations of a builder's name from the catalogue (`name.<name>`): call it after `setName`.
+ * For a builder without a description (a context-menu command); `described` does it for the others. A name
+ * the catalogue lacks stays English-only, and test/catalogue/discord-limits fails naming it.
  */
+export function named<B extends Nameable>(builder: B): B {
+  const key = nameKey(builder.name);
+  const names = key ? commandLocalizations(key) : undefined;
+  return names ? builder.setNameLocalizations(names) : builder;
+}
+
+/** Sets a builder's description (command, subcommand or option) and its name's translations, in every locale. */
 export function described<B extends Describable>(builder: B, key: CommandTextKey): B {
-  let described = builder.setDescription(english[key]);
+  const described = builder.setDescription(english[key]);
   const localizations = commandLocalizations(key);
-  if (localizations) described = described.setDescriptionLocalizations(localizations);
-  const name = nameKey(builder.name);
-  const names = name ? commandLocalizations(name) : undefined;
-  return names ? described.setNameLocalizations(names) : described;
+  return named(localizations ? described.setDescriptionLocalizations(localizations) : described);
 }
 
 /** A choice of a string option, named from the catalogue in every locale. */
