@@ -165,3 +165,32 @@ describe('an answer Discord refuses as invalid (50035)', () => {
     ]);
   });
 });
+
+describe("a late delivery, in the language kept on the task's record", () => {
+  // Discord permission bits (https://discord.com/developers/docs/topics/permissions): all but Attach Files.
+  const VIEW_AND_SEND = (1n << 10n) | (1n << 11n) | (1n << 16n);
+  const EMBED_LINKS = 1n << 14n;
+
+  it('posts in the channel in Japanese for a member who asked from a ja client', async () => {
+    const replies = await start();
+    await replies.deliver(lateTask({ locale: 'ja' }), video);
+    expect(bodyOf(posts(discord.channelId)[0]).content).toBe(`<@${discord.memberUserId}> 🎬 動画ができました！\n> the waves roll in`);
+  });
+
+  it('sends the direct message in Spanish, naming the channel, for a member who asked from an es-419 client', async () => {
+    const replies = await start({ botPermissions: '0' });
+    await replies.deliver(lateTask({ locale: 'es-419' }), video);
+    const [direct] = posts(discord.directChannelOf(discord.memberUserId) ?? '');
+    expect(bodyOf(direct).content).toBe(
+      `🎬 ¡Aquí tienes tu vídeo!\n> the waves roll in\n-# Enviado aquí porque el bot no puede publicar en <#${discord.channelId}>.`,
+    );
+  });
+
+  it('gives the link and its expiry in French when the channel refuses the file', async () => {
+    const replies = await start({ botPermissions: (VIEW_AND_SEND | EMBED_LINKS).toString() });
+    await replies.deliver(lateTask({ locale: 'fr' }), video);
+    const content = bodyOf(posts(discord.channelId).at(-1)).content ?? '';
+    expect(content).toMatch(/^<@\d+> 🎬 Ta vidéo est prête, mais le bot n'a pas le droit de joindre des fichiers dans ce salon\./);
+    expect(content).toMatch(/\(le lien expire <t:\d+:R>\) : https:\/\/cdn\.provider\.example\/v\.mp4/);
+  });
+});
