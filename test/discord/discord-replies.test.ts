@@ -4,7 +4,8 @@
  * again, the direct message when the channel is closed to the bot, and the answer Discord refuses as
  * invalid (50035). Every assertion is on what the stand-in received.
  */
-import { REST } from 'discord.js';
+import { once } from 'node:events';
+import { Client, Events, GatewayIntentBits, REST, type Interaction } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { deliveryNonce, DiscordReplies } from '../../src/discord/discord-replies.ts';
@@ -192,5 +193,46 @@ describe("a late delivery, in the language kept on the task's record", () => {
     const content = bodyOf(posts(discord.channelId).at(-1)).content ?? '';
     expect(content).toMatch(/^<@\d+> 🎬 Ta vidéo est prête, mais le bot n'a pas le droit de joindre des fichiers dans ce salon\./);
     expect(content).toMatch(/\(le lien expire <t:\d+:R>\) : https:\/\/cdn\.provider\.example\/v\.mp4/);
+  });
+});
+
+describe("the 13-minute notice, in the language kept on the task's record", () => {
+  let client: Client | undefined;
+
+  afterEach(async () => {
+    await client?.destroy();
+    client = undefined;
+  });
+
+  it('tells a member who asked from a ja client, in Japanese, that the video will come in the channel', async () => {
+    const replies = await start();
+    // A real deferred interaction, whose reply the notice edits.
+    client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: discord.restUrl } });
+    const ready = once(client, Events.ClientReady);
+    await client.login(discord.token);
+    await ready;
+    await discord.waitForIdentify(1000);
+    const received = new Promise<Interaction>((resolve) => client?.once(Events.InteractionCreate, resolve));
+    const { interactionId, token } = discord.dispatchCommand({ commandName: 'animate', locale: 'ja' });
+    const interaction = await received;
+    if (!interaction.isChatInputCommand()) throw new Error('expected a chat-input command');
+    await interaction.deferReply();
+
+    // The replies' clock reads LATE: the interaction was created 13 minutes before it.
+    const createdAt = LATE - 13 * 60_000;
+    const task = makeTaskRecord({
+      id: 'd5f1c0de-0000-4000-8000-00000000cafe',
+      state: 'processing',
+      locale: 'ja',
+      requester: { userId: discord.memberUserId, guildId: discord.guildId, channelId: discord.channelId },
+      interaction: { ...makeTaskRecord().interaction, id: interactionId, applicationId: discord.applicationId, token, createdAt },
+    });
+    await replies.showProgress(task, { kind: 'still_working' });
+
+    const edit = discord.requests.find((r) => r.method === 'PATCH' && r.path.endsWith(`/${token}/messages/@original`));
+    expect(edit?.status).toBe(200);
+    expect(bodyOf(edit).content).toBe(
+      '⏳ まだ動画を作成中です。完成したら、このチャンネルにメンション付きで投稿します。\n> the waves roll in',
+    );
   });
 });
