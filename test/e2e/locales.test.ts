@@ -95,7 +95,7 @@ describe("replies in the member's language", () => {
 
   it('answers a member whose language has a table for another region in it (es-419 in Spanish, pt-PT in Portuguese)', async () => {
     await start();
-    expect(await quotaAnswer('es-419')).toMatch(/^🎟️ Te quedan \*\*3 unidades\*\* de tu cupo por día;/);
+    expect(await quotaAnswer('es-419')).toMatch(/^🎟️ Disponibles de tu cupo por día: \*\*3 unidades\*\*;/);
     expect(await quotaAnswer('pt-PT')).toMatch(/^🎟️ Você tem \*\*3 unidades\*\* da sua cota por dia;/);
     expect(await quotaAnswer('en-GB')).toMatch(/^🎟️ You have \*\*3 units\*\* left this day;/);
   });

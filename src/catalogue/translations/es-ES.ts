@@ -95,9 +95,9 @@ export const esES = {
   'refusal.paused': '⏸️ La creación de vídeos no está disponible ahora mismo. Vuelve a intentarlo {when}. No se ha gastado ninguna unidad.',
   'refusal.blocked': '🚫 No puedes crear vídeos en este servidor: {rule} es 0. Pregunta a un moderador si crees que es un error.',
   'refusal.member_units':
-    '🚫 Unidades insuficientes: te quedan {left} de tu cupo por {period} y este vídeo necesita {needed} ({rule}). Se renuevan {renews} ({renewsAt}).',
+    '🚫 Unidades insuficientes. Disponibles de tu cupo por {period}: {left}; este vídeo necesita {needed} ({rule}). Se renuevan {renews} ({renewsAt}).',
   'refusal.member_units_some_left':
-    '🚫 Unidades insuficientes: te quedan {left} de tu cupo por {period} y este vídeo necesita {needed} ({rule}). Se renuevan {renews} ({renewsAt}). Un vídeo de 5 segundos cuesta 1 unidad.',
+    '🚫 Unidades insuficientes. Disponibles de tu cupo por {period}: {left}; este vídeo necesita {needed} ({rule}). Se renuevan {renews} ({renewsAt}). Un vídeo de 5 segundos cuesta 1 unidad.',
   'refusal.server_units': '🚫 Este servidor ha agotado su presupuesto de vídeos por {period}. Se renueva {renews} ({renewsAt}).',
   'refusal.global_units': '🚫 El bot ha alcanzado su límite diario en todos los servidores. Se renueva {renews} ({renewsAt}).',
   'refusal.server_ceiling':
@@ -106,9 +106,9 @@ export const esES = {
     '🚫 Ya tienes todos los vídeos en marcha permitidos ({running} en curso, {waiting} en espera). Espera a que termine uno y vuelve a intentarlo.',
 
   'standing.unlimited': '🎟️ **No tienes límite** de vídeos por {period}.',
-  'standing.left': '🎟️ Te quedan **{left}** de tu cupo por {period}; se renuevan {renews} ({renewsAt}).',
-  'standing.allowance': 'Asignación: {allowance}; {used} usadas o reservadas.',
-  'standing.allowance_granted': 'Asignación: {allowance} + {granted} concedidas; {used} usadas o reservadas.',
+  'standing.left': '🎟️ Disponibles de tu cupo por {period}: **{left}**; se renuevan {renews} ({renewsAt}).',
+  'standing.allowance': 'Asignación: {allowance}; usadas o reservadas: {used}.',
+  'standing.allowance_granted': 'Asignación: {allowance} + {granted} extra; usadas o reservadas: {used}.',
   'standing.rule': 'Regla: {rule}.',
   'standing.work': 'En marcha: {running} en curso, {waiting} en espera. Un vídeo de 5 segundos cuesta 1 unidad; uno de 10, 2.',
 
@@ -182,12 +182,12 @@ export const esES = {
   'admin.channel_removed': '✅ Ya no se permite: {channel}. /animar ya se puede usar en {channels}.',
   'admin.every_channel': 'todos los canales',
 
-  'admin.granted': '✅ {units} concedidas a {member} en su cupo por {period} (hasta {until}). Ahora le quedan {left}.',
-  'admin.reset': '✅ {units} devueltas a {member}: su gasto de este periodo vuelve a cero.',
+  'admin.granted': '✅ {member} recibe {units} más en su cupo por {period} (hasta {until}). Disponibles ahora: {left}.',
+  'admin.reset': '✅ {member} recupera {units}: su gasto de este periodo vuelve a cero.',
   'admin.reset_nothing':
     '{member} no tiene vídeos terminados que devolver en este periodo (los que están en marcha se reembolsan si fallan).',
 
-  'admin.usage.spend': '📊 **Presupuesto por {period}**: {used} usadas de {budget}; se renueva {renews}.',
+  'admin.usage.spend': '📊 **Presupuesto por {period}**: gastado {used} de {budget}; se renueva {renews}.',
   'admin.usage.top': 'Miembros que más usan: {members}',
   'admin.usage.top_none': 'Nadie ha creado nada en este periodo todavía.',
   'admin.usage.running': 'En curso: {members}',

@@ -111,8 +111,8 @@ export const fr = {
 
   'standing.unlimited': '🎟️ Tu n’as **aucune limite** de vidéos par {period}.',
   'standing.left': '🎟️ Il te reste **{left}** sur ton allocation par {period} ; renouvellement {renews} ({renewsAt}).',
-  'standing.allowance': 'Allocation : {allowance}, {used} utilisées ou réservées.',
-  'standing.allowance_granted': 'Allocation : {allowance} + {granted} accordées, {used} utilisées ou réservées.',
+  'standing.allowance': 'Allocation : {allowance} ; utilisées ou réservées : {used}.',
+  'standing.allowance_granted': 'Allocation : {allowance} + {granted} en bonus ; utilisées ou réservées : {used}.',
   'standing.rule': 'Règle : {rule}.',
   'standing.work': 'En cours : {running} en création, {waiting} en attente. Une vidéo de 5 secondes coûte 1 unité, une de 10 secondes 2.',
 
@@ -187,12 +187,12 @@ export const fr = {
   'admin.channel_removed': '✅ Plus autorisé : {channel}. /animer est maintenant utilisable dans {channels}.',
   'admin.every_channel': 'tous les salons',
 
-  'admin.granted': '✅ {units} accordées à {member} sur son allocation par {period} (jusqu’à {until}). Il lui reste {left}.',
-  'admin.reset': '✅ {units} rendues à {member} : ses dépenses de la période sont remises à zéro.',
+  'admin.granted': '✅ {member} reçoit {units} de plus sur son allocation par {period} (jusqu’à {until}). Il lui reste {left}.',
+  'admin.reset': '✅ {member} récupère {units} : ses dépenses de la période sont remises à zéro.',
   'admin.reset_nothing':
     "{member} n'a aucune création terminée à rembourser sur cette période (celles en cours sont remboursées si elles échouent).",
 
-  'admin.usage.spend': '📊 **Budget par {period}** : {used} utilisées sur {budget} ; renouvellement {renews}.',
+  'admin.usage.spend': '📊 **Budget par {period}** : {used} sur {budget} ; renouvellement {renews}.',
   'admin.usage.top': 'Membres les plus actifs : {members}',
   'admin.usage.top_none': "Personne n'a encore rien créé sur cette période.",
   'admin.usage.running': 'En création : {members}',

@@ -108,8 +108,8 @@ export const ptBR = {
 
   'standing.unlimited': '🎟️ Você **não tem limite** de vídeos por {period}.',
   'standing.left': '🎟️ Você tem **{left}** da sua cota por {period}; elas renovam {renews} ({renewsAt}).',
-  'standing.allowance': 'Cota: {allowance}; {used} usadas ou reservadas.',
-  'standing.allowance_granted': 'Cota: {allowance} + {granted} concedidas; {used} usadas ou reservadas.',
+  'standing.allowance': 'Cota: {allowance}; usadas ou reservadas: {used}.',
+  'standing.allowance_granted': 'Cota: {allowance}, mais {granted} de bônus; usadas ou reservadas: {used}.',
   'standing.rule': 'Regra: {rule}.',
   'standing.work': 'Em andamento: {running} criando, {waiting} na espera. Um vídeo de 5 segundos custa 1 unidade; um de 10, 2.',
 
@@ -181,11 +181,11 @@ export const ptBR = {
   'admin.channel_removed': '✅ Não mais permitido: {channel}. /animar agora pode ser usado em {channels}.',
   'admin.every_channel': 'todos os canais',
 
-  'admin.granted': '✅ {units} concedidas a {member} na cota por {period} (até {until}). Agora restam {left}.',
-  'admin.reset': '✅ {units} devolvidas a {member}: o gasto deste período foi zerado.',
+  'admin.granted': '✅ {member} recebeu mais {units} na cota por {period} (até {until}). Saldo agora: {left}.',
+  'admin.reset': '✅ {member} recebeu de volta {units}: o gasto deste período foi zerado.',
   'admin.reset_nothing': '{member} não tem vídeos concluídos para devolver neste período (os em andamento são reembolsados se falharem).',
 
-  'admin.usage.spend': '📊 **Orçamento por {period}**: {used} usadas de {budget}; renova {renews}.',
+  'admin.usage.spend': '📊 **Orçamento por {period}**: uso de {used} de {budget}; renova {renews}.',
   'admin.usage.top': 'Quem mais usa: {members}',
   'admin.usage.top_none': 'Ninguém criou nada neste período ainda.',
   'admin.usage.running': 'Em andamento: {members}',
