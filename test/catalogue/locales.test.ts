@@ -6,6 +6,8 @@
 import { Locale } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { t } from '../../src/catalogue/catalogue.ts';
+import { localCommandName } from '../../src/catalogue/command-texts.ts';
+import { preconditionText } from '../../src/catalogue/render-reply.ts';
 import { english } from '../../src/catalogue/english.ts';
 import { FALLBACK_LOCALE, LOCALES, memberLocale, resolveLocale } from '../../src/catalogue/locales.ts';
 import { messagePlaceholders, PLURAL_CATEGORIES, type Message } from '../../src/catalogue/template.ts';
@@ -173,5 +175,19 @@ describe('numbers', () => {
     expect([1, 2].map((count) => t('fr', 'number.ordinal', { count }))).toEqual(['1er', '2e']);
     expect(t('de', 'number.ordinal', { count: 3 })).toBe('3.');
     expect(t('ja', 'number.ordinal', { count: 3 })).toBe('3 番目');
+  });
+});
+
+describe('commands named in a message', () => {
+  it("are named as the member's command list shows them", () => {
+    expect(preconditionText('manage_guild', '/animate-admin', 'ja')).toBe(
+      '🚫 /アニメ化-管理 は「サーバー管理」権限を持つメンバーのみ使えます。',
+    );
+    expect(preconditionText('guild_only', '/animate-quota', 'es-419')).toBe('/animar-cupo solo funciona en servidores.');
+    expect(preconditionText('guild_only', '/animate-quota', 'en-GB')).toBe('/animate-quota works in servers only.');
+  });
+
+  it('keep a name the catalogue does not know', () => {
+    expect(localCommandName('animate-something-new', 'de')).toBe('animate-something-new');
   });
 });
