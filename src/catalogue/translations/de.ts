@@ -54,8 +54,8 @@ export const de = {
   'final.failed_refunded': '❌ {failure} {refund}',
   'final.refund': {
     plural: 'cardinal',
-    one: 'Du hast deine {count} Einheit zurückbekommen.',
-    other: 'Du hast deine {count} Einheiten zurückbekommen.',
+    one: 'Du bekommst {count} Einheit zurück.',
+    other: 'Du bekommst {count} Einheiten zurück.',
   },
 
   'reply.with_prompt': '{text}\n> {prompt}',

@@ -48,7 +48,7 @@ export const ja = {
   'final.video_link_too_large_sized':
     '🎬 動画ができましたが、{size} あり、このサーバーのアップロード上限 {limit} を超えています。\nこちらからダウンロードしてください（リンクの期限: {expires}）: {url}',
   'final.failed': '❌ {failure}',
-  'final.failed_refunded': '❌ {failure} {refund}',
+  'final.failed_refunded': '❌ {failure}{refund}',
   'final.refund': { plural: 'cardinal', other: '{count} ユニットを返却しました。' },
 
   'reply.with_prompt': '{text}\n> {prompt}',
@@ -91,9 +91,9 @@ export const ja = {
   'refusal.paused': '⏸️ 現在、動画を作成できません。{when}にもう一度お試しください。ユニットは消費されていません。',
   'refusal.blocked': '🚫 このサーバーでは動画を作成できません（{rule}が 0 です）。間違いだと思う場合はモデレーターにご相談ください。',
   'refusal.member_units':
-    '🚫 ユニットが足りません。{period}あたりの割り当ての残りは {left}、この動画には {needed} 必要です（{rule}）。{renews}（{renewsAt}）に更新されます。',
+    '🚫 ユニットが足りません。{period}あたりの割り当ての残りは {left}、この動画には {needed}が必要です（{rule}）。{renews}（{renewsAt}）に更新されます。',
   'refusal.member_units_some_left':
-    '🚫 ユニットが足りません。{period}あたりの割り当ての残りは {left}、この動画には {needed} 必要です（{rule}）。{renews}（{renewsAt}）に更新されます。5 秒の動画は 1 ユニットです。',
+    '🚫 ユニットが足りません。{period}あたりの割り当ての残りは {left}、この動画には {needed}が必要です（{rule}）。{renews}（{renewsAt}）に更新されます。5 秒の動画は 1 ユニットです。',
   'refusal.server_units': '🚫 このサーバーは{period}あたりの動画予算を使い切りました。{renews}（{renewsAt}）に更新されます。',
   'refusal.global_units': '🚫 ボットが全サーバー合計の 1 日の上限に達しました。{renews}（{renewsAt}）に更新されます。',
   'refusal.server_ceiling':
@@ -102,7 +102,7 @@ export const ja = {
     '🚫 進行中の動画がすでに上限に達しています（実行中 {running}、待機中 {waiting}）。どれかが終わってから、もう一度お試しください。',
 
   'standing.unlimited': '🎟️ {period}あたりの動画数に**上限はありません**。',
-  'standing.left': '🎟️ {period}あたりの割り当ての残りは **{left}** です。{renews}（{renewsAt}）に更新されます。',
+  'standing.left': '🎟️ {period}あたりの割り当ての残りは **{left}**です。{renews}（{renewsAt}）に更新されます。',
   'standing.allowance': '割り当て: {allowance}、使用済みまたは確保中: {used}。',
   'standing.allowance_granted': '割り当て: {allowance} + 付与 {granted}、使用済みまたは確保中: {used}。',
   'standing.rule': '適用ルール: {rule}。',
@@ -170,7 +170,7 @@ export const ja = {
   'admin.channel_removed': '✅ 許可を取り消し: {channel}。/アニメ化 は {channels} で使えます。',
   'admin.every_channel': 'すべてのチャンネル',
 
-  'admin.granted': '✅ {member} に{period}あたりの割り当てとして {units} を付与しました（{until}まで）。残りは {left} です。',
+  'admin.granted': '✅ {member} に{period}あたりの割り当てとして {units}を付与しました（{until}まで）。残りは {left}です。',
   'admin.reset': '✅ {member} に {units} を返却しました。今期間の使用量はリセットされます。',
   'admin.reset_nothing': '{member} には今期間に返却できる完了済みの動画がありません（進行中のものは失敗すれば返却されます）。',
 

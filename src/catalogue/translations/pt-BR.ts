@@ -52,9 +52,9 @@ export const ptBR = {
   'final.failed_refunded': '❌ {failure} {refund}',
   'final.refund': {
     plural: 'cardinal',
-    one: 'Sua {count} unidade foi devolvida.',
-    many: 'Suas {count} unidades foram devolvidas.',
-    other: 'Suas {count} unidades foram devolvidas.',
+    one: '{count} unidade foi devolvida a você.',
+    many: '{count} unidades foram devolvidas a você.',
+    other: '{count} unidades foram devolvidas a você.',
   },
 
   'reply.with_prompt': '{text}\n> {prompt}',
