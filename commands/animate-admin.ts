@@ -16,6 +16,7 @@ import { choice, described, type CommandTextKey } from '../src/catalogue/command
 import { adminAnswerText, type AdminAnswer, type ChannelChange, type SettingChange } from '../src/catalogue/render-admin.ts';
 import { guildIdOf, type CommandContext, type SlashCommand } from '../src/discord/command.ts';
 import { QUOTA_PERIODS, type Limit, type QuotaPeriod } from '../src/quota/quota-settings.ts';
+import { localeOf } from '../src/discord/interaction-locale.ts';
 
 const MAX_UNITS = 100_000;
 
@@ -131,7 +132,7 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
   const answer: AdminAnswer = handler ? await handler(interaction, context, guildId) : { kind: 'unknown_subcommand' };
   const ceiling = context.quota.defaults.serverMaxUnitsPerDay;
   await interaction.reply({
-    content: adminAnswerText(answer, interaction.locale, ceiling !== null && raisesAbove(answer, ceiling) ? ceiling : undefined),
+    content: adminAnswerText(answer, localeOf(interaction), ceiling !== null && raisesAbove(answer, ceiling) ? ceiling : undefined),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });

@@ -20,6 +20,7 @@ import { guildIdOf, type ButtonHandler, type CommandContext, type SlashCommand }
 import type { TaskRecord } from '../src/tasks/task-record.ts';
 import { uploadLimitOf } from '../src/discord/reply-handle.ts';
 import { removeVideoFile } from '../src/videos/video-files.ts';
+import { localeOf } from '../src/discord/interaction-locale.ts';
 
 /** How many generations the answer lists. */
 const HISTORY_SHOWN = 10;
@@ -35,8 +36,8 @@ const data = described(new SlashCommandBuilder().setName('animate-history'), 'co
 async function execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
   const records = await context.tasks.recentOfMember(guildIdOf(interaction), interaction.user.id, HISTORY_SHOWN);
   await interaction.reply({
-    content: historyText(records, isResendable, interaction.locale),
-    components: resendRows(records, interaction.locale),
+    content: historyText(records, isResendable, localeOf(interaction)),
+    components: resendRows(records, localeOf(interaction)),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });
@@ -80,7 +81,7 @@ async function resend(interaction: ButtonInteraction, context: CommandContext): 
   // discord.js reads a file given by its path into memory before sending it: one video at a time, at most the limit.
   const files = video ? [{ name: video.filename, attachment: video.video.path }] : [];
   try {
-    await interaction.editReply({ content: resendText(outcome, interaction.locale), files, allowedMentions: { parse: [] } });
+    await interaction.editReply({ content: resendText(outcome, localeOf(interaction)), files, allowedMentions: { parse: [] } });
   } finally {
     await removeVideoFile(video?.video);
   }

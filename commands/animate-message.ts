@@ -18,6 +18,8 @@ import {
 } from 'discord.js';
 import { z } from 'zod';
 import { BOT_DEFAULTS, type MemberDefaults } from '../src/animation/member-defaults.ts';
+import { named } from '../src/catalogue/command-texts.ts';
+import { localeOf } from '../src/discord/interaction-locale.ts';
 import { menuFormTexts, menuRefusalText, type MenuRefusal } from '../src/catalogue/render-menu.ts';
 import { refusalText } from '../src/catalogue/render-quota.ts';
 import { optionProblemText } from '../src/catalogue/render-reply.ts';
@@ -36,8 +38,7 @@ export const ANIMATE_FORM_PREFIX = 'animate-form:';
 const FIELD = { prompt: 'prompt', duration: 'duration', negativePrompt: 'negative_prompt' } as const;
 
 // Context-menu names may hold capitals and spaces; Discord shows this one under Apps.
-const data = new ContextMenuCommandBuilder()
-  .setName('Animate')
+const data = named(new ContextMenuCommandBuilder().setName('Animate'))
   .setType(ApplicationCommandType.Message)
   .setContexts(InteractionContextType.Guild)
   .setIntegrationTypes(ApplicationIntegrationType.GuildInstall);
@@ -59,7 +60,7 @@ async function execute(interaction: MessageContextMenuCommandInteraction, contex
   });
   const defaults = await context.memberDefaults.defaultsFor({ guildId, userId: interaction.user.id });
   // A form can only be the first answer, and must come within Discord's 3 seconds: two store calls come first.
-  await interaction.showModal(animateForm(`${ANIMATE_FORM_PREFIX}${interaction.id}`, defaults, interaction.locale));
+  await interaction.showModal(animateForm(`${ANIMATE_FORM_PREFIX}${interaction.id}`, defaults, localeOf(interaction)));
 }
 
 function animateForm(customId: string, defaults: MemberDefaults, locale: string): ModalBuilder {
@@ -124,8 +125,11 @@ async function submit(interaction: ModalSubmitInteraction, context: CommandConte
   if (!form.success) {
     const path = form.error.issues[0]?.path ?? [];
     const content = path.includes('duration')
-      ? menuRefusalText('duration', interaction.locale)
-      : optionProblemText({ field: path.includes('negativePrompt') ? 'negative_prompt' : 'prompt', max: PROMPT_MAX }, interaction.locale);
+      ? menuRefusalText('duration', localeOf(interaction))
+      : optionProblemText(
+          { field: path.includes('negativePrompt') ? 'negative_prompt' : 'prompt', max: PROMPT_MAX },
+          localeOf(interaction),
+        );
     await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
     return;
   }
@@ -151,7 +155,7 @@ async function submit(interaction: ModalSubmitInteraction, context: CommandConte
   // The one request /animate makes: units reserved first, so a refusal stays private; then the deferral.
   const outcome = await context.animations.request({
     requester: { userId: interaction.user.id, guildId: picture.guildId, channelId: picture.channelId, roleIds: memberRoleIds(interaction) },
-    locale: interaction.locale,
+    locale: localeOf(interaction),
     reply: replyHandleOf(interaction),
     options,
     image: picture.image,
@@ -161,7 +165,7 @@ async function submit(interaction: ModalSubmitInteraction, context: CommandConte
   });
   if (outcome.kind === 'refused') {
     await interaction.reply({
-      content: refusalText(outcome.refusal, outcome.period, interaction.locale),
+      content: refusalText(outcome.refusal, outcome.period, localeOf(interaction)),
       flags: MessageFlags.Ephemeral,
       allowedMentions: { parse: [] },
     });
@@ -173,7 +177,7 @@ async function answerPrivately(
   refusal: MenuRefusal,
 ): Promise<void> {
   await interaction.reply({
-    content: menuRefusalText(refusal, interaction.locale),
+    content: menuRefusalText(refusal, localeOf(interaction)),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });

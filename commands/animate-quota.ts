@@ -10,6 +10,7 @@ import { described } from '../src/catalogue/command-texts.ts';
 import { standingText } from '../src/catalogue/render-quota.ts';
 import { guildIdOf, type CommandContext, type SlashCommand } from '../src/discord/command.ts';
 import { memberRoleIds } from '../src/discord/member-roles.ts';
+import { localeOf } from '../src/discord/interaction-locale.ts';
 
 const data = described(new SlashCommandBuilder().setName('animate-quota'), 'command.animate-quota')
   .setContexts(InteractionContextType.Guild)
@@ -24,7 +25,7 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
   ]);
   const waiting = mine.filter((t) => t.state === 'waiting').length;
   await interaction.reply({
-    content: standingText(standing, { running: mine.length - waiting, waiting }, interaction.locale),
+    content: standingText(standing, { running: mine.length - waiting, waiting }, localeOf(interaction)),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });

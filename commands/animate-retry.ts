@@ -10,6 +10,7 @@ import type { ButtonHandler, CommandContext } from '../src/discord/command.ts';
 import { memberRoleIds } from '../src/discord/member-roles.ts';
 import { replyHandleOf } from '../src/discord/reply-handle.ts';
 import { RETRY_BUTTON_PREFIX } from '../src/discord/retry-button.ts';
+import { localeOf } from '../src/discord/interaction-locale.ts';
 
 async function execute(interaction: ButtonInteraction, context: CommandContext): Promise<void> {
   const taskId = interaction.customId.slice(RETRY_BUTTON_PREFIX.length);
@@ -26,7 +27,7 @@ async function execute(interaction: ButtonInteraction, context: CommandContext):
               channelId: interaction.channelId,
               roleIds: memberRoleIds(interaction),
             },
-            locale: interaction.locale,
+            locale: localeOf(interaction),
             // The new generation is answered in a message of its own: this press's deferred reply.
             reply: replyHandleOf(interaction),
             acknowledge: async () => {
@@ -38,8 +39,8 @@ async function execute(interaction: ButtonInteraction, context: CommandContext):
   await interaction.reply({
     content:
       outcome.kind === 'refused'
-        ? refusalText(outcome.refusal, outcome.period, interaction.locale)
-        : retryRefusalText(outcome.why, interaction.locale),
+        ? refusalText(outcome.refusal, outcome.period, localeOf(interaction))
+        : retryRefusalText(outcome.why, localeOf(interaction)),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });

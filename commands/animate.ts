@@ -17,6 +17,7 @@ import { CANCEL_BUTTON_PREFIX } from '../src/discord/discord-replies.ts';
 import { memberRoleIds } from '../src/discord/member-roles.ts';
 import { replyHandleOf } from '../src/discord/reply-handle.ts';
 import { animateOptionsSchema } from '../src/tasks/task-record.ts';
+import { localeOf } from '../src/discord/interaction-locale.ts';
 
 const PROMPT_MAX = 2500;
 
@@ -61,7 +62,7 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
   if (!input.success) {
     const problem = input.error.issues[0];
     await interaction.reply({
-      content: optionProblemText(optionProblem(problem?.path ?? []), interaction.locale),
+      content: optionProblemText(optionProblem(problem?.path ?? []), localeOf(interaction)),
       flags: MessageFlags.Ephemeral,
       allowedMentions: { parse: [] },
     });
@@ -78,7 +79,7 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
       roleIds: memberRoleIds(interaction),
     },
     // Every later message about this task (after a restart, or posted in the channel) is in the member's language.
-    locale: interaction.locale,
+    locale: localeOf(interaction),
     reply: replyHandleOf(interaction),
     options: input.data.options,
     image: { url: input.data.attachment.url, filename: input.data.attachment.name, reportedSize: input.data.attachment.size },
@@ -88,7 +89,7 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
   });
   if (outcome.kind === 'refused') {
     await interaction.reply({
-      content: refusalText(outcome.refusal, outcome.period, interaction.locale),
+      content: refusalText(outcome.refusal, outcome.period, localeOf(interaction)),
       flags: MessageFlags.Ephemeral,
       allowedMentions: { parse: [] },
     });
@@ -104,7 +105,7 @@ async function cancel(interaction: ButtonInteraction, context: CommandContext): 
     isModerator: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
     guildId: interaction.guildId,
   });
-  const answer = cancelAnswer(outcome, interaction.locale);
+  const answer = cancelAnswer(outcome, localeOf(interaction));
   if (answer) await interaction.followUp({ content: answer, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 }
 

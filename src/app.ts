@@ -195,11 +195,13 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
  */
 async function warnIfCommandsStale(client: Client<true>, logger: Logger): Promise<void> {
   try {
+    // Every locale's names and descriptions, not only the bot's own: a deploy without the translations is stale too.
+    const query = new URLSearchParams({ with_localizations: 'true' });
     const lists = await Promise.all([
-      client.rest.get(Routes.applicationCommands(client.application.id)),
+      client.rest.get(Routes.applicationCommands(client.application.id), { query }),
       ...[...client.guilds.cache.keys()]
         .slice(0, GUILDS_CHECKED_FOR_COMMANDS)
-        .map((guildId) => client.rest.get(Routes.applicationGuildCommands(client.application.id, guildId))),
+        .map((guildId) => client.rest.get(Routes.applicationGuildCommands(client.application.id, guildId), { query })),
     ]);
     const registered = lists.flatMap((list) => registeredCommandsSchema.parse(list));
     const drift = commandDrift(commandPayloads(), registered);

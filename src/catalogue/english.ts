@@ -3,6 +3,7 @@
  * call (`t`), and every other locale must have the same keys with the same placeholders.
  */
 import { adminTexts } from './en/admin.ts';
+import { commandNames } from './en/command-names.ts';
 import { commandTexts } from './en/commands.ts';
 import { failureTexts } from './en/failures.ts';
 import { historyTexts } from './en/history.ts';
@@ -19,6 +20,7 @@ export const english = {
   ...adminTexts,
   ...commandTexts,
   ...menuTexts,
+  ...commandNames,
 } as const satisfies Readonly<Record<string, Message>>;
 
 export type English = typeof english;

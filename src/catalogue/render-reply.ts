@@ -5,6 +5,7 @@
 import { channelMention, escapeMarkdown, userMention } from 'discord.js';
 import type { ReplyView } from '../tasks/reply-port.ts';
 import { catalogue, type Catalogue } from './catalogue.ts';
+import { localCommandName } from './command-texts.ts';
 import { megabytesText, oneLine, relativeTime } from './formats.ts';
 import { renderFailure } from './render-failure.ts';
 import type { CancelOutcome } from '../tasks/task-tracker.ts';
@@ -95,10 +96,11 @@ export function restartingText(locale: string | undefined): string {
 /** What a command may declare it needs before it runs (checked by the router). */
 export type Precondition = 'guild_only' | 'manage_guild';
 
-/** Why a command did not run: a precondition it declares was not met. */
+/** Why a command did not run: a precondition it declares was not met. `/animate-admin` is named as the member's list shows it. */
 export function preconditionText(unmet: Precondition, command: string, locale: string | undefined): string {
   const c = catalogue(locale);
-  return unmet === 'guild_only' ? c.t('reply.servers_only', { command }) : c.t('reply.needs_manage_server', { command });
+  const shown = command.startsWith('/') ? `/${localCommandName(command.slice(1), locale)}` : command;
+  return unmet === 'guild_only' ? c.t('reply.servers_only', { command: shown }) : c.t('reply.needs_manage_server', { command: shown });
 }
 
 export function cancelButtonLabel(locale: string | undefined): string {

@@ -6,23 +6,34 @@
  */
 import { z } from 'zod';
 
+/** A name's or description's translations (asked for with `with_localizations=true`); null when there are none. */
+const localizationsSchema = z.record(z.string(), z.string().nullable()).nullish();
+
 const optionSchema: z.ZodType<RegisteredOption> = z.lazy(() =>
   z.object({
     name: z.string(),
+    name_localizations: localizationsSchema,
     description: z.string().optional(),
+    description_localizations: localizationsSchema,
     type: z.number().optional(),
     required: z.boolean().optional(),
-    choices: z.array(z.object({ name: z.string(), value: z.union([z.string(), z.number()]) })).optional(),
+    choices: z
+      .array(z.object({ name: z.string(), name_localizations: localizationsSchema, value: z.union([z.string(), z.number()]) }))
+      .optional(),
     options: z.array(optionSchema).optional(),
   }),
 );
 
+type Localizations = Partial<Record<string, string | null>> | null;
+
 interface RegisteredOption {
   name: string;
+  name_localizations?: Localizations | undefined;
   description?: string | undefined;
+  description_localizations?: Localizations | undefined;
   type?: number | undefined;
   required?: boolean | undefined;
-  choices?: { name: string; value: string | number }[] | undefined;
+  choices?: { name: string; name_localizations?: Localizations | undefined; value: string | number }[] | undefined;
   options?: RegisteredOption[] | undefined;
 }
 
@@ -56,10 +67,19 @@ export function commandDrift(local: readonly RegisteredOption[], registered: rea
 function shape(option: RegisteredOption): string {
   return JSON.stringify([
     option.name,
+    localizationsShape(option.name_localizations),
     option.description ?? '',
+    localizationsShape(option.description_localizations),
     option.type ?? 1,
     option.required ?? false,
-    (option.choices ?? []).map((choice) => [choice.name, String(choice.value)]),
+    (option.choices ?? []).map((choice) => [choice.name, localizationsShape(choice.name_localizations), String(choice.value)]),
     (option.options ?? []).map(shape),
   ]);
+}
+
+/** Translations in a stable order, without the empty ones (null means none, as Discord reads it). */
+function localizationsShape(map: Localizations | undefined): [string, string][] {
+  return Object.entries(map ?? {})
+    .flatMap(([locale, text]) => (typeof text === 'string' ? [[locale, text] as [string, string]] : []))
+    .sort(([a], [b]) => a.localeCompare(b));
 }

@@ -10,6 +10,7 @@ import { genericApology, notEnabledText, preconditionText, restartingText } from
 import { randomId } from '../random.ts';
 import type { ButtonHandler, CommandContext, MessageCommand, ModalHandler, SlashCommand } from './command.ts';
 import { unmetPrecondition } from './preconditions.ts';
+import { localeOf } from './interaction-locale.ts';
 
 /**
  * Hands each slash command and message menu command to its handler once its declared preconditions hold
@@ -72,7 +73,7 @@ export class InteractionRouter {
       // Privately, and before anything else: nothing is reserved or recorded for a bot about to exit.
       await this.#run(interaction, 'restarting', () =>
         interaction
-          .reply({ content: restartingText(interaction.locale), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } })
+          .reply({ content: restartingText(localeOf(interaction)), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } })
           .then(() => undefined),
       );
       return;
@@ -81,7 +82,7 @@ export class InteractionRouter {
       // Before anything else: nothing is reserved, submitted or stored for a server the operator did not enable.
       await this.#run(interaction, 'not enabled', () =>
         interaction
-          .reply({ content: notEnabledText(interaction.locale), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } })
+          .reply({ content: notEnabledText(localeOf(interaction)), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } })
           .then(() => undefined),
       );
       return;
@@ -125,7 +126,7 @@ export class InteractionRouter {
       // A slash command is named with its slash; a message menu command by its name alone, as the menu shows it.
       const name = interaction.isChatInputCommand() ? `/${interaction.commandName}` : interaction.commandName;
       await interaction.reply({
-        content: preconditionText(unmet, name, interaction.locale),
+        content: preconditionText(unmet, name, localeOf(interaction)),
         flags: MessageFlags.Ephemeral,
         allowedMentions: { parse: [] },
       });
@@ -146,7 +147,7 @@ export class InteractionRouter {
     } catch (error) {
       const ref = randomId().slice(0, 8);
       this.#context.logger.error('command failed', { command: name, ref, error });
-      const reply = { content: genericApology(ref, interaction.locale), allowedMentions: { parse: [] } };
+      const reply = { content: genericApology(ref, localeOf(interaction)), allowedMentions: { parse: [] } };
       try {
         if (!interaction.deferred && !interaction.replied) await interaction.reply({ ...reply, flags: MessageFlags.Ephemeral });
         // A button's message belongs to the generation it controls: answer beside it, never over it.

@@ -5,7 +5,7 @@
  */
 import type { APIApplicationCommandOption, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { LOCALES } from '../../src/catalogue/locales.ts';
+import { FALLBACK_LOCALE, LOCALES } from '../../src/catalogue/locales.ts';
 import { adminAnswerText } from '../../src/catalogue/render-admin.ts';
 import { renderFailure } from '../../src/catalogue/render-failure.ts';
 import { refusalText, standingText } from '../../src/catalogue/render-quota.ts';
@@ -40,7 +40,8 @@ import {
 } from './largest-outcomes.ts';
 
 const MESSAGE_MAX = 2000;
-const locales = [...Object.keys(LOCALES), 'ja', 'en-GB', undefined];
+/** Every table, and locales that fall back: to a table of the same language, or to English. */
+const locales = [...Object.keys(LOCALES), 'es-419', 'en-GB', 'ko', undefined];
 
 /** Every message text, labelled for the failure report. */
 function everyMessage(locale: string | undefined): [string, string][] {
@@ -156,21 +157,39 @@ describe('the reply to the largest failure', () => {
 
 type Option = APIApplicationCommandOption;
 
+/** Discord's rule for command and option names, in every locale. */
+const DISCORD_NAME = /^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+/** The locales other than English: each command, option and choice is named and described in all of them. */
+const translatedLocales = Object.keys(LOCALES)
+  .filter((tag) => tag !== FALLBACK_LOCALE)
+  .sort();
+
 interface Choice {
   name: string;
   name_localizations?: Record<string, string | null>;
 }
 
+interface Walked {
+  path: string;
+  item: { name: string; description: string } & Partial<Option>;
+}
+
 /** Every command, subcommand and option of a command's registration payload, with its path for the report. */
-function walk(
-  command: RESTPostAPIChatInputApplicationCommandsJSONBody,
-): { path: string; item: { name: string; description: string } & Partial<Option> }[] {
-  const found: { path: string; item: { name: string; description: string } & Partial<Option> }[] = [];
+function walk(command: RESTPostAPIChatInputApplicationCommandsJSONBody): Walked[] {
+  const found: Walked[] = [];
   const visit = (path: string, option: Option) => {
     found.push({ path: `${path} ${option.name}`, item: option });
     if ('options' in option && option.options) for (const child of option.options) visit(`${path} ${option.name}`, child);
   };
-  found.push({ path: `/${command.name}`, item: { name: command.name, description: command.description } });
+  found.push({
+    path: `/${command.name}`,
+    item: {
+      name: command.name,
+      description: command.description,
+      ...(command.name_localizations ? { name_localizations: command.name_localizations } : {}),
+      ...(command.description_localizations ? { description_localizations: command.description_localizations } : {}),
+    },
+  });
   for (const option of command.options ?? []) visit(`/${command.name}`, option);
   return found;
 }
@@ -199,12 +218,43 @@ describe.each(commands.map((c) => [c.data.name, c.data.toJSON()] as const))('/%s
     for (const localized of Object.values(item.description_localizations ?? {})) expect(localized?.length).toBeLessThanOrEqual(50);
   });
 
+  // https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-naming
+  it.each(items.map(({ path, item }) => [path, item] as const))(
+    '%s has a name in every locale, as Discord accepts names: lowercase, no spaces, 1–32 characters',
+    (path, item) => {
+      const localized = item.name_localizations ?? {};
+      expect(Object.keys(localized).sort(), `${path}: a "name.${item.name}" key in the catalogue`).toEqual(translatedLocales);
+      for (const [locale, name] of Object.entries(localized)) {
+        expect(name, `${path} in ${locale}`).toMatch(DISCORD_NAME);
+        expect(name, `${path} in ${locale}`).toBe(name?.toLowerCase());
+      }
+      expect(Object.keys(item.description_localizations ?? {}).sort(), `${path}: described in every locale`).toEqual(translatedLocales);
+    },
+  );
+
+  it('has no two options or subcommands of one name side by side, in any locale', () => {
+    const siblings = (options: readonly Option[] | undefined) => {
+      for (const locale of translatedLocales) {
+        const names = (options ?? []).map(
+          (o) => (o.name_localizations as Readonly<Record<string, string | null>> | undefined)?.[locale] ?? o.name,
+        );
+        expect(new Set(names).size, `${locale}: ${names.join(', ')}`).toBe(names.length);
+      }
+      for (const option of options ?? []) if ('options' in option) siblings(option.options);
+    };
+    siblings(json.options);
+  });
+
   it('has choice names of 1–100 characters, in every locale', () => {
     const choices = items.flatMap(({ item }) => ('choices' in item && Array.isArray(item.choices) ? (item.choices as Choice[]) : []));
     for (const choice of choices) {
       expect(choice.name.length).toBeGreaterThanOrEqual(1);
       expect(choice.name.length).toBeLessThanOrEqual(100);
-      for (const localized of Object.values(choice.name_localizations ?? {})) expect(localized?.length).toBeLessThanOrEqual(100);
+      expect(Object.keys(choice.name_localizations ?? {}).sort(), choice.name).toEqual(translatedLocales);
+      for (const localized of Object.values(choice.name_localizations ?? {})) {
+        expect(localized?.length).toBeGreaterThanOrEqual(1);
+        expect(localized?.length).toBeLessThanOrEqual(100);
+      }
     }
   });
 });
@@ -221,4 +271,24 @@ it('registers the commands with the descriptions of the catalogue', () => {
   });
   expect(animate?.options?.find((o) => o.name === 'image')?.description).toBe('A photo or picture, at least 300x300');
   expect(messageCommands.map((c) => c.data.name)).toEqual(['Animate']);
+});
+
+it('registers each command, option and choice under its English name, translated in every locale', () => {
+  const animate = commands.find((c) => c.data.name === 'animate')?.data.toJSON();
+  expect(animate?.name_localizations).toMatchObject({
+    ja: 'アニメ化',
+    'es-ES': 'animar',
+    'pt-BR': 'animar',
+    de: 'animieren',
+    fr: 'animer',
+  });
+  expect(animate?.description_localizations?.ja).toBe('画像を短い動画に変えます');
+  const prompt = animate?.options?.find((o) => o.name === 'prompt');
+  expect(prompt?.name_localizations?.ja).toBe('プロンプト');
+  const duration = animate?.options?.find((o) => o.name === 'duration');
+  expect(duration && 'choices' in duration ? duration.choices?.[1] : undefined).toMatchObject({
+    name: '10 seconds (2 units)',
+    value: '10',
+    name_localizations: { ja: '10 秒（2 ユニット）', fr: '10 secondes (2 unités)' },
+  });
 });

@@ -74,8 +74,8 @@ describe('failures, in the words members know', () => {
     expect(new Set(said.map(([failure]) => failure.kind))).toEqual(new Set(FAILURE_KINDS));
   });
 
-  it('tells a member whose Discord speaks another language in English, for now', () => {
-    expect(renderFailure({ kind: 'cancelled' }, 'ja')).toBe('Cancelled before it started.');
+  it('tells a member whose Discord speaks a language the bot does not in English', () => {
+    expect(renderFailure({ kind: 'cancelled' }, 'ko')).toBe('Cancelled before it started.');
   });
 });
 

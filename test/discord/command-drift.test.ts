@@ -25,4 +25,18 @@ describe('command drift', () => {
     expect(commandDrift(local, asDiscordReturns(returned))).toEqual({ missing: [], changed: [] });
     expect(commandDrift(local, asDiscordReturns(local.filter((c) => c.name !== 'Animate')))).toEqual({ missing: ['Animate'], changed: [] });
   });
+
+  it('names a command registered before its translations, or with other ones, as changed', () => {
+    type Json = (typeof local)[number];
+    const untranslated = (c: Json): Json => {
+      const { name_localizations: _names, description_localizations: _descriptions, ...rest } = c;
+      return rest;
+    };
+    const before = local.map((c) => (c.name === 'animate' ? untranslated(c) : c));
+    expect(commandDrift(local, asDiscordReturns(before))).toEqual({ missing: [], changed: ['animate'] });
+    const otherWords = local.map((c) =>
+      c.name === 'animate-quota' ? { ...c, description_localizations: { ...c.description_localizations, ja: '古い説明' } } : c,
+    );
+    expect(commandDrift(local, asDiscordReturns(otherWords))).toEqual({ missing: [], changed: ['animate-quota'] });
+  });
 });

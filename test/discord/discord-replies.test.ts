@@ -4,10 +4,11 @@
  * again, the direct message when the channel is closed to the bot, and the answer Discord refuses as
  * invalid (50035). Every assertion is on what the stand-in received.
  */
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REST } from 'discord.js';
+import { Client, Events, GatewayIntentBits, REST, type Interaction } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { deliveryNonce, DiscordReplies } from '../../src/discord/discord-replies.ts';
@@ -169,5 +170,75 @@ describe('an answer Discord refuses as invalid (50035)', () => {
     expect(logs.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual([
       'Discord refuses the final answer as invalid; it cannot be shown',
     ]);
+  });
+});
+
+describe("a late delivery, in the language kept on the task's record", () => {
+  // Discord permission bits (https://discord.com/developers/docs/topics/permissions): all but Attach Files.
+  const VIEW_AND_SEND = (1n << 10n) | (1n << 11n) | (1n << 16n);
+  const EMBED_LINKS = 1n << 14n;
+
+  it('posts in the channel in Japanese for a member who asked from a ja client', async () => {
+    const replies = await start();
+    await replies.deliver(lateTask({ locale: 'ja' }), video);
+    expect(bodyOf(posts(discord.channelId)[0]).content).toBe(`<@${discord.memberUserId}> 🎬 動画ができました！\n> the waves roll in`);
+  });
+
+  it('sends the direct message in Spanish, naming the channel, for a member who asked from an es-419 client', async () => {
+    const replies = await start({ botPermissions: '0' });
+    await replies.deliver(lateTask({ locale: 'es-419' }), video);
+    const [direct] = posts(discord.directChannelOf(discord.memberUserId) ?? '');
+    expect(bodyOf(direct).content).toBe(
+      `🎬 ¡Aquí tienes tu vídeo!\n> the waves roll in\n-# Enviado aquí porque el bot no puede publicar en <#${discord.channelId}>.`,
+    );
+  });
+
+  it('gives the link and its expiry in French when the channel refuses the file', async () => {
+    const replies = await start({ botPermissions: (VIEW_AND_SEND | EMBED_LINKS).toString() });
+    await replies.deliver(lateTask({ locale: 'fr' }), video);
+    const content = bodyOf(posts(discord.channelId).at(-1)).content ?? '';
+    expect(content).toMatch(/^<@\d+> 🎬 Ta vidéo est prête, mais le bot n'a pas le droit de joindre des fichiers dans ce salon\./);
+    expect(content).toMatch(/\(le lien expire <t:\d+:R>\) : https:\/\/cdn\.provider\.example\/v\.mp4/);
+  });
+});
+
+describe("the 13-minute notice, in the language kept on the task's record", () => {
+  let client: Client | undefined;
+
+  afterEach(async () => {
+    await client?.destroy();
+    client = undefined;
+  });
+
+  it('tells a member who asked from a ja client, in Japanese, that the video will come in the channel', async () => {
+    const replies = await start();
+    // A real deferred interaction, whose reply the notice edits.
+    client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: discord.restUrl } });
+    const ready = once(client, Events.ClientReady);
+    await client.login(discord.token);
+    await ready;
+    await discord.waitForIdentify(1000);
+    const received = new Promise<Interaction>((resolve) => client?.once(Events.InteractionCreate, resolve));
+    const { interactionId, token } = discord.dispatchCommand({ commandName: 'animate', locale: 'ja' });
+    const interaction = await received;
+    if (!interaction.isChatInputCommand()) throw new Error('expected a chat-input command');
+    await interaction.deferReply();
+
+    // The replies' clock reads LATE: the interaction was created 13 minutes before it.
+    const createdAt = LATE - 13 * 60_000;
+    const task = makeTaskRecord({
+      id: 'd5f1c0de-0000-4000-8000-00000000cafe',
+      state: 'processing',
+      locale: 'ja',
+      requester: { userId: discord.memberUserId, guildId: discord.guildId, channelId: discord.channelId },
+      interaction: { ...makeTaskRecord().interaction, id: interactionId, applicationId: discord.applicationId, token, createdAt },
+    });
+    await replies.showProgress(task, { kind: 'still_working' });
+
+    const edit = discord.requests.find((r) => r.method === 'PATCH' && r.path.endsWith(`/${token}/messages/@original`));
+    expect(edit?.status).toBe(200);
+    expect(bodyOf(edit).content).toBe(
+      '⏳ まだ動画を作成中です。完成したら、このチャンネルにメンション付きで投稿します。\n> the waves roll in',
+    );
   });
 });

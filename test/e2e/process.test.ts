@@ -130,6 +130,46 @@ describe('the bot process', () => {
     expect(p.stdout).toContain('Animate');
   });
 
+  it('deploy-commands sends every command, option and choice named and described in each locale, and Discord accepts them', async () => {
+    const p = start('src/deploy-commands.ts', h.env(), ['--guild', h.discord.guildId]);
+    const { code } = await p.exited;
+    expect(p.stderr).toBe('');
+    expect(code).toBe(0);
+    interface Registered {
+      name: string;
+      name_localizations?: Record<string, string>;
+      description?: string;
+      description_localizations?: Record<string, string>;
+      options?: Registered[];
+      choices?: { name: string; name_localizations?: Record<string, string> }[];
+    }
+    const registered = (h.discord.registeredCommands.get(h.discord.guildId) ?? []) as unknown as Registered[];
+    const byName = (items: readonly Registered[] | undefined, name: string) => items?.find((item) => item.name === name);
+    const animate = byName(registered, 'animate');
+    expect(animate?.name_localizations).toEqual({ 'es-ES': 'animar', 'pt-BR': 'animar', de: 'animieren', fr: 'animer', ja: 'アニメ化' });
+    expect(animate?.description_localizations?.ja).toBe('画像を短い動画に変えます');
+    expect(byName(animate?.options, 'negative_prompt')?.name_localizations).toMatchObject({
+      ja: 'ネガティブプロンプト',
+      fr: 'prompt_négatif',
+    });
+    expect(byName(animate?.options, 'duration')?.choices?.[0]?.name_localizations).toMatchObject({ de: '5 Sekunden (1 Einheit)' });
+    const budget = byName(byName(registered, 'animate-admin')?.options, 'budget');
+    expect(budget?.name_localizations?.['es-ES']).toBe('presupuesto');
+    expect(byName(registered, 'Animate')?.name_localizations).toMatchObject({ ja: 'アニメ化', de: 'Animieren' });
+    expect(byName(budget?.options, 'period')?.choices?.map((c) => c.name_localizations?.ja)).toEqual(['1日', '1週間（月曜から）', '1か月']);
+    // Every command, option and choice, however deep, in each of the five other locales.
+    const walk = (items: readonly Registered[] | undefined): Registered[] => (items ?? []).flatMap((item) => [item, ...walk(item.options)]);
+    for (const item of walk(registered)) {
+      expect(Object.keys(item.name_localizations ?? {}).sort(), item.name).toEqual(['de', 'es-ES', 'fr', 'ja', 'pt-BR']);
+      // A message menu command has no description at all (Discord refuses one), so nothing to translate.
+      const described = item.description !== undefined && item.description !== '';
+      expect(Object.keys(item.description_localizations ?? {}).sort(), item.name).toEqual(
+        described ? ['de', 'es-ES', 'fr', 'ja', 'pt-BR'] : [],
+      );
+      for (const choice of item.choices ?? []) expect(Object.keys(choice.name_localizations ?? {}), choice.name).toHaveLength(5);
+    }
+  });
+
   it('deploy-commands --help prints its usage; a mistake prints it too and exits 2, with no stack trace', async () => {
     const help = start('src/deploy-commands.ts', h.env(), ['--help']);
     expect((await help.exited).code).toBe(0);

@@ -413,4 +413,39 @@ describe('DiscordStandIn', () => {
     await expect(client.rest.get('/nowhere')).rejects.toMatchObject({ status: 404, code: 0 });
     await expect(standIn.waitForRequest((r) => r.method === 'PUT', 50)).rejects.toThrow(/GET \/nowhere -> 404/);
   });
+  it("sends the member's and the server's locale with an interaction", async () => {
+    const { standIn, client } = await connect();
+    const received = new Promise<Interaction>((resolve) => client.once(Events.InteractionCreate, resolve));
+    standIn.dispatchCommand({ commandName: 'animate-quota', locale: 'ko', guildLocale: 'ja' });
+    const interaction = await received;
+    expect(interaction.locale).toBe('ko');
+    expect(interaction.guildLocale).toBe('ja');
+  });
+
+  it('registers commands only with names and localizations Discord accepts', async () => {
+    const { standIn, client } = await connect();
+    const route = Routes.applicationGuildCommands(standIn.applicationId, standIn.guildId);
+    const command = (extra: Record<string, unknown>) => [{ name: 'animate', description: 'Turn a picture into a video', ...extra }];
+
+    await client.rest.put(route, {
+      body: command({
+        name_localizations: { ja: 'アニメ化', fr: 'animer' },
+        description_localizations: { ja: '画像を動画に' },
+        options: [{ type: 3, name: 'prompt', name_localizations: { de: 'prompt' }, description: 'How it moves' }],
+      }),
+    });
+    expect(standIn.registeredCommands.get(standIn.guildId)?.[0]).toMatchObject({ name_localizations: { ja: 'アニメ化', fr: 'animer' } });
+
+    const refused = [
+      command({ name_localizations: { fr: 'Animer' } }),
+      command({ name_localizations: { fr: 'animer une image' } }),
+      command({ name_localizations: { 'fr-FR': 'animer' } }),
+      command({ description_localizations: { ja: '' } }),
+      command({ options: [{ type: 3, name: 'prompt', name_localizations: { ja: 'x'.repeat(33) }, description: 'How it moves' }] }),
+      command({ options: [{ type: 3, name: 'duration', description: 'Length', choices: [{ name: 'x'.repeat(101), value: '5' }] }] }),
+    ];
+    for (const body of refused) {
+      await expect(client.rest.put(route, { body }), JSON.stringify(body)).rejects.toMatchObject({ status: 400, code: 50035 });
+    }
+  });
 });

@@ -118,7 +118,10 @@ interface InteractionContextInput {
   attachmentSizeLimit?: number;
   /** The bot's permissions in the channel (decimal string). Default: `botPermissions`. */
   appPermissions?: string;
+  /** The member's Discord client language. Default: en-US. */
   locale?: string;
+  /** The server's language (`guild_locale`, set in its Community settings). Default: en-US. */
+  guildLocale?: string;
   /** Role ids of the member who ran the command. */
   memberRoles?: string[];
   /**
@@ -358,7 +361,85 @@ const callbackSchema = z.object({ type: z.number().int(), data: z.record(z.strin
 
 const createDmSchema = z.object({ recipient_id: z.string().regex(/^\d{1,20}$/) }).loose();
 
-const commandsSchema = z.array(z.object({ name: z.string().min(1).max(32) }).loose()).max(100);
+/**
+ * Discord's locale codes (https://discord.com/developers/docs/reference#locales): a localization under any
+ * other key is refused.
+ */
+const DISCORD_LOCALES = [
+  'id',
+  'da',
+  'de',
+  'en-GB',
+  'en-US',
+  'es-ES',
+  'es-419',
+  'fr',
+  'hr',
+  'it',
+  'lt',
+  'hu',
+  'nl',
+  'no',
+  'pl',
+  'pt-BR',
+  'ro',
+  'fi',
+  'sv-SE',
+  'vi',
+  'tr',
+  'cs',
+  'el',
+  'bg',
+  'ru',
+  'uk',
+  'hi',
+  'th',
+  'zh-CN',
+  'ja',
+  'zh-TW',
+  'ko',
+] as const;
+
+/** A slash command's or option's name, in any locale: lowercase where the script has case, no spaces, 1–32. */
+const slashName = z
+  .string()
+  .regex(/^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u, 'APPLICATION_COMMAND_INVALID_NAME')
+  .refine((name) => name === name.toLowerCase(), 'APPLICATION_COMMAND_INVALID_NAME');
+/** A context-menu command's name: 1–32 characters, spaces and capitals allowed. */
+const menuName = z.string().min(1).max(32);
+const description = z.string().min(1).max(100);
+const localized = (text: z.ZodType<string>) => z.partialRecord(z.enum(DISCORD_LOCALES), text.nullable()).nullish();
+
+const choiceSchema = z.object({ name: description, name_localizations: localized(description) }).loose();
+const optionSchema: z.ZodType = z.lazy(() =>
+  z
+    .object({
+      name: slashName,
+      name_localizations: localized(slashName),
+      description,
+      description_localizations: localized(description),
+      choices: z.array(choiceSchema).max(25).optional(),
+      options: z.array(optionSchema).max(25).optional(),
+    })
+    .loose(),
+);
+
+/** What Discord checks of a registered command: names and descriptions in every locale, as far as the tests need. */
+const commandSchema = z.union([
+  z
+    .object({
+      type: z.literal(1).optional(),
+      name: slashName,
+      name_localizations: localized(slashName),
+      description,
+      description_localizations: localized(description),
+      options: z.array(optionSchema).max(25).optional(),
+    })
+    .loose(),
+  z.object({ type: z.union([z.literal(2), z.literal(3)]), name: menuName, name_localizations: localized(menuName) }).loose(),
+]);
+
+const commandsSchema = z.array(commandSchema).max(100);
 
 class DiscordHttpError extends Error {
   readonly status: number;
@@ -1136,7 +1217,7 @@ export class DiscordStandIn {
       application_id: this.applicationId,
       type,
       data,
-      guild: { id: guild.id, locale: 'en-US', features: [] },
+      guild: { id: guild.id, locale: input.guildLocale ?? 'en-US', features: [] },
       guild_id: guild.id,
       channel: {
         id: channelId,
@@ -1180,7 +1261,7 @@ export class DiscordStandIn {
       version: 1,
       app_permissions: appPermissions,
       locale: input.locale ?? 'en-US',
-      guild_locale: 'en-US',
+      guild_locale: input.guildLocale ?? 'en-US',
       entitlements: [],
       entitlement_sku_ids: [],
       authorizing_integration_owners: { '0': guild.id },
@@ -1524,7 +1605,12 @@ export class DiscordStandIn {
       throw new DiscordHttpError(403, 50001, 'Missing Access');
     }
     const parsed = commandsSchema.safeParse(record.body);
-    if (!parsed.success) throw invalidFormBody('_root', 'BASE_TYPE_INVALID', parsed.error.message);
+    if (!parsed.success) {
+      // Discord names the first bad field by its path (`0.options.1.name_localizations.ja`).
+      const issue = parsed.error.issues[0];
+      const path = issue?.path.map(String).join('.') ?? '';
+      throw invalidFormBody(path === '' ? '_root' : path, 'BASE_TYPE_INVALID', issue?.message ?? parsed.error.message);
+    }
     const key = guildId ?? 'global';
     const previous = this.registeredCommands.get(key) ?? [];
     const commands = parsed.data.map((command) => ({
@@ -1532,7 +1618,7 @@ export class DiscordStandIn {
       application_id: this.applicationId,
       version: this.#snowflake(),
       type: 1,
-      description: '',
+      ...('description' in command ? {} : { description: '' }),
       default_member_permissions: null,
       dm_permission: true,
       nsfw: false,
