@@ -32,6 +32,7 @@ import { QuotaService } from './quota/quota-service.ts';
 import { Maintenance } from './tasks/maintenance.ts';
 import { TaskStore } from './tasks/task-store.ts';
 import { TaskTracker } from './tasks/task-tracker.ts';
+import { RequestBudget, StoreRateWindow } from './video-api/request-budget.ts';
 import { VideoApiClient } from './video-api/video-api-client.ts';
 
 /** A development deploy registers in a server: that many of the bot's servers are looked at, not all. */
@@ -52,11 +53,18 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   // One registry for the whole process, served on /metrics; without HTTP_PORT nothing is measured at all.
   const registry = config.httpPort === undefined ? undefined : new Registry();
   const metrics = registry ? new PrometheusMetrics(registry) : noMetrics;
+  // This process's name where processes meet in a shared store: on task leases and in the request budget's queue.
+  const processName = `${hostname()}:${process.pid}:${randomId().slice(0, 8)}`;
+  // HIGHWAY_REQUESTS_PER_MINUTE is the account's: kept in the store, it is shared by every process on Redis.
+  const budget = new RequestBudget({
+    window: new StoreRateWindow({ store, limit: config.highwayRequestsPerMinute, waiter: processName }),
+    sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
+  });
   const videoApi = new VideoApiClient({
     baseUrl: config.highwayApiUrl,
     apiKey: config.highwayApiKey,
     logger: logger.child({ component: 'video-api' }),
-    requestsPerMinute: config.highwayRequestsPerMinute,
+    budget,
     metrics,
   });
   const downloads: DownloadPolicy = { attachmentHosts: config.attachmentHosts, allowInsecure: config.allowInsecureDownloads };
@@ -76,7 +84,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     downloadImage: (url) => downloadImage(url, { policy: downloads, dispatcher: downloader }),
     checkImage,
     downloadVideo: fetchVideo,
-    ...(store.sharedAcrossProcesses ? { leaseOwner: `${hostname()}:${process.pid}:${randomId().slice(0, 8)}` } : {}),
+    ...(store.sharedAcrossProcesses ? { leaseOwner: processName } : {}),
     metrics,
   });
   const animations = new AnimationRequests({ quota, tasks: tracker, clock, metrics });

@@ -11,6 +11,10 @@ export const storeKeys = {
   /** The set of unsettled reservation keys, so they can be listed without scanning the keyspace. */
   reservations: 'store:reservations',
   claim: (key: string) => `store:claim:${key}`,
+  /** A rate limit's taken slots, and who waits for one (rank, and until when the wait counts). */
+  rateSlots: (name: string) => `store:rate:${name}`,
+  rateWaiting: (name: string) => `store:rate:${name}:waiting`,
+  rateWaitingUntil: (name: string) => `store:rate:${name}:waiting-until`,
 };
 
 const storedReservationSchema = z.object({

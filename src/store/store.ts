@@ -35,6 +35,19 @@ export interface StoredReservation {
   createdAt: number;
 }
 
+/** One request for a slot of a shared rolling-window rate limit (see Store.takeRateSlot). */
+export interface RateSlotRequest {
+  /** Which limit: every process asking under one name shares it. */
+  name: string;
+  /** Slots per window. */
+  limit: number;
+  windowMs: number;
+  /** How urgent the request is: 0 most urgent. A slot goes to a less urgent one only when none is waiting. */
+  rank: number;
+  /** Who asks (one per process and limit): its place among the waiting is kept until it is served. */
+  waiter: string;
+}
+
 export interface Store {
   /** Plain values (JSON-serialisable), namespaced for this bot. */
   readonly kv: Keyv;
@@ -69,6 +82,14 @@ export interface Store {
   claim(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** Removes a claim only if it still holds `value`. */
   unclaim(key: string, value: string): Promise<void>;
+
+  /**
+   * Takes a slot of a rolling-window rate limit, shared by every process using this store: resolves 0 when
+   * taken, otherwise the milliseconds after which asking again may succeed. When the window is full the
+   * waiter is remembered with its rank for a little longer than that, and a less urgent request is refused
+   * any slot those more urgent waiters will need, whichever process they are in.
+   */
+  takeRateSlot(request: RateSlotRequest): Promise<number>;
 
   close(): Promise<void>;
 }

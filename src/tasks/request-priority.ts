@@ -1,0 +1,26 @@
+/**
+ * Each provider request's place in the request budget (request-budget.ts), from the task it serves: the budget
+ * is spent on the tasks closest to finishing first. A poll is worth most when its generation should be done,
+ * because a finished video is waiting for the member; a submission only starts a wait of minutes, so
+ * submissions come last, oldest first, and a burst of them cannot delay a running task's polls.
+ */
+import type { RequestPriority } from '../video-api/request-budget.ts';
+import type { TaskRecord } from './task-record.ts';
+
+/** A generation expected to end within this is polled before every other. */
+export const FINISHING_WITHIN_MS = 10_000;
+/**
+ * Without an ETA from the provider, a generation is expected to take about this long ("around 2–3 minutes for a
+ * 5 s clip", docs: kling-2.5-turbo-i2v.md), so the oldest submissions are polled first.
+ */
+const TYPICAL_GENERATION_MS = 2 * 60_000;
+
+export function pollPriority(record: TaskRecord, now: number): RequestPriority {
+  const provider = record.provider;
+  const expectedEnd = provider?.etaAt ?? (provider ? provider.submittedAt + TYPICAL_GENERATION_MS : now);
+  return { rank: expectedEnd - now <= FINISHING_WITHIN_MS ? 'finishing' : 'poll', order: expectedEnd };
+}
+
+export function submitPriority(record: TaskRecord): RequestPriority {
+  return { rank: 'submit', order: record.createdAt };
+}
