@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { pollPriority, submitPriority } from '../../src/tasks/request-priority.ts';
+import { makeTaskRecord } from '../support/task-fixtures.ts';
+
+const NOW = 10_000_000;
+
+describe('which provider request goes first', () => {
+  it('puts the poll of a generation whose ETA has come, or is seconds away, in the most urgent rank', () => {
+    const due = makeTaskRecord({ state: 'processing', provider: { taskId: 'p', submittedAt: NOW - 120_000, etaAt: NOW - 1_000 } });
+    const near = makeTaskRecord({ state: 'processing', provider: { taskId: 'p', submittedAt: NOW - 120_000, etaAt: NOW + 5_000 } });
+    const far = makeTaskRecord({ state: 'processing', provider: { taskId: 'p', submittedAt: NOW - 10_000, etaAt: NOW + 90_000 } });
+    expect(pollPriority(due, NOW)).toEqual({ rank: 'finishing', order: NOW - 1_000 });
+    expect(pollPriority(near, NOW)).toEqual({ rank: 'finishing', order: NOW + 5_000 });
+    expect(pollPriority(far, NOW)).toEqual({ rank: 'poll', order: NOW + 90_000 });
+  });
+
+  it('without an ETA, expects a generation to take about two minutes, so older submissions are polled first', () => {
+    const old = makeTaskRecord({ state: 'queued', provider: { taskId: 'p', submittedAt: NOW - 115_000 } });
+    const recent = makeTaskRecord({ state: 'queued', provider: { taskId: 'p', submittedAt: NOW - 30_000 } });
+    expect(pollPriority(old, NOW)).toEqual({ rank: 'finishing', order: NOW + 5_000 });
+    expect(pollPriority(recent, NOW)).toEqual({ rank: 'poll', order: NOW + 90_000 });
+  });
+
+  it('submits in the order members asked, after every poll', () => {
+    expect(submitPriority(makeTaskRecord({ createdAt: 1_234 }))).toEqual({ rank: 'submit', order: 1_234 });
+  });
+});
