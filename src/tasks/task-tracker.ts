@@ -39,6 +39,24 @@ const LEASE_MS = 2 * 60_000;
 const CANCEL_RECHECK_MS = 1_000;
 /** Effects that begin a new step; a stopping bot leaves them to the next run. */
 const STARTS_WORK: ReadonlySet<TaskEffect['type']> = new Set(['check_picture', 'take_turn', 'submit', 'poll', 'download_video', 'deliver']);
+/**
+ * The level of each step's log line: the steps that happen once or twice per task, and cost time or money, at
+ * info; the ones repeated while a task waits (polls, turns, reply edits, scheduling) at debug.
+ */
+const STEP_LOG_LEVEL: Readonly<Record<TaskEffect['type'], 'debug' | 'info'>> = {
+  check_picture: 'info',
+  submit: 'info',
+  download_video: 'info',
+  deliver: 'info',
+  settle: 'info',
+  pause_submissions: 'info',
+  take_turn: 'debug',
+  poll: 'debug',
+  show: 'debug',
+  wake_waiting: 'debug',
+  wait: 'debug',
+  back_off: 'debug',
+};
 /** Back-off used when even recording a step's error failed (the store itself is failing). */
 const STORE_OUTAGE_FAILURES = 6;
 
@@ -202,7 +220,7 @@ export class TaskTracker {
       try {
         if (transition.record !== record) record = await this.#write(transition.record, record.state);
         for (const effect of transition.effects) {
-          const outcome = await this.#perform(record, effect);
+          const outcome = await this.#performLogged(record, effect);
           this.#metrics.effectPerformed(effect, outcome.event);
           if (outcome.record) record = outcome.record;
           if (outcome.event) event = outcome.event;
@@ -226,6 +244,29 @@ export class TaskTracker {
     const ref = record.id.slice(0, 8);
     this.#deps.logger.error('unexpected error in task step', { taskId: record.id, ref, state: record.state, error });
     return { type: 'crashed', ref };
+  }
+
+  /** Performs one step and writes its line: which task, whose, which step, how long it took and what came of it. */
+  async #performLogged(record: TaskRecord, effect: TaskEffect): Promise<{ event?: TaskEvent; record?: TaskRecord }> {
+    const startedAt = this.#deps.clock.now();
+    const line = (outcome: string) => {
+      this.#deps.logger[STEP_LOG_LEVEL[effect.type]]('task step', {
+        taskId: record.id,
+        guildId: record.requester.guildId,
+        userId: record.requester.userId,
+        step: effect.type,
+        durationMs: this.#deps.clock.now() - startedAt,
+        outcome,
+      });
+    };
+    try {
+      const outcome = await this.#perform(record, effect);
+      line(outcome.event?.type ?? 'done');
+      return outcome;
+    } catch (error) {
+      line('error');
+      throw error;
+    }
   }
 
   async #perform(record: TaskRecord, effect: TaskEffect): Promise<{ event?: TaskEvent; record?: TaskRecord }> {
