@@ -24,3 +24,28 @@ export function pollPriority(record: TaskRecord, now: number): RequestPriority {
 export function submitPriority(record: TaskRecord): RequestPriority {
   return { rank: 'submit', order: record.createdAt };
 }
+
+/**
+ * The order in which a restarted bot picks its open tasks up, closest to finishing first: a video already
+ * fetched or being sent, then generations by expected end, then the tasks not yet submitted, oldest first.
+ */
+export function resumeOrder(tasks: readonly TaskRecord[], now: number): TaskRecord[] {
+  const key = (task: TaskRecord): [number, number] => {
+    switch (task.state) {
+      case 'downloading':
+      case 'delivering':
+      case 'failing':
+        return [0, task.createdAt];
+      case 'submitting':
+      case 'queued':
+      case 'processing':
+        return [1, pollPriority(task, now).order];
+      default:
+        return [2, task.createdAt];
+    }
+  };
+  return tasks
+    .map((task) => ({ task, key: key(task) }))
+    .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1])
+    .map(({ task }) => task);
+}

@@ -8,6 +8,7 @@ import { noMetrics, type TaskMetrics } from '../metrics.ts';
 import { randomId, randomFraction } from '../random.ts';
 import { next, type TaskEffect, type TaskEvent } from './lifecycle.ts';
 import { errorBackoffMs } from './poll-policy.ts';
+import { resumeOrder } from './request-priority.ts';
 import type { ProgressView, ReplyPort } from './reply-port.ts';
 import { DEFAULT_LOCALE, isFinal, type TaskRecord, type TaskState } from './task-record.ts';
 import { TaskScheduler } from './task-scheduler.ts';
@@ -124,13 +125,22 @@ export class TaskTracker {
    * Picks up every open task nobody here is working on: at start, what a previous run left unfinished; later
    * (the periodic sweep), what another process stopped driving. Tasks this process already has running or
    * scheduled are left to their schedule, so a sweep never adds provider requests.
+   *
+   * Their first steps (for most, a poll) are spread evenly over one poll interval, closest to finishing first,
+   * the first at once: a thousand open tasks after a deploy are not a thousand polls in the same instant.
    */
   async resumeOpenTasks(): Promise<number> {
     const open = await this.#deps.store.listOpen();
-    const idle = open.filter((task) => !this.#running.has(task.id) && !this.#scheduler.has(task.id));
-    for (const task of idle) {
-      this.#deps.logger.info('resuming task', { taskId: task.id, state: task.state });
-      this.#start(task.id);
+    const now = this.#deps.clock.now();
+    const idle = resumeOrder(
+      open.filter((task) => !this.#running.has(task.id) && !this.#scheduler.has(task.id)),
+      now,
+    );
+    for (const [i, task] of idle.entries()) {
+      const delayMs = Math.floor((i * this.#deps.pollIntervalMs) / idle.length);
+      this.#deps.logger.info('resuming task', { taskId: task.id, state: task.state, inMs: delayMs });
+      if (delayMs === 0) this.#start(task.id);
+      else this.#scheduler.schedule(task.id, now + delayMs);
     }
     return idle.length;
   }

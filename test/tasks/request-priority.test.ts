@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pollPriority, submitPriority } from '../../src/tasks/request-priority.ts';
+import { pollPriority, resumeOrder, submitPriority } from '../../src/tasks/request-priority.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
 
 const NOW = 10_000_000;
@@ -23,5 +23,24 @@ describe('which provider request goes first', () => {
 
   it('submits in the order members asked, after every poll', () => {
     expect(submitPriority(makeTaskRecord({ createdAt: 1_234 }))).toEqual({ rank: 'submit', order: 1_234 });
+  });
+});
+
+describe('the order a restarted bot resumes its tasks in', () => {
+  it('finishes fetched videos first, then generations by expected end, then tasks not yet submitted, oldest first', () => {
+    const tasks = [
+      makeTaskRecord({ id: 'waiting, newer', state: 'waiting', createdAt: 2_000 }),
+      makeTaskRecord({ id: 'ends later', state: 'processing', provider: { taskId: 'a', submittedAt: NOW, etaAt: NOW + 80_000 } }),
+      makeTaskRecord({ id: 'waiting, older', state: 'waiting', createdAt: 1_000 }),
+      makeTaskRecord({ id: 'delivering', state: 'delivering', provider: { taskId: 'b', submittedAt: NOW, videoUrl: 'https://x' } }),
+      makeTaskRecord({ id: 'ends soon', state: 'queued', provider: { taskId: 'c', submittedAt: NOW, etaAt: NOW + 20_000 } }),
+    ];
+    expect(resumeOrder(tasks, NOW).map((task) => task.id)).toEqual([
+      'delivering',
+      'ends soon',
+      'ends later',
+      'waiting, older',
+      'waiting, newer',
+    ]);
   });
 });

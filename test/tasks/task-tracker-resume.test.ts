@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/logger.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import type { Delivery, ReplyPort } from '../../src/tasks/reply-port.ts';
+import { TaskStore } from '../../src/tasks/task-store.ts';
+import { TaskTracker, type QuotaGate, type VideoApi } from '../../src/tasks/task-tracker.ts';
+import type { TaskResult } from '../../src/video-api/video-api-client.ts';
+import { ManualClock } from '../support/manual-clock.ts';
+import { makeTaskRecord } from '../support/task-fixtures.ts';
+
+const POLL_MS = 5_000;
+const OPEN_TASKS = 1_000;
+const START = 10_000_000;
+
+const quota: QuotaGate = {
+  tryStart: async () => true,
+  settle: async () => true,
+  pauseSubmissions: async () => false,
+  pausedUntil: async () => undefined,
+};
+
+const replies: ReplyPort = {
+  showProgress: async () => undefined,
+  deliver: async (): Promise<Delivery> => ({ outcome: 'delivered' }),
+};
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('a restart with 1000 generations running', () => {
+  let dir: string;
+  let sqlite: SqliteStore;
+  let tasks: TaskStore;
+  let clock: ManualClock;
+  let tracker: TaskTracker;
+  /** Each poll the provider received: which generation, and when on the test's clock. */
+  let polls: { providerTaskId: string; at: number }[];
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'animate-resume-'));
+    sqlite = SqliteStore.open(`sqlite://${join(dir, 'a.sqlite')}`);
+    tasks = new TaskStore(sqlite, silentLogger);
+    clock = new ManualClock(START);
+    polls = [];
+    // Submitted a minute ago, each expected to end at a different time; generation 737 is the first to end.
+    for (let i = 0; i < OPEN_TASKS; i++) {
+      const etaAt = i === 737 ? START - 1_000 : START + 60_000 + i * 100;
+      await tasks.put(
+        makeTaskRecord({
+          id: `task-${i}`,
+          state: 'processing',
+          requester: {
+            userId: String(200_000_000_000_000_000n + BigInt(i)),
+            guildId: '300000000000000001',
+            channelId: '400000000000000001',
+          },
+          provider: { taskId: `provider-${i}`, submittedAt: START - 60_000, progressPercent: 20, etaAt },
+          createdAt: START - 61_000,
+        }),
+      );
+    }
+    const videoApi: VideoApi = {
+      submit: async () => {
+        throw new Error('nothing is submitted on a resume');
+      },
+      getResult: async (providerTaskId): Promise<TaskResult> => {
+        polls.push({ providerTaskId, at: clock.now() });
+        return { status: 'processing', rawStatus: 'TASK_STATUS_PROCESSING', progressPercent: 30 };
+      },
+    };
+    tracker = new TaskTracker({
+      store: tasks,
+      quota,
+      videoApi,
+      replies,
+      logger: silentLogger,
+      clock,
+      pollIntervalMs: POLL_MS,
+      downloadImage: async () => Buffer.from('picture'),
+      checkImage: (bytes) => ({ format: 'png', width: 512, height: 512, bytes, base64: bytes.toString('base64'), mimeType: 'image/png' }),
+      downloadVideo: async () => ({ kind: 'file', bytes: Buffer.from('mp4') }),
+      random: () => 0.5,
+    });
+  });
+
+  afterEach(async () => {
+    await tracker.stop();
+    await sqlite.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('polls the generation closest to finishing at once and spreads the others over one poll interval', async () => {
+    expect(await tracker.resumeOpenTasks()).toBe(OPEN_TASKS);
+    await tracker.idle();
+    // At once: one poll, of the generation whose ETA has passed.
+    expect(polls).toEqual([{ providerTaskId: 'provider-737', at: START }]);
+
+    for (let t = 0; t < POLL_MS; t += 100) {
+      clock.advance(100);
+      await flush();
+    }
+    await tracker.idle();
+    const firstPolls = new Map<string, number>();
+    for (const poll of polls) if (!firstPolls.has(poll.providerTaskId)) firstPolls.set(poll.providerTaskId, poll.at);
+    // Every generation was polled once within the interval, evenly (one every 5 ms): never more than 21 in any
+    // 100 ms step of the clock, where firing them together would have put all 1000 in the first instant.
+    expect(firstPolls.size).toBe(OPEN_TASKS);
+    const times = [...firstPolls.values()];
+    expect(Math.max(...times)).toBeLessThanOrEqual(START + POLL_MS);
+    for (let from = START; from <= START + POLL_MS; from += 100) {
+      expect(times.filter((at) => at === from).length).toBeLessThanOrEqual(21);
+    }
+    // Closest to finishing first: the generations were polled in the order of their ETA.
+    expect([...firstPolls.keys()].slice(1, 4)).toEqual(['provider-0', 'provider-1', 'provider-2']);
+  });
+
+  it('a second sweep resumes nothing already scheduled, so it adds no polls', async () => {
+    await tracker.resumeOpenTasks();
+    await tracker.idle();
+    expect(await tracker.resumeOpenTasks()).toBe(0);
+  });
+});
