@@ -8,18 +8,21 @@ export class InMemoryRateSlots {
   /** Per window name, the times its slots were taken, oldest first. */
   readonly #taken = new Map<string, number[]>();
 
-  /** 0 when a slot was taken at `now`, otherwise the milliseconds until the oldest slot leaves the window. */
-  take(request: Pick<RateSlotRequest, 'name' | 'limit' | 'windowMs'>, now: number): number {
+  /** 0 when a slot was taken at `now`, otherwise the milliseconds until one may be free. */
+  take(request: Pick<RateSlotRequest, 'name' | 'limit' | 'windowMs' | 'pace'>, now: number): number {
     let starts = this.#taken.get(request.name);
     if (!starts) {
       starts = [];
       this.#taken.set(request.name, starts);
     }
     while (starts.length > 0 && (starts[0] ?? 0) <= now - request.windowMs) starts.shift();
-    if (starts.length < request.limit) {
-      starts.push(now);
-      return 0;
+    if (starts.length >= request.limit) return Math.max(1, (starts[0] ?? now) + request.windowMs - now);
+    if (request.pace) {
+      const { limit, windowMs } = request.pace;
+      const recent = starts.filter((at) => at > now - windowMs);
+      if (recent.length >= limit) return Math.max(1, (recent[0] ?? now) + windowMs - now);
     }
-    return Math.max(1, (starts[0] ?? now) + request.windowMs - now);
+    starts.push(now);
+    return 0;
   }
 }

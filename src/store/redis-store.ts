@@ -95,7 +95,8 @@ return 0
 
 /**
  * KEYS: slots taken (sorted by time), waiters' ranks, waiters' deadlines; ARGV: limit, window ms, rank, waiter,
- * new slot's member, grace ms. Returns 0 when a slot was taken, else ms to wait before asking again.
+ * new slot's member, grace ms, pace limit|'', pace window ms|''. Returns 0 when a slot was taken, else ms to wait
+ * before asking again.
  *
  * The time is the server's (TIME), not the callers': processes on several hosts share one window, and their
  * clocks need not agree. A refused caller is remembered as waiting (one entry per process: its most urgent
@@ -119,7 +120,14 @@ redis.call('ZREM', KEYS[2], waiter)
 redis.call('ZREM', KEYS[3], waiter)
 local used = redis.call('ZCARD', KEYS[1])
 local ahead = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rank)
-if used + ahead < limit then
+local paced = nil
+if ARGV[7] ~= '' then
+  local since = '(' .. (now - tonumber(ARGV[8]))
+  if redis.call('ZCOUNT', KEYS[1], since, '+inf') >= tonumber(ARGV[7]) then
+    paced = redis.call('ZRANGEBYSCORE', KEYS[1], since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  end
+end
+if used + ahead < limit and not paced then
   redis.call('ZADD', KEYS[1], now, ARGV[5])
   redis.call('PEXPIRE', KEYS[1], window)
   return 0
@@ -128,9 +136,11 @@ local wait
 if used >= limit then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   wait = math.max(1, tonumber(oldest[2]) + window - now)
-else
+elseif used + ahead >= limit then
   -- The free slots are kept for more urgent waiters: ask again about one slot's spacing later.
   wait = math.max(1, math.floor(window / limit))
+else
+  wait = math.max(1, tonumber(paced[2]) + tonumber(ARGV[8]) - now)
 end
 redis.call('ZADD', KEYS[2], rank, waiter)
 redis.call('ZADD', KEYS[3], now + wait + grace, waiter)
@@ -292,11 +302,20 @@ export class RedisStore implements Store {
   }
 
   async takeRateSlot(request: RateSlotRequest): Promise<number> {
-    const { name, limit, windowMs, rank, waiter } = request;
+    const { name, limit, windowMs, rank, waiter, pace } = request;
     return takeRateSlotScript.run(
       await this.#connected(),
       [raw(storeKeys.rateSlots(name)), raw(storeKeys.rateWaiting(name)), raw(storeKeys.rateWaitingUntil(name))],
-      [String(limit), String(Math.ceil(windowMs)), String(rank), waiter, `${waiter}:${this.#slotSeq++}`, String(RATE_WAITER_GRACE_MS)],
+      [
+        String(limit),
+        String(Math.ceil(windowMs)),
+        String(rank),
+        waiter,
+        `${waiter}:${this.#slotSeq++}`,
+        String(RATE_WAITER_GRACE_MS),
+        pace ? String(pace.limit) : '',
+        pace ? String(Math.ceil(pace.windowMs)) : '',
+      ],
     );
   }
 

@@ -46,6 +46,11 @@ export interface RateSlotRequest {
   rank: number;
   /** Who asks (one per process and limit): its place among the waiting is kept until it is served. */
   waiter: string;
+  /**
+   * A tighter window this request must fit as well, counting every slot taken: lets a backlog of less urgent
+   * requests spend the budget evenly rather than all of a minute's slots in its first instant.
+   */
+  pace?: { limit: number; windowMs: number };
 }
 
 export interface Store {

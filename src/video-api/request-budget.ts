@@ -56,6 +56,8 @@ export class RequestBudget {
   #seq = 0;
   /** Whether the one loop that hands out slots is running: one asker at a time keeps the order exact. */
   #pumping = false;
+  /** Ends the loop's current wait early, set while it waits. */
+  #wake: (() => void) | undefined;
 
   constructor(options: RequestBudgetOptions) {
     this.#window = options.window;
@@ -74,6 +76,9 @@ export class RequestBudget {
       const at = this.#queue.findIndex((other) => comesBefore(waiter, other));
       if (at === -1) this.#queue.push(waiter);
       else this.#queue.splice(at, 0, waiter);
+      // A new head may find a slot the one before could not (a poll is not held back by the submissions'
+      // pace): the loop stops waiting for the old head and asks again at once.
+      if (at === 0) this.#wake?.();
       void this.#pump();
     });
   }
@@ -98,7 +103,13 @@ export class RequestBudget {
           this.#queue.shift()?.resolve();
           continue;
         }
-        await this.#sleep(waitMs);
+        await Promise.race([
+          this.#sleep(waitMs),
+          new Promise<void>((resolve) => {
+            this.#wake = resolve;
+          }),
+        ]);
+        this.#wake = undefined;
       }
     } finally {
       this.#pumping = false;
@@ -132,8 +143,10 @@ export class LocalRateWindow implements RateWindow {
     this.#now = options.now;
   }
 
-  take(): Promise<number> {
-    return Promise.resolve(this.#slots.take(this.#request, this.#now()));
+  take(rank: number): Promise<number> {
+    const { limit, windowMs } = this.#request;
+    const pace = paceFor(rank, limit, windowMs);
+    return Promise.resolve(this.#slots.take({ ...this.#request, ...(pace ? { pace } : {}) }, this.#now()));
   }
 }
 
@@ -157,8 +170,29 @@ export class StoreRateWindow implements RateWindow {
   }
 
   take(rank: number): Promise<number> {
-    return this.#store.takeRateSlot({ name: PROVIDER_WINDOW, limit: this.#limit, windowMs: this.#windowMs, rank, waiter: this.#waiter });
+    const pace = paceFor(rank, this.#limit, this.#windowMs);
+    return this.#store.takeRateSlot({
+      name: PROVIDER_WINDOW,
+      limit: this.#limit,
+      windowMs: this.#windowMs,
+      rank,
+      waiter: this.#waiter,
+      ...(pace ? { pace } : {}),
+    });
   }
+}
+
+/** A twelfth of the window: at 120 a minute, at most 10 submissions in any 5 s. */
+const PACE_PARTS = 12;
+
+/**
+ * Submissions spend the budget evenly, a twelfth of it per twelfth of the window: a backlog of a thousand
+ * cannot take a whole minute's slots in its first instant, so a poll falling due in that minute finds a free
+ * slot within seconds instead of waiting for the minute to roll over. The drain rate stays the full budget.
+ */
+function paceFor(rank: number, limit: number, windowMs: number): { limit: number; windowMs: number } | undefined {
+  if (rank < REQUEST_RANKS.indexOf('submit')) return undefined;
+  return { limit: Math.max(1, Math.ceil(limit / PACE_PARTS)), windowMs: windowMs / PACE_PARTS };
 }
 
 /** The provider's limits are per minute. */

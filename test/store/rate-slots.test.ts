@@ -45,6 +45,16 @@ for (const backend of storeBackends(REDIS_DB)) {
       expect(await store.takeRateSlot(slot({ name: 'one', limit: 1 }))).toBeGreaterThan(0);
     });
 
+    it('holds a paced request to its tighter window, while an unpaced one still gets the free slots', async () => {
+      const pace = { limit: 2, windowMs: 10_000 };
+      expect(await store.takeRateSlot(slot({ pace }))).toBe(0);
+      expect(await store.takeRateSlot(slot({ pace }))).toBe(0);
+      const wait = await store.takeRateSlot(slot({ pace }));
+      expect(wait).toBeGreaterThan(9_000);
+      expect(wait).toBeLessThanOrEqual(10_000);
+      expect(await store.takeRateSlot(slot({ rank: 1 }))).toBe(0);
+    });
+
     it('gives a slot again once the window has moved on', async () => {
       expect(await store.takeRateSlot(slot({ limit: 1, windowMs: 200 }))).toBe(0);
       const wait = await store.takeRateSlot(slot({ limit: 1, windowMs: 200 }));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../support/manual-clock.ts';
 import { LocalRateWindow, RequestBudget, type RequestPriority } from '../../src/video-api/request-budget.ts';
 
 /** A clock that only moves when the budget sleeps, so every wait is visible and exact. */
@@ -103,35 +104,39 @@ describe('RequestBudget', () => {
     ]);
   });
 
-  it('drains a backlog of submissions at the budget while a poll arriving meanwhile waits one slot at most', async () => {
-    const time = fakeTime(0);
+  it('paces a backlog of submissions over the minute, so a poll arriving meanwhile is sent at once', async () => {
+    const clock = new ManualClock(0);
     const perMinute = 60;
-    let polled: Promise<unknown> | undefined;
-    let pollAskedAt: number | undefined;
-    let polledAt: number | undefined;
     const budget = new RequestBudget({
-      window: new LocalRateWindow({ limit: perMinute, now: time.now }),
-      sleep: async (ms) => {
-        // The first minute's slots are gone and 240 submissions wait: a running task asks to poll now.
-        if (polled === undefined) {
-          pollAskedAt = time.now();
-          polled = budget.acquire(poll(0)).then(() => (polledAt = time.now()));
-        }
-        await time.sleep(ms);
-      },
+      window: new LocalRateWindow({ limit: perMinute, now: () => clock.now() }),
+      sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
     });
     const submittedAt: number[] = [];
-    const backlog = Array.from({ length: 300 }, (_, i) => budget.acquire(submit(i)).then(() => submittedAt.push(time.now())));
-    await Promise.all(backlog);
-    await polled;
-    // The 300 submissions and the poll took 301 slots: 60 a minute, the last one five minutes in.
+    const backlog = Array.from({ length: 300 }, (_, i) => budget.acquire(submit(i)).then(() => submittedAt.push(clock.now())));
+    const elapse = async (ms: number) => {
+      for (let t = 0; t < ms; t += 1_000) {
+        clock.advance(1_000);
+        for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    await elapse(12_000);
+    // A twelfth of the minute's budget per twelfth of the minute: 5 at 0 s, 5 at 5 s, 5 at 10 s.
+    expect(submittedAt).toEqual([...Array<number>(5).fill(0), ...Array<number>(5).fill(5_000), ...Array<number>(5).fill(10_000)]);
+    // A running task asks to poll, with 285 submissions still waiting: it goes at once.
+    let polledAt: number | undefined;
+    const polled = budget.acquire(poll(0)).then(() => (polledAt = clock.now()));
+    await elapse(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(polledAt).toBe(12_000);
+    await elapse(6 * 60_000);
+    await Promise.all([...backlog, polled]);
+    // The backlog drained at the full budget: 300 at 60 a minute is five minutes, give or take the poll's slot.
     expect(submittedAt).toHaveLength(300);
-    expect(Math.max(...submittedAt)).toBe(5 * 60_000);
-    // The poll was served at the first slot that came free, ahead of the 240 submissions still waiting.
-    expect(pollAskedAt).toBe(0);
-    expect(polledAt).toBe(60_000);
-    expect(submittedAt.filter((at) => at <= (polledAt ?? 0))).toHaveLength(perMinute * 2 - 1);
-    expect(submittedAt.filter((at) => at < (polledAt ?? 0))).toHaveLength(perMinute);
+    expect(Math.max(...submittedAt)).toBeGreaterThanOrEqual(295_000);
+    expect(Math.max(...submittedAt)).toBeLessThanOrEqual(305_000);
+    const starts = [...submittedAt, polledAt ?? 0];
+    for (const at of starts) expect(starts.filter((t) => t >= at && t < at + 60_000).length).toBeLessThanOrEqual(perMinute);
   });
 
   it('fails only the request whose slot could not be read, and serves the others', async () => {
