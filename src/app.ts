@@ -81,6 +81,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     clock,
     pollIntervalMs: config.pollIntervalMs,
     maxTaskAgeMs: config.taskMaxAgeMs,
+    requestsPerMinute: config.highwayRequestsPerMinute,
     downloadImage: (url) => downloadImage(url, { policy: downloads, dispatcher: downloader }),
     checkImage,
     downloadVideo: fetchVideo,

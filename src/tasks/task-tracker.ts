@@ -28,6 +28,11 @@ export interface TaskTrackerDeps extends TaskStepsDeps {
    * one process by definition) no lease is taken, so a restarted bot resumes its tasks at once.
    */
   leaseOwner?: string;
+  /**
+   * HIGHWAY_REQUESTS_PER_MINUTE: resumed tasks' first polls are spread at no more than this rate, so a restart
+   * with many open tasks does not spend a minute's budget in its first instant. Default: over one poll interval.
+   */
+  requestsPerMinute?: number;
   /** Told of every state and step, for the operator's metrics. Default: none. */
   metrics?: TaskMetrics;
 }
@@ -126,8 +131,9 @@ export class TaskTracker {
    * (the periodic sweep), what another process stopped driving. Tasks this process already has running or
    * scheduled are left to their schedule, so a sweep never adds provider requests.
    *
-   * Their first steps (for most, a poll) are spread evenly over one poll interval, closest to finishing first,
-   * the first at once: a thousand open tasks after a deploy are not a thousand polls in the same instant.
+   * Their first steps (for most, a poll) are spread evenly, closest to finishing first and the first at once,
+   * over one poll interval or, when the budget cannot send them that fast, at the budget's rate: a thousand
+   * open tasks after a deploy are neither a thousand polls in the same instant nor a minute's budget in one.
    */
   async resumeOpenTasks(): Promise<number> {
     const open = await this.#deps.store.listOpen();
@@ -136,8 +142,10 @@ export class TaskTracker {
       open.filter((task) => !this.#running.has(task.id) && !this.#scheduler.has(task.id)),
       now,
     );
+    const perMinute = this.#deps.requestsPerMinute;
+    const spreadMs = Math.max(this.#deps.pollIntervalMs, perMinute === undefined ? 0 : (idle.length * 60_000) / perMinute);
     for (const [i, task] of idle.entries()) {
-      const delayMs = Math.floor((i * this.#deps.pollIntervalMs) / idle.length);
+      const delayMs = Math.floor((i * spreadMs) / idle.length);
       this.#deps.logger.info('resuming task', { taskId: task.id, state: task.state, inMs: delayMs });
       if (delayMs === 0) this.#start(task.id);
       else this.#scheduler.schedule(task.id, now + delayMs);

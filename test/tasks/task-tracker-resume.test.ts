@@ -40,6 +40,38 @@ describe('a restart with 1000 generations running', () => {
   /** Each poll the provider received: which generation, and when on the test's clock. */
   let polls: { providerTaskId: string; at: number }[];
 
+  const newTracker = (requestsPerMinute?: number) =>
+    new TaskTracker({
+      store: tasks,
+      quota,
+      videoApi,
+      replies,
+      logger: silentLogger,
+      clock,
+      pollIntervalMs: POLL_MS,
+      ...(requestsPerMinute !== undefined ? { requestsPerMinute } : {}),
+      downloadImage: async () => Buffer.from('picture'),
+      checkImage: (bytes) => ({ format: 'png', width: 512, height: 512, bytes, base64: bytes.toString('base64'), mimeType: 'image/png' }),
+      downloadVideo: async () => ({ kind: 'file', bytes: Buffer.from('mp4') }),
+      random: () => 0.5,
+    });
+  const videoApi: VideoApi = {
+    submit: async () => {
+      throw new Error('nothing is submitted on a resume');
+    },
+    getResult: async (providerTaskId): Promise<TaskResult> => {
+      polls.push({ providerTaskId, at: clock.now() });
+      return { status: 'processing', rawStatus: 'TASK_STATUS_PROCESSING', progressPercent: 30 };
+    },
+  };
+
+  /** The first poll of each generation, in the order they happened. */
+  const firstPolls = () => {
+    const first = new Map<string, number>();
+    for (const poll of polls) if (!first.has(poll.providerTaskId)) first.set(poll.providerTaskId, poll.at);
+    return first;
+  };
+
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'animate-resume-'));
     sqlite = SqliteStore.open(`sqlite://${join(dir, 'a.sqlite')}`);
@@ -63,28 +95,7 @@ describe('a restart with 1000 generations running', () => {
         }),
       );
     }
-    const videoApi: VideoApi = {
-      submit: async () => {
-        throw new Error('nothing is submitted on a resume');
-      },
-      getResult: async (providerTaskId): Promise<TaskResult> => {
-        polls.push({ providerTaskId, at: clock.now() });
-        return { status: 'processing', rawStatus: 'TASK_STATUS_PROCESSING', progressPercent: 30 };
-      },
-    };
-    tracker = new TaskTracker({
-      store: tasks,
-      quota,
-      videoApi,
-      replies,
-      logger: silentLogger,
-      clock,
-      pollIntervalMs: POLL_MS,
-      downloadImage: async () => Buffer.from('picture'),
-      checkImage: (bytes) => ({ format: 'png', width: 512, height: 512, bytes, base64: bytes.toString('base64'), mimeType: 'image/png' }),
-      downloadVideo: async () => ({ kind: 'file', bytes: Buffer.from('mp4') }),
-      random: () => 0.5,
-    });
+    tracker = newTracker();
   });
 
   afterEach(async () => {
@@ -104,18 +115,37 @@ describe('a restart with 1000 generations running', () => {
       await flush();
     }
     await tracker.idle();
-    const firstPolls = new Map<string, number>();
-    for (const poll of polls) if (!firstPolls.has(poll.providerTaskId)) firstPolls.set(poll.providerTaskId, poll.at);
+    const first = firstPolls();
     // Every generation was polled once within the interval, evenly (one every 5 ms): never more than 21 in any
     // 100 ms step of the clock, where firing them together would have put all 1000 in the first instant.
-    expect(firstPolls.size).toBe(OPEN_TASKS);
-    const times = [...firstPolls.values()];
+    expect(first.size).toBe(OPEN_TASKS);
+    const times = [...first.values()];
     expect(Math.max(...times)).toBeLessThanOrEqual(START + POLL_MS);
     for (let from = START; from <= START + POLL_MS; from += 100) {
       expect(times.filter((at) => at === from).length).toBeLessThanOrEqual(21);
     }
     // Closest to finishing first: the generations were polled in the order of their ETA.
-    expect([...firstPolls.keys()].slice(1, 4)).toEqual(['provider-0', 'provider-1', 'provider-2']);
+    expect([...first.keys()].slice(1, 4)).toEqual(['provider-0', 'provider-1', 'provider-2']);
+  });
+
+  it('spreads them at the request budget when it cannot send them all within a poll interval', async () => {
+    await tracker.stop();
+    // 1000 first polls at 600 a minute take 100 s: one every 100 ms, not a minute's budget in its first second.
+    tracker = newTracker(600);
+    await tracker.resumeOpenTasks();
+    await tracker.idle();
+    expect(polls).toEqual([{ providerTaskId: 'provider-737', at: START }]);
+    for (let t = 0; t < 100_000; t += 1_000) {
+      clock.advance(1_000);
+      await flush();
+    }
+    await tracker.idle();
+    const times = [...firstPolls().values()];
+    expect(times).toHaveLength(OPEN_TASKS);
+    expect(Math.max(...times)).toBe(START + 100_000);
+    for (let second = 1; second <= 100; second++) {
+      expect(times.filter((at) => at === START + second * 1_000).length).toBeLessThanOrEqual(10);
+    }
   });
 
   it('a second sweep resumes nothing already scheduled, so it adds no polls', async () => {
