@@ -59,6 +59,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const budget = new RequestBudget({
     window: new StoreRateWindow({ store, limit: config.highwayRequestsPerMinute, waiter: processName }),
     sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
+    now: () => clock.now(),
   });
   const videoApi = new VideoApiClient({
     baseUrl: config.highwayApiUrl,

@@ -1,8 +1,10 @@
 /**
  * Each provider request's place in the request budget (request-budget.ts), from the task it serves: the budget
  * is spent on the tasks closest to finishing first. A poll is worth most when its generation should be done,
- * because a finished video is waiting for the member; a submission only starts a wait of minutes, so
- * submissions come last, oldest first, and a burst of them cannot delay a running task's polls.
+ * because a finished video may be waiting for the member: those go first. Then submissions, oldest first: each
+ * starts a member's generation. Last, polls of generations far from their end, which can only report progress;
+ * each becomes urgent, while it waits, as its generation nears its end. So a burst of submissions drains at
+ * the budget's rate and never delays a poll that could find a video.
  */
 import type { RequestPriority } from '../video-api/request-budget.ts';
 import type { TaskRecord } from './task-record.ts';
@@ -18,7 +20,8 @@ const TYPICAL_GENERATION_MS = 2 * 60_000;
 export function pollPriority(record: TaskRecord, now: number): RequestPriority {
   const provider = record.provider;
   const expectedEnd = provider?.etaAt ?? (provider ? provider.submittedAt + TYPICAL_GENERATION_MS : now);
-  return { rank: expectedEnd - now <= FINISHING_WITHIN_MS ? 'finishing' : 'poll', order: expectedEnd };
+  if (expectedEnd - now <= FINISHING_WITHIN_MS) return { rank: 'finishing', order: expectedEnd };
+  return { rank: 'poll', order: expectedEnd, urgentAt: expectedEnd - FINISHING_WITHIN_MS };
 }
 
 export function submitPriority(record: TaskRecord): RequestPriority {

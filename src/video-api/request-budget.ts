@@ -12,16 +12,20 @@ import { InMemoryRateSlots } from '../store/rate-slots.ts';
 import type { Store } from '../store/store.ts';
 
 /**
- * What a request is for, most urgent first. `finishing`: a poll of a task whose expected end has come (or a
- * member's explicit request); `poll`: any other poll of a running generation; `submit`: a new generation.
+ * What a request is for, most urgent first. `finishing`: a poll of a generation whose expected end has come or
+ * is seconds away (or a member's explicit request), where a finished video may be waiting; `submit`: a new
+ * generation, which starts a member's wait of minutes; `poll`: a poll of a generation far from its end, which
+ * can only report progress, and becomes `finishing` at its `urgentAt` while it waits.
  */
-export const REQUEST_RANKS = ['finishing', 'poll', 'submit'] as const;
+export const REQUEST_RANKS = ['finishing', 'submit', 'poll'] as const;
 export type RequestRank = (typeof REQUEST_RANKS)[number];
 
 export interface RequestPriority {
   rank: RequestRank;
   /** Within a rank, lower goes first: a poll's expected finish, a submission's creation time (epoch ms). */
   order: number;
+  /** When a waiting request of a lower rank becomes `finishing` (epoch ms on the budget's clock). */
+  urgentAt?: number;
 }
 
 /** A request nothing says more about (a member's resend, a caller that does not know): the most urgent. */
@@ -38,6 +42,8 @@ export interface RateWindow {
 export interface RequestBudgetOptions {
   window: RateWindow;
   sleep: (ms: number) => Promise<void>;
+  /** The clock `urgentAt` is on. Default: Date.now. */
+  now?: () => number;
 }
 
 interface Waiter {
@@ -51,6 +57,7 @@ interface Waiter {
 export class RequestBudget {
   readonly #window: RateWindow;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #now: () => number;
   /** Waiting requests, most urgent first. */
   readonly #queue: Waiter[] = [];
   #seq = 0;
@@ -62,6 +69,7 @@ export class RequestBudget {
   constructor(options: RequestBudgetOptions) {
     this.#window = options.window;
     this.#sleep = options.sleep;
+    this.#now = options.now ?? Date.now;
   }
 
   /** How many requests are waiting for a slot in this process. */
@@ -73,9 +81,7 @@ export class RequestBudget {
   acquire(priority: RequestPriority = URGENT): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { priority, seq: this.#seq++, resolve, reject };
-      const at = this.#queue.findIndex((other) => comesBefore(waiter, other));
-      if (at === -1) this.#queue.push(waiter);
-      else this.#queue.splice(at, 0, waiter);
+      const at = this.#enqueue(waiter);
       // A new head may find a slot the one before could not (a poll is not held back by the submissions'
       // pace): the loop stops waiting for the old head and asks again at once.
       if (at === 0) this.#wake?.();
@@ -83,11 +89,40 @@ export class RequestBudget {
     });
   }
 
+  #enqueue(waiter: Waiter): number {
+    const at = this.#queue.findIndex((other) => comesBefore(waiter, other));
+    if (at === -1) this.#queue.push(waiter);
+    else this.#queue.splice(at, 0, waiter);
+    return at === -1 ? this.#queue.length - 1 : at;
+  }
+
+  /** Moves the waiting polls whose generation is now near its end up to `finishing`; returns ms until the next. */
+  #promote(): number {
+    const now = this.#now();
+    let next = Number.POSITIVE_INFINITY;
+    const due = this.#queue.filter(
+      (w) => w.priority.rank !== 'finishing' && w.priority.urgentAt !== undefined && w.priority.urgentAt <= now,
+    );
+    for (const waiter of due) {
+      this.#queue.splice(this.#queue.indexOf(waiter), 1);
+      waiter.priority = { rank: 'finishing', order: waiter.priority.order };
+      this.#enqueue(waiter);
+    }
+    for (const w of this.#queue) {
+      if (w.priority.rank !== 'finishing' && w.priority.urgentAt !== undefined) next = Math.min(next, w.priority.urgentAt - now);
+    }
+    return next;
+  }
+
   async #pump(): Promise<void> {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
-      for (let head = this.#queue[0]; head !== undefined; head = this.#queue[0]) {
+      for (
+        let untilPromotion = this.#promote(), head = this.#queue[0];
+        head !== undefined;
+        untilPromotion = this.#promote(), head = this.#queue[0]
+      ) {
         let waitMs: number;
         try {
           waitMs = await this.#window.take(rankIndex(head.priority.rank));
@@ -104,7 +139,8 @@ export class RequestBudget {
           continue;
         }
         await Promise.race([
-          this.#sleep(waitMs),
+          // A waiting poll that becomes urgent meanwhile is looked at when it does.
+          this.#sleep(Math.max(1, Math.min(waitMs, untilPromotion))),
           new Promise<void>((resolve) => {
             this.#wake = resolve;
           }),

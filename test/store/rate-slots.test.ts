@@ -112,14 +112,15 @@ describe.skipIf(redis.skipReason !== undefined)(backendTitle(redis, 'one request
     if (!a || !b) throw new Error('two stores expected');
     const tight = { limit: 1, windowMs: 300 };
     expect(await a.takeRateSlot(slot({ ...tight, waiter: 'process-a' }))).toBe(0);
-    // Process A has a poll waiting (rank 1), process B a submission (rank 2); both are refused for now.
-    const pollWait = await a.takeRateSlot(slot({ ...tight, rank: 1, waiter: 'process-a' }));
+    // Process A has a poll of a generation about to end waiting (rank 0), process B a submission (rank 1);
+    // both are refused for now.
+    const pollWait = await a.takeRateSlot(slot({ ...tight, rank: 0, waiter: 'process-a' }));
     expect(pollWait).toBeGreaterThan(0);
-    expect(await b.takeRateSlot(slot({ ...tight, rank: 2, waiter: 'process-b' }))).toBeGreaterThan(0);
+    expect(await b.takeRateSlot(slot({ ...tight, rank: 1, waiter: 'process-b' }))).toBeGreaterThan(0);
     await delay(pollWait + 20);
     // The slot is free, but B's submission comes first: it is refused, and A's poll gets the slot.
-    expect(await b.takeRateSlot(slot({ ...tight, rank: 2, waiter: 'process-b' }))).toBeGreaterThan(0);
-    expect(await a.takeRateSlot(slot({ ...tight, rank: 1, waiter: 'process-a' }))).toBe(0);
+    expect(await b.takeRateSlot(slot({ ...tight, rank: 1, waiter: 'process-b' }))).toBeGreaterThan(0);
+    expect(await a.takeRateSlot(slot({ ...tight, rank: 0, waiter: 'process-a' }))).toBe(0);
   });
 
   it('stops holding slots for a waiter whose process stopped asking', async () => {

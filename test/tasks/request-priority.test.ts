@@ -11,17 +11,17 @@ describe('which provider request goes first', () => {
     const far = makeTaskRecord({ state: 'processing', provider: { taskId: 'p', submittedAt: NOW - 10_000, etaAt: NOW + 90_000 } });
     expect(pollPriority(due, NOW)).toEqual({ rank: 'finishing', order: NOW - 1_000 });
     expect(pollPriority(near, NOW)).toEqual({ rank: 'finishing', order: NOW + 5_000 });
-    expect(pollPriority(far, NOW)).toEqual({ rank: 'poll', order: NOW + 90_000 });
+    expect(pollPriority(far, NOW)).toEqual({ rank: 'poll', order: NOW + 90_000, urgentAt: NOW + 80_000 });
   });
 
   it('without an ETA, expects a generation to take about two minutes, so older submissions are polled first', () => {
     const old = makeTaskRecord({ state: 'queued', provider: { taskId: 'p', submittedAt: NOW - 115_000 } });
     const recent = makeTaskRecord({ state: 'queued', provider: { taskId: 'p', submittedAt: NOW - 30_000 } });
     expect(pollPriority(old, NOW)).toEqual({ rank: 'finishing', order: NOW + 5_000 });
-    expect(pollPriority(recent, NOW)).toEqual({ rank: 'poll', order: NOW + 90_000 });
+    expect(pollPriority(recent, NOW)).toEqual({ rank: 'poll', order: NOW + 90_000, urgentAt: NOW + 80_000 });
   });
 
-  it('submits in the order members asked, after every poll', () => {
+  it('submits in the order members asked', () => {
     expect(submitPriority(makeTaskRecord({ createdAt: 1_234 }))).toEqual({ rank: 'submit', order: 1_234 });
   });
 });

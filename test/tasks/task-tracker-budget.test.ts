@@ -49,7 +49,9 @@ class BudgetedProvider implements VideoApi {
 
   async getResult(providerTaskId: string, priority?: RequestPriority): Promise<TaskResult> {
     await this.#send('poll', providerTaskId, priority);
-    if (providerTaskId === 'provider-running') return { status: 'processing', rawStatus: 'TASK_STATUS_PROCESSING', progressPercent: 10 };
+    // Always about to finish (a few seconds left): every poll of it could find the video.
+    if (providerTaskId === 'provider-running')
+      return { status: 'processing', rawStatus: 'TASK_STATUS_PROCESSING', progressPercent: 90, etaSeconds: 5 };
     return { status: 'succeeded', rawStatus: 'TASK_STATUS_SUCCEED', video: { url: 'http://127.0.0.1:1/out.mp4', ttlSeconds: 3600 } };
   }
 
@@ -102,6 +104,7 @@ describe('the request budget under a burst of submissions', () => {
     const budget = new RequestBudget({
       window: new LocalRateWindow({ limit: PER_MINUTE, now: () => clock.now() }),
       sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
+      now: () => clock.now(),
     });
     provider = new BudgetedProvider(budget, clock);
     tracker = new TaskTracker({

@@ -80,7 +80,7 @@ describe('RequestBudget', () => {
     expect(() => new LocalRateWindow({ limit: 1.5, now: time.now })).toThrow(RangeError);
   });
 
-  it('serves the generations closest to finishing first, then other polls, then submissions oldest first', async () => {
+  it('serves polls of generations about to finish first, then submissions oldest first, then other polls', async () => {
     const time = fakeTime();
     const budget = budgetOf(1, time);
     await budget.acquire(); // the minute's only slot is taken: everything below waits and is served in order
@@ -88,20 +88,46 @@ describe('RequestBudget', () => {
     const ask = (name: string, priority: RequestPriority) => budget.acquire(priority).then(() => served.push(name));
     await Promise.all([
       ask('submit of the newer task', submit(2_000)),
-      ask('poll, far from done', poll(900_000)),
+      ask('poll, far from done', poll(9_000_000)),
       ask('submit of the older task', submit(1_000)),
       ask('poll, done soonest', finishing(500_000)),
-      ask('poll, nearly done', poll(600_000)),
+      ask('poll, less far from done', poll(6_000_000)),
       ask('poll, done later', finishing(700_000)),
     ]);
     expect(served).toEqual([
       'poll, done soonest',
       'poll, done later',
-      'poll, nearly done',
-      'poll, far from done',
       'submit of the older task',
       'submit of the newer task',
+      'poll, less far from done',
+      'poll, far from done',
     ]);
+  });
+
+  it('moves a waiting poll ahead of the submissions once its generation nears its end', async () => {
+    const clock = new ManualClock(0);
+    const budget = new RequestBudget({
+      window: new LocalRateWindow({ limit: 12, now: () => clock.now() }),
+      sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
+      now: () => clock.now(),
+    });
+    const sent: string[] = [];
+    const submissions = Array.from({ length: 24 }, (_, i) => budget.acquire(submit(i)).then(() => sent.push(`submit ${i}`)));
+    // A poll of a generation expected to end at 30 s: not urgent before 20 s, so the submissions go first.
+    let polledAt: number | undefined;
+    const polled = budget.acquire({ rank: 'poll', order: 30_000, urgentAt: 20_000 }).then(() => {
+      polledAt = clock.now();
+      sent.push('poll');
+    });
+    for (let t = 0; t < 120_000; t += 500) {
+      clock.advance(500);
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all([...submissions, polled]);
+    // One submission every 5 s (12 a minute, paced): those of 0, 5, 10 and 15 s went before it, then the poll
+    // took the first slot after 20 s, ahead of the 20 submissions still waiting.
+    expect(sent.indexOf('poll')).toBe(4);
+    expect(polledAt).toBe(20_000);
   });
 
   it('paces a backlog of submissions over the minute, so a poll arriving meanwhile is sent at once', async () => {
@@ -125,7 +151,7 @@ describe('RequestBudget', () => {
     expect(submittedAt).toEqual([...Array<number>(5).fill(0), ...Array<number>(5).fill(5_000), ...Array<number>(5).fill(10_000)]);
     // A running task asks to poll, with 285 submissions still waiting: it goes at once.
     let polledAt: number | undefined;
-    const polled = budget.acquire(poll(0)).then(() => (polledAt = clock.now()));
+    const polled = budget.acquire(finishing(0)).then(() => (polledAt = clock.now()));
     await elapse(0);
     await new Promise((resolve) => setImmediate(resolve));
     expect(polledAt).toBe(12_000);
