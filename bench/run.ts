@@ -7,12 +7,15 @@
  *    SQLite and on Redis, a naive bot as the guides write it, and a bot that only defers. Scenarios:
  *    acknowledgement under bursts of 100 and 1000 (with memory at 1000 open tasks), provider calls and
  *    delivery delay, memory during 20 deliveries of 25 MB, and a restart with 1000 open tasks stored.
+ * 3. This bot's provider request budget under a burst of 1000 submissions (budget-drain.ts), measured at a raised
+ *    rate and scaled back to the default.
  * Without redis-server, everything on Redis prints "skipped". The summary is a Markdown table for the README.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findRedisServer, startRedisServer } from '../test/support/redis-server.ts';
+import { runBudgetDrainProcess } from './budget-drain.ts';
 import { CONTENDERS, Stores } from './contenders.ts';
 import { printMicroFigures } from './micro.ts';
 import { BURST_SIZES, emptyResults, type ContenderResults } from './results.ts';
@@ -113,6 +116,10 @@ try {
       return `${figures.resumed} polled, first poll ${formatMs(figures.firstPollMs)} after start, all by ${formatMs(figures.allPolledMs)}`;
     });
   }
+
+  // This bot's request budget under a burst, alone in a process of its own, scaled to the default budget.
+  if (Date.now() - startedAt > TIME_BUDGET_MS) log('budget drain: skipped, out of time');
+  else log(await runBudgetDrainProcess());
 
   console.log('');
   console.log(`Bursts: the round with the median p99 of ${BURST_ROUNDS}. Load average at end: ${load()}. ${elapsed()} in all.`);

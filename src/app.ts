@@ -36,6 +36,7 @@ import { Maintenance } from './tasks/maintenance.ts';
 import { DEFAULT_LEASE_TIMING, type LeaseTiming } from './tasks/task-leases.ts';
 import { TaskStore } from './tasks/task-store.ts';
 import { TaskTracker } from './tasks/task-tracker.ts';
+import { RequestBudget, StoreRateWindow } from './video-api/request-budget.ts';
 import { VideoApiClient } from './video-api/video-api-client.ts';
 import { DeliverableVideos } from './videos/deliverable-videos.ts';
 import { VideoFitter } from './videos/fit-video.ts';
@@ -67,11 +68,19 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   // One registry for the whole process, served on /metrics; without HTTP_PORT nothing is measured at all.
   const registry = config.httpPort === undefined ? undefined : new Registry();
   const metrics = registry ? new PrometheusMetrics(registry) : noMetrics;
+  // This process's name where processes meet in a shared store: on task leases and in the request budget's queue.
+  const processName = `${hostname()}:${process.pid}:${randomId().slice(0, 8)}`;
+  // HIGHWAY_REQUESTS_PER_MINUTE is the account's: kept in the store, it is shared by every process on Redis.
+  const budget = new RequestBudget({
+    window: new StoreRateWindow({ store, limit: config.highwayRequestsPerMinute, waiter: processName }),
+    sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
+    now: () => clock.now(),
+  });
   const videoApi = new VideoApiClient({
     baseUrl: config.highwayApiUrl,
     apiKey: config.highwayApiKey,
     logger: logger.child({ component: 'video-api' }),
-    requestsPerMinute: config.highwayRequestsPerMinute,
+    budget,
     metrics,
   });
   const downloads: DownloadPolicy = { attachmentHosts: config.attachmentHosts, allowInsecure: config.allowInsecureDownloads };
@@ -99,11 +108,12 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     clock,
     pollIntervalMs: config.pollIntervalMs,
     maxTaskAgeMs: config.taskMaxAgeMs,
+    requestsPerMinute: config.highwayRequestsPerMinute,
     // Larger than the API takes: a phone's photo is downscaled after the download, not refused before it.
     downloadImage: (url) => downloadImage(url, { maxBytes: IMAGE_LIMITS.maxDownloadBytes, policy: downloads, dispatcher: downloader }),
     checkImage: (bytes) => images.prepare(bytes),
     downloadVideo: fetchVideo,
-    ...(store.sharedAcrossProcesses ? { leaseOwner: `${hostname()}:${process.pid}:${randomId().slice(0, 8)}`, leaseTiming } : {}),
+    ...(store.sharedAcrossProcesses ? { leaseOwner: processName, leaseTiming } : {}),
     metrics,
   });
   const animations = new AnimationRequests({ quota, tasks: tracker, clock, metrics });

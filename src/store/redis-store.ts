@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
-import type { ReservationCounter, ReserveResult, Store, StoredReservation, VersionedWrite } from './store.ts';
+import type { RateSlotRequest, ReservationCounter, ReserveResult, Store, StoredReservation, VersionedWrite } from './store.ts';
 import { checkReservationCounters, counterTtlMs, keyvText, newReservation, parseStoredReservation, storeKeys } from './store-records.ts';
 
 /** Every key this bot writes starts with `animate:`, Keyv's values and the raw keys below alike. */
@@ -129,6 +129,62 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 1 end
 return 0
 `;
 
+/**
+ * KEYS: slots taken (sorted by time), waiters' ranks, waiters' deadlines; ARGV: limit, window ms, rank, waiter,
+ * new slot's member, grace ms, pace limit|'', pace window ms|''. Returns 0 when a slot was taken, else ms to wait
+ * before asking again.
+ *
+ * The time is the server's (TIME), not the callers': processes on several hosts share one window, and their
+ * clocks need not agree. A refused caller is remembered as waiting (one entry per process: its most urgent
+ * request) until shortly after it will ask again, so a less urgent request from any process leaves it the slot;
+ * a process that dies stops counting once that deadline passes.
+ */
+const TAKE_RATE_SLOT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local rank = tonumber(ARGV[3])
+local waiter = ARGV[4]
+local grace = tonumber(ARGV[6])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+for _, lapsed in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)) do
+  redis.call('ZREM', KEYS[2], lapsed)
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+redis.call('ZREM', KEYS[2], waiter)
+redis.call('ZREM', KEYS[3], waiter)
+local used = redis.call('ZCARD', KEYS[1])
+local ahead = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. rank)
+local paced = nil
+if ARGV[7] ~= '' then
+  local since = '(' .. (now - tonumber(ARGV[8]))
+  if redis.call('ZCOUNT', KEYS[1], since, '+inf') >= tonumber(ARGV[7]) then
+    paced = redis.call('ZRANGEBYSCORE', KEYS[1], since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  end
+end
+if used + ahead < limit and not paced then
+  redis.call('ZADD', KEYS[1], now, ARGV[5])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return 0
+end
+local wait
+if used >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  wait = math.max(1, tonumber(oldest[2]) + window - now)
+elseif used + ahead >= limit then
+  -- The free slots are kept for more urgent waiters: ask again about one slot's spacing later.
+  wait = math.max(1, math.floor(window / limit))
+else
+  wait = math.max(1, tonumber(paced[2]) + tonumber(ARGV[8]) - now)
+end
+redis.call('ZADD', KEYS[2], rank, waiter)
+redis.call('ZADD', KEYS[3], now + wait + grace, waiter)
+redis.call('PEXPIRE', KEYS[2], window + grace)
+redis.call('PEXPIRE', KEYS[3], window + grace)
+return wait
+`;
+
 /** A script sent by its SHA1 (EVALSHA), and in full only when the server does not have it cached yet. */
 class LuaScript {
   readonly #source: string;
@@ -159,6 +215,10 @@ const claimScript = new LuaScript(CLAIM);
 const unclaimScript = new LuaScript(UNCLAIM);
 const writeVersionedScript = new LuaScript(WRITE_VERSIONED);
 const markScript = new LuaScript(MARK);
+const takeRateSlotScript = new LuaScript(TAKE_RATE_SLOT);
+
+/** How long past its announced retry a refused waiter still counts: a busy event loop may come back late. */
+const RATE_WAITER_GRACE_MS = 1_000;
 
 /**
  * Redis through Keyv's official adapter, for several bot processes sharing one server. Keyv's values and the
@@ -169,6 +229,8 @@ export class RedisStore implements Store {
   readonly sharedAcrossProcesses = true;
   readonly #adapter: KeyvRedis<unknown>;
   readonly #client: RedisClient;
+  /** Makes each slot this process takes a distinct member of the window's sorted set. */
+  #slotSeq = 0;
 
   private constructor(adapter: KeyvRedis<unknown>, client: RedisClient, kv: Keyv) {
     this.#adapter = adapter;
@@ -286,6 +348,24 @@ export class RedisStore implements Store {
 
   async mark(key: string, value: string): Promise<boolean> {
     return (await markScript.run(await this.#connected(), [raw(storeKeys.mark(key))], [value])) === 1;
+  }
+
+  async takeRateSlot(request: RateSlotRequest): Promise<number> {
+    const { name, limit, windowMs, rank, waiter, pace } = request;
+    return takeRateSlotScript.run(
+      await this.#connected(),
+      [raw(storeKeys.rateSlots(name)), raw(storeKeys.rateWaiting(name)), raw(storeKeys.rateWaitingUntil(name))],
+      [
+        String(limit),
+        String(Math.ceil(windowMs)),
+        String(rank),
+        waiter,
+        `${waiter}:${this.#slotSeq++}`,
+        String(RATE_WAITER_GRACE_MS),
+        pace ? String(pace.limit) : '',
+        pace ? String(Math.ceil(pace.windowMs)) : '',
+      ],
+    );
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,8 @@ import type { DatabaseSync } from 'node:sqlite';
 import Keyv from 'keyv';
 import { z } from 'zod';
 import { systemClock } from '../clock.ts';
-import type { ReservationCounter, ReserveResult, Store, StoredReservation, VersionedWrite } from './store.ts';
+import type { RateSlotRequest, ReservationCounter, ReserveResult, Store, StoredReservation, VersionedWrite } from './store.ts';
+import { InMemoryRateSlots } from './rate-slots.ts';
 import { checkReservationCounters, counterTtlMs, keyvText, mayReplace, newReservation, parseStoredReservation } from './store-records.ts';
 import { openSqliteConnection, settled, transaction, type StoreClock } from './sqlite-connection.ts';
 import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.ts';
@@ -81,6 +82,8 @@ export class SqliteStore implements Store {
   readonly #adapter: SqliteKeyvAdapter;
   readonly #sql: ReturnType<typeof prepareStatements>;
   #purgedAt = Number.NEGATIVE_INFINITY;
+  /** One process owns the file, so its own memory is every request there is: the ranks are its budget's order. */
+  readonly #rateSlots = new InMemoryRateSlots();
 
   private constructor(db: DatabaseSync, clock: StoreClock) {
     this.#db = db;
@@ -225,6 +228,10 @@ export class SqliteStore implements Store {
         return true;
       }),
     );
+  }
+
+  takeRateSlot(request: RateSlotRequest): Promise<number> {
+    return Promise.resolve(this.#rateSlots.take(request, this.#clock.now()));
   }
 
   close(): Promise<void> {

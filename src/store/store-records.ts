@@ -13,6 +13,10 @@ export const storeKeys = {
   reservations: 'store:reservations',
   claim: (key: string) => `store:claim:${key}`,
   mark: (key: string) => `store:mark:${key}`,
+  /** A rate limit's taken slots, and who waits for one (rank, and until when the wait counts). */
+  rateSlots: (name: string) => `store:rate:${name}`,
+  rateWaiting: (name: string) => `store:rate:${name}:waiting`,
+  rateWaitingUntil: (name: string) => `store:rate:${name}:waiting-until`,
 };
 
 const storedReservationSchema = z.object({

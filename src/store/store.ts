@@ -58,6 +58,24 @@ export interface VersionedWrite {
   expireWith?: readonly string[];
 }
 
+/** One request for a slot of a shared rolling-window rate limit (see Store.takeRateSlot). */
+export interface RateSlotRequest {
+  /** Which limit: every process asking under one name shares it. */
+  name: string;
+  /** Slots per window. */
+  limit: number;
+  windowMs: number;
+  /** How urgent the request is: 0 most urgent. A slot goes to a less urgent one only when none is waiting. */
+  rank: number;
+  /** Who asks (one per process and limit): its place among the waiting is kept until it is served. */
+  waiter: string;
+  /**
+   * A tighter window this request must fit as well, counting every slot taken: lets a backlog of less urgent
+   * requests spend the budget evenly rather than all of a minute's slots in its first instant.
+   */
+  pace?: { limit: number; windowMs: number };
+}
+
 export interface Store {
   /** Plain values (JSON-serialisable), namespaced for this bot. */
   readonly kv: Keyv;
@@ -104,6 +122,14 @@ export interface Store {
    * others pass. It lasts until a `writeVersioned` naming it in `expireWith` gives it a time to live.
    */
   mark(key: string, value: string): Promise<boolean>;
+
+  /**
+   * Takes a slot of a rolling-window rate limit, shared by every process using this store: resolves 0 when
+   * taken, otherwise the milliseconds after which asking again may succeed. When the window is full the
+   * waiter is remembered with its rank for a little longer than that, and a less urgent request is refused
+   * any slot those more urgent waiters will need, whichever process they are in.
+   */
+  takeRateSlot(request: RateSlotRequest): Promise<number>;
 
   close(): Promise<void>;
 }

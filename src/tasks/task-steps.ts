@@ -10,16 +10,19 @@ import type { Logger } from '../logger.ts';
 import { randomId } from '../random.ts';
 import { isPictureProblem } from '../outcomes.ts';
 import { VideoUrlRefused, type VideoDownload } from '../video-api/download-video.ts';
+import type { RequestPriority } from '../video-api/request-budget.ts';
 import type { SubmitRequest, TaskResult } from '../video-api/video-api-client.ts';
 import { ProviderMisconfigured, ProviderOutOfCredit, ProviderUnavailable } from '../video-api/video-api-errors.ts';
 import { POLL_PAUSE_MS } from './lifecycle.ts';
+import { pollPriority, submitPriority } from './request-priority.ts';
 import type { TaskEvent } from './task-events.ts';
 import type { TaskRecord } from './task-record.ts';
 import type { TaskStore } from './task-store.ts';
 
+/** `priority`: the request's turn in the provider's request budget (request-priority.ts). */
 export interface VideoApi {
-  submit(request: SubmitRequest): Promise<{ taskId: string }>;
-  getResult(taskId: string): Promise<TaskResult>;
+  submit(request: SubmitRequest, priority?: RequestPriority): Promise<{ taskId: string }>;
+  getResult(taskId: string, priority?: RequestPriority): Promise<TaskResult>;
 }
 
 /** The quota's part in a task's life: a running slot to start, and reservations to settle at the end. */
@@ -100,13 +103,16 @@ export class TaskSteps {
     }
     const { options } = record;
     try {
-      const submitted = await this.#deps.videoApi.submit({
-        image: imageBase64,
-        prompt: options.prompt,
-        duration: options.duration,
-        cfgScale: options.cfgScale,
-        ...(options.negativePrompt !== undefined ? { negativePrompt: options.negativePrompt } : {}),
-      });
+      const submitted = await this.#deps.videoApi.submit(
+        {
+          image: imageBase64,
+          prompt: options.prompt,
+          duration: options.duration,
+          cfgScale: options.cfgScale,
+          ...(options.negativePrompt !== undefined ? { negativePrompt: options.negativePrompt } : {}),
+        },
+        submitPriority(record),
+      );
       log.info('submitted', { providerTaskId: submitted.taskId });
       return { type: 'submitted', providerTaskId: submitted.taskId, at: this.#deps.clock.now() };
     } catch (error) {
@@ -124,7 +130,7 @@ export class TaskSteps {
     const log = this.#deps.logger.child({ taskId: record.id, providerTaskId });
     let result: TaskResult;
     try {
-      result = await this.#deps.videoApi.getResult(providerTaskId);
+      result = await this.#deps.videoApi.getResult(providerTaskId, pollPriority(record, this.#deps.clock.now()));
     } catch (error) {
       if (error instanceof ProviderMisconfigured || error instanceof ProviderOutOfCredit) {
         this.#alertPollingPaused(error.kind);

@@ -9,6 +9,7 @@ import { randomId, randomFraction } from '../random.ts';
 import { removeVideoFile } from '../videos/video-files.ts';
 import { next, type TaskEffect, type TaskEvent } from './lifecycle.ts';
 import { errorBackoffMs } from './poll-policy.ts';
+import { resumeOrder } from './request-priority.ts';
 import type { ProgressView, ReplyPort } from './reply-port.ts';
 import { DEFAULT_LOCALE, isFinal, type TaskRecord, type TaskState } from './task-record.ts';
 import { TaskScheduler } from './task-scheduler.ts';
@@ -31,6 +32,11 @@ export interface TaskTrackerDeps extends TaskStepsDeps {
   leaseOwner?: string;
   /** Lease, renewal and takeover timing when `leaseOwner` is set (tests shorten it). Default: 30 s / 10 s / 10 s. */
   leaseTiming?: LeaseTiming;
+  /**
+   * HIGHWAY_REQUESTS_PER_MINUTE: resumed tasks' first polls are spread at no more than this rate, so a restart
+   * with many open tasks does not spend a minute's budget in its first instant. Default: over one poll interval.
+   */
+  requestsPerMinute?: number;
   /** Told of every state and step, for the operator's metrics. Default: none. */
   metrics?: TaskMetrics;
 }
@@ -43,6 +49,24 @@ const MAX_FOLLOWS = 3;
 const CANCEL_RECHECK_MS = 1_000;
 /** Effects that begin a new step; a stopping bot leaves them to the next run. */
 const STARTS_WORK: ReadonlySet<TaskEffect['type']> = new Set(['check_picture', 'take_turn', 'submit', 'poll', 'download_video', 'deliver']);
+/**
+ * The level of each step's log line: the steps that happen once or twice per task, and cost time or money, at
+ * info; the ones repeated while a task waits (polls, turns, reply edits, scheduling) at debug.
+ */
+const STEP_LOG_LEVEL: Readonly<Record<TaskEffect['type'], 'debug' | 'info'>> = {
+  check_picture: 'info',
+  submit: 'info',
+  download_video: 'info',
+  deliver: 'info',
+  settle: 'info',
+  pause_submissions: 'info',
+  take_turn: 'debug',
+  poll: 'debug',
+  show: 'debug',
+  wake_waiting: 'debug',
+  wait: 'debug',
+  back_off: 'debug',
+};
 /** Back-off used when even recording a step's error failed (the store itself is failing). */
 const STORE_OUTAGE_FAILURES = 6;
 
@@ -132,16 +156,28 @@ export class TaskTracker {
    * Picks up every open task nobody here is working on: at start, what a previous run left unfinished; later
    * (the periodic sweep), what another process stopped driving. Tasks this process already has running or
    * scheduled are left to their schedule, so a sweep never adds provider requests.
+   *
+   * Their first steps (for most, a poll) are spread evenly, closest to finishing first and the first at once,
+   * over one poll interval or, when the budget cannot send them that fast, at the budget's rate: a thousand
+   * open tasks after a deploy are neither a thousand polls in the same instant nor a minute's budget in one.
    */
   async resumeOpenTasks(): Promise<number> {
     const open = await this.#deps.store.listOpen();
-    const idle = open.filter((task) => !this.#running.has(task.id) && !this.#scheduler.has(task.id));
+    const now = this.#deps.clock.now();
+    const idle = resumeOrder(
+      open.filter((task) => !this.#running.has(task.id) && !this.#scheduler.has(task.id)),
+      now,
+    );
+    const perMinute = this.#deps.requestsPerMinute;
+    const spreadMs = Math.max(this.#deps.pollIntervalMs, perMinute === undefined ? 0 : (idle.length * 60_000) / perMinute);
     let resumed = 0;
-    for (const task of idle) {
+    for (const [i, task] of idle.entries()) {
       // Another process's task, while it holds the lease: not this process's to resume (nor to log).
       if (this.#leases && !(await this.#leases.take(task.id))) continue;
-      this.#deps.logger.info('resuming task', { taskId: task.id, state: task.state });
-      this.#start(task.id);
+      const delayMs = Math.floor((i * spreadMs) / idle.length);
+      this.#deps.logger.info('resuming task', { taskId: task.id, state: task.state, inMs: delayMs });
+      if (delayMs === 0) this.#start(task.id);
+      else this.#scheduler.schedule(task.id, now + delayMs);
       resumed++;
     }
     return resumed;
@@ -252,7 +288,7 @@ export class TaskTracker {
       try {
         if (transition.record !== record) record = await this.#write(transition.record, record.state);
         for (const effect of transition.effects) {
-          const outcome = await this.#perform(record, effect);
+          const outcome = await this.#performLogged(record, effect);
           this.#metrics.effectPerformed(effect, outcome.event);
           if (outcome.record) record = outcome.record;
           if (outcome.event) event = outcome.event;
@@ -277,6 +313,29 @@ export class TaskTracker {
     const ref = record.id.slice(0, 8);
     this.#deps.logger.error('unexpected error in task step', { taskId: record.id, ref, state: record.state, error });
     return { type: 'crashed', ref };
+  }
+
+  /** Performs one step and writes its line: which task, whose, which step, how long it took and what came of it. */
+  async #performLogged(record: TaskRecord, effect: TaskEffect): Promise<{ event?: TaskEvent; record?: TaskRecord }> {
+    const startedAt = this.#deps.clock.now();
+    const line = (outcome: string) => {
+      this.#deps.logger[STEP_LOG_LEVEL[effect.type]]('task step', {
+        taskId: record.id,
+        guildId: record.requester.guildId,
+        userId: record.requester.userId,
+        step: effect.type,
+        durationMs: this.#deps.clock.now() - startedAt,
+        outcome,
+      });
+    };
+    try {
+      const outcome = await this.#perform(record, effect);
+      line(outcome.event?.type ?? 'done');
+      return outcome;
+    } catch (error) {
+      line('error');
+      throw error;
+    }
   }
 
   async #perform(record: TaskRecord, effect: TaskEffect): Promise<{ event?: TaskEvent; record?: TaskRecord }> {

@@ -1,6 +1,7 @@
 /**
  * The Kling 2.5 Turbo image-to-video client: submit a job, read a task's result
- * (docs: /work/shared/api/kling-2.5-turbo-i2v.md). It owns the retry policy and the shared request-rate cap;
+ * (docs: /work/shared/api/kling-2.5-turbo-i2v.md). It owns the retry policy, and every request it sends (retries
+ * included) waits its turn in the request budget (request-budget.ts);
  * what to do with a result (polling cadence, refunds, delivery) belongs to the caller.
  *
  * Two rules shape everything here: the API key never reaches a log line or an error, and the request body
@@ -12,7 +13,7 @@ import { systemClock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { noMetrics, observeProviderRequest, type ProviderMetrics } from '../metrics.ts';
 import { randomFraction } from '../random.ts';
-import { RequestRateLimiter } from './request-rate-limiter.ts';
+import { LocalRateWindow, RequestBudget, URGENT, type RequestPriority } from './request-budget.ts';
 import { parseErrorBody, parseTaskResult, submitResponseSchema, type ErrorEnvelope, type TaskResult } from './schemas.ts';
 import {
   ProviderMisconfigured,
@@ -42,7 +43,12 @@ export interface VideoApiClientOptions {
   requestTimeoutMs?: number;
   /** Tries per call, the first included. Default 4. */
   maxAttempts?: number;
-  /** Cap shared by submits and polls. Default 120. */
+  /**
+   * The request budget shared by submits and polls (HIGHWAY_REQUESTS_PER_MINUTE); the bot passes its store's,
+   * shared by every process on Redis. Default: this process's own, of `requestsPerMinute`.
+   */
+  budget?: RequestBudget;
+  /** Cap of the default budget. Default 120. */
   requestsPerMinute?: number;
   sleep?: (ms: number) => Promise<void>;
   /** Jitter source in [0, 1). */
@@ -83,6 +89,8 @@ interface CallSpec {
   body?: string;
   /** Whether sending the same request twice is harmless. A submit is not: each one is a paid task. */
   idempotent: boolean;
+  /** Its place in the budget's queue; retries keep it. */
+  priority: RequestPriority;
   logFields: Record<string, unknown>;
 }
 
@@ -96,7 +104,7 @@ export class VideoApiClient {
   readonly #random: () => number;
   readonly #now: () => number;
   readonly #dispatcher: Dispatcher | undefined;
-  readonly #limiter: RequestRateLimiter;
+  readonly #budget: RequestBudget;
   readonly #metrics: ProviderMetrics;
 
   constructor(options: VideoApiClientOptions) {
@@ -110,18 +118,19 @@ export class VideoApiClient {
     this.#now = options.now ?? (() => systemClock.now());
     this.#dispatcher = options.dispatcher;
     this.#metrics = options.metrics ?? noMetrics;
-    this.#limiter = new RequestRateLimiter({
-      requestsPerMinute: options.requestsPerMinute ?? 120,
-      now: this.#now,
-      sleep: this.#sleep,
-    });
+    this.#budget =
+      options.budget ??
+      new RequestBudget({
+        window: new LocalRateWindow({ limit: options.requestsPerMinute ?? 120, now: this.#now }),
+        sleep: this.#sleep,
+      });
   }
 
   /**
    * Creates a paid task. Throws SubmitOutcomeUnknown, never retrying, when the request may have reached the
-   * provider without an answer coming back.
+   * provider without an answer coming back. `priority`: its turn in the request budget (default: urgent).
    */
-  async submit(req: SubmitRequest): Promise<{ taskId: string }> {
+  async submit(req: SubmitRequest, priority: RequestPriority = URGENT): Promise<{ taskId: string }> {
     const body: Record<string, unknown> = {
       image: req.image,
       prompt: req.prompt,
@@ -137,6 +146,7 @@ export class VideoApiClient {
       path: SUBMIT_PATH,
       body: JSON.stringify(body),
       idempotent: false,
+      priority,
       logFields: { duration: req.duration },
     });
     const parsed = submitResponseSchema.safeParse(parseJson(answer.text));
@@ -154,12 +164,13 @@ export class VideoApiClient {
   }
 
   /** Reads a task's state once; the caller decides how often to ask. Reads are retried freely. */
-  async getResult(taskId: string): Promise<TaskResult> {
+  async getResult(taskId: string, priority: RequestPriority = URGENT): Promise<TaskResult> {
     const answer = await this.#call({
       op: 'getResult',
       method: 'GET',
       path: `${RESULT_PATH}?task_id=${encodeURIComponent(taskId)}`,
       idempotent: true,
+      priority,
       logFields: { taskId },
     });
     const json = parseJson(answer.text);
@@ -186,7 +197,7 @@ export class VideoApiClient {
   async #call(spec: CallSpec): Promise<HttpAnswer> {
     for (let attempt = 1; ; attempt++) {
       const fields = { op: spec.op, attempt, ...spec.logFields };
-      await this.#limiter.acquire();
+      await this.#budget.acquire(spec.priority);
 
       let answer: HttpAnswer;
       try {
