@@ -9,8 +9,10 @@ const MAX_ERROR_DELAY_MS = 5 * 60_000;
 /** Delay before the next poll of a task still running. */
 export function nextPollDelayMs(input: { pollIntervalMs: number; etaSeconds?: number; runningForMs: number }): number {
   const { pollIntervalMs, etaSeconds, runningForMs } = input;
-  // Half the remaining estimate converges on the finish without many early polls.
-  const wanted = etaSeconds !== undefined && etaSeconds > 0 ? (etaSeconds * 1000) / 2 : runningForMs / 6;
+  // The estimate itself: the provider gives whole seconds, rounded up, so asking then finds the video ready
+  // within a second of it (halving the estimate instead cost three to four extra polls per video, all in
+  // its last seconds). A wrong estimate costs one more poll, an interval later.
+  const wanted = etaSeconds !== undefined && etaSeconds > 0 ? etaSeconds * 1000 : runningForMs / 6;
   return Math.round(Math.min(MAX_POLL_DELAY_MS, Math.max(pollIntervalMs, wanted)));
 }
 

@@ -186,8 +186,10 @@ describe('task tracker', () => {
 
     await elapse(POLL_MS);
     expect(replies.progress.at(-1)).toEqual({ kind: 'generating', progressPercent: 40, etaAt: clock.now() + 60_000 });
-    await elapse(30_000);
-    await elapse(10_000);
+    // Asked again when each estimate runs out: 60 s, then the 20 s the provider then announced.
+    await elapse(60_000);
+    expect(api.polls).toHaveLength(2);
+    await elapse(20_000);
     expect(api.polls).toHaveLength(3);
     expect(replies.finals).toEqual([
       {
