@@ -11,12 +11,14 @@ import { buttons, commandPayloads, commands, messageCommands, modals } from './c
 import { createDiscordClient } from './discord/create-client.ts';
 import { commandDrift, registeredCommandsSchema } from './discord/command-drift.ts';
 import { DiscordReplies } from './discord/discord-replies.ts';
+import { DiscordInterruptedReplies } from './discord/interrupted-replies.ts';
 import { gatewayConnected } from './discord/gateway-health.ts';
 import { startOperatorServer, type OperatorServer } from './http/operator-server.ts';
 import { PrometheusMetrics } from './http/prometheus-metrics.ts';
 import { noMetrics } from './metrics.ts';
 import { InteractionRouter } from './discord/interaction-router.ts';
 import { AnimationRequests } from './animation/request-animation.ts';
+import { InterruptedRequests } from './animation/interrupted-request.ts';
 import { noMemberDefaults } from './animation/member-defaults.ts';
 import { PendingPictures } from './animation/pending-pictures.ts';
 import { VideoResends } from './animation/resend-video.ts';
@@ -138,6 +140,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     tasks,
     logger,
     clock,
+    orphans: new InterruptedRequests(new DiscordInterruptedReplies(client.rest, clock), logger.child({ component: 'quota' })),
     ...(store.sharedAcrossProcesses ? { resumeEveryMs: leaseTiming.takeoverEveryMs } : {}),
   });
 

@@ -10,6 +10,7 @@ import type { QuotaPeriod } from '../quota/quota-settings.ts';
 import type { QuotaRefusal, ReserveOutcome, ReserveRequest } from '../quota/quota-service.ts';
 import type { NewTask, QuotaGate } from '../tasks/task-tracker.ts';
 import { unitsFor, type AnimateOptions, type TaskRecord } from '../tasks/task-record.ts';
+import { interruptedAnswerOf } from './interrupted-request.ts';
 
 export interface AnimationRequest {
   /** Who asks, where, and the roles that decide their allowance. */
@@ -63,7 +64,10 @@ export class AnimationRequests {
     const taskId = this.#tasks.newTaskId();
     const units = unitsFor(request.options.duration);
     const { userId, guildId, channelId, roleIds } = request.requester;
-    const reservation = await this.#quota.reserve({ taskId, guildId, channelId, userId, roleIds, units });
+    // Kept with the reservation: if the bot dies between the acknowledgement and the record, reconciling
+    // refunds it and answers the member with this (src/animation/interrupted-request.ts).
+    const caller = interruptedAnswerOf(request.reply, request.locale);
+    const reservation = await this.#quota.reserve({ taskId, guildId, channelId, userId, roleIds, units, caller });
     if (!reservation.ok) {
       this.#metrics.quotaRefused(reservation.refusal.kind);
       const { period } = await this.#quota.quota(guildId);

@@ -132,3 +132,12 @@ export function optionProblemText(problem: OptionProblem, locale: string | undef
       return c.t(`animate.problem.${problem.field}`);
   }
 }
+
+/**
+ * The member's reply when the bot died after acknowledging the request and before recording it: nothing
+ * reached the video service, and the units came back.
+ */
+export function interruptedRequestText(units: number, locale: string | undefined): string {
+  const c = catalogue(locale);
+  return c.t('final.interrupted', { refund: c.t('final.refund', { count: units }) });
+}

@@ -19,10 +19,10 @@ import { cancelButtonLabel, directDeliveryText, lateDeliveryText, replyText } fr
 import { finalComponents } from './retry-button.ts';
 
 /** Discord: the token works for 15 minutes; stop using it a little early so a slow upload does not straddle. */
-const TOKEN_LIFETIME_MS = 14 * 60_000;
+export const TOKEN_LIFETIME_MS = 14 * 60_000;
 
 /** Errors meaning the reply cannot be edited any more (token expired, reply deleted). */
-const REPLY_GONE_CODES: ReadonlySet<number> = new Set([
+export const REPLY_GONE_CODES: ReadonlySet<number> = new Set([
   RESTJSONErrorCodes.InvalidWebhookToken,
   RESTJSONErrorCodes.UnknownWebhook,
   RESTJSONErrorCodes.UnknownMessage,
@@ -349,7 +349,7 @@ async function multipart(body: MessageBody, upload: Upload): Promise<{ body: For
   return { body: form, passThroughBody: true };
 }
 
-function isDiscordError(error: unknown, codes: ReadonlySet<number>): error is DiscordAPIError {
+export function isDiscordError(error: unknown, codes: ReadonlySet<number>): error is DiscordAPIError {
   return error instanceof DiscordAPIError && typeof error.code === 'number' && codes.has(error.code);
 }
 

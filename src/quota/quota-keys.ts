@@ -25,6 +25,8 @@ export interface ReservationMeta {
   guildId: string;
   userId: string;
   units: number;
+  /** The requester's own data (ReserveRequest.caller), never read by the quota. */
+  caller?: unknown;
 }
 
 export function parseMeta(meta: string): ReservationMeta | undefined {
@@ -36,6 +38,7 @@ export function parseMeta(meta: string): ReservationMeta | undefined {
         guildId: value.guildId,
         userId: value.userId,
         units: typeof value.units === 'number' ? value.units : 0,
+        ...(value.caller === undefined ? {} : { caller: value.caller }),
       };
     }
   } catch {

@@ -9,6 +9,11 @@ export interface ReserveRequest {
   userId: string;
   roleIds: readonly string[];
   units: number;
+  /**
+   * Opaque to the quota, kept with the reservation (JSON-serialisable): what the caller needs to answer the
+   * member if its task is never recorded (a crash between reserve and record). Handed back by `reconcile`.
+   */
+  caller?: unknown;
 }
 
 export type QuotaRefusal =

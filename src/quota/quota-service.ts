@@ -24,6 +24,16 @@ import {
 
 export type { MemberStanding, QuotaRefusal, ReserveOutcome, ReserveRequest, ServerUsage };
 
+/** A request whose task was never recorded, refunded on both ledgers by `reconcile` (nothing reached the provider). */
+export interface RefundedOrphan {
+  taskId: string;
+  guildId: string;
+  userId: string;
+  units: number;
+  /** What the requester stored with the reservation (`ReserveRequest.caller`), unread here. */
+  caller: unknown;
+}
+
 /** How a finished task's reservations are settled: see `settle`. */
 export interface TaskSettlement {
   final: boolean;
@@ -35,8 +45,15 @@ const PAUSE_KEY = 'provider:pause';
 const PAUSE_UNTIL_KEY = 'provider:paused-until';
 /** How long submissions pause after the provider says the account is out of credit. */
 const PAUSE_MS = 10 * 60_000;
-/** A reservation whose task was never written is a crash between the two; younger ones may still be in flight. */
-const ORPHAN_AFTER_MS = 2 * 60_000;
+/**
+ * A reservation whose task was never written is a crash between the two; younger ones may still be in flight.
+ * A request takes a few seconds at most from reserve to record (a deferral later than 3 s is refused by Discord).
+ * One process: 30 s is plenty. Several processes on one store: a peer's request is in flight on another
+ * host's clock, behind REST timeouts, so the margin stays wide; refunding a live request would make a video
+ * the member was told was never started.
+ */
+const ORPHAN_AFTER_MS = 30_000;
+const SHARED_ORPHAN_AFTER_MS = 2 * 60_000;
 /** Usage counters outlive their period a little, for the moderators' report of the period just ended. */
 const COUNTER_MARGIN_MS = 40 * 24 * 60 * 60_000;
 
@@ -47,9 +64,12 @@ export class QuotaService {
   readonly #logger: Logger;
   /** Unique values for claims and one-off reservation keys. */
   readonly #newId: () => string;
+  /** Reservations older than this on a store no other process uses were left by a process that is gone. */
+  readonly #startedAt: number;
 
   constructor(deps: { store: Store; defaults: QuotaDefaults; clock: Clock; logger: Logger; newId?: () => string }) {
     this.#newId = deps.newId ?? randomId;
+    this.#startedAt = deps.clock.now();
     this.#store = deps.store;
     this.#defaults = deps.defaults;
     this.#clock = deps.clock;
@@ -128,6 +148,7 @@ export class QuotaService {
       guildId: request.guildId,
       userId: request.userId,
       units: request.units,
+      ...(request.caller === undefined ? {} : { caller: request.caller }),
     } satisfies ReservationMeta);
     const result = await this.#store.reserve(key.unitsReservation(request.taskId), counters, meta, now);
     if (!result.ok) {
@@ -196,19 +217,31 @@ export class QuotaService {
 
   /**
    * After a crash: settles reservations whose task is final (or was never written), so no member is left
-   * holding units or a slot for a generation that is over.
+   * holding units or a slot for a generation that is over. A request never written is refunded on both
+   * ledgers and handed to `onOrphan` once, by the one call whose settle took it (never twice, even with
+   * several processes reconciling), after every reservation has been looked at. Resolves to the number of
+   * reservations settled.
    */
-  async reconcile(taskState: (taskId: string) => Promise<TaskSettlement | undefined>): Promise<number> {
+  async reconcile(
+    taskState: (taskId: string) => Promise<TaskSettlement | undefined>,
+    onOrphan?: (orphan: RefundedOrphan) => Promise<void>,
+  ): Promise<number> {
     const now = this.#clock.now();
+    const orphans: RefundedOrphan[] = [];
     let settled = 0;
     for (const reservation of await this.#store.listReservations()) {
       const meta = parseMeta(reservation.meta);
       if (!meta) continue;
       const state = await taskState(meta.taskId);
       if (state === undefined) {
-        if (now - reservation.createdAt < ORPHAN_AFTER_MS) continue;
-        this.#logger.warn('refunding a reservation whose task was never recorded', { taskId: meta.taskId });
-        if (await this.#store.settle(reservation.key, true)) settled++;
+        if (!this.#orphaned(reservation.createdAt, now)) continue;
+        if (!(await this.#store.settle(reservation.key, true))) continue;
+        settled++;
+        // The member's units stand for the request; the operator's spend is settled as its own reservation.
+        if (reservation.key !== key.unitsReservation(meta.taskId)) continue;
+        const { taskId, guildId, userId, units, caller } = meta;
+        orphans.push({ taskId, guildId, userId, units, caller });
+        if (!onOrphan) this.#logger.warn('refunded a reservation whose task was never recorded', { taskId });
       } else if (state.final) {
         const refund =
           reservation.key === key.unitsReservation(meta.taskId)
@@ -217,7 +250,23 @@ export class QuotaService {
         if (await this.#store.settle(reservation.key, refund)) settled++;
       }
     }
+    if (onOrphan) {
+      for (const orphan of orphans) {
+        // Each member is told apart: one failed telling does not keep the next from being told.
+        await onOrphan(orphan).catch((error: unknown) =>
+          this.#logger.error('telling a refunded request failed', { taskId: orphan.taskId, error }),
+        );
+      }
+    }
     return settled;
+  }
+
+  /** Whether an unrecorded reservation can no longer be a request in flight. */
+  #orphaned(createdAt: number, now: number): boolean {
+    // With the store's file to itself (SQLite's lock), whatever was reserved before this process started
+    // was left by one that is gone: the first reconcile after a restart refunds it at once.
+    if (!this.#store.sharedAcrossProcesses && createdAt < this.#startedAt) return true;
+    return now - createdAt >= (this.#store.sharedAcrossProcesses ? SHARED_ORPHAN_AFTER_MS : ORPHAN_AFTER_MS);
   }
 
   // --- grants and reports -----------------------------------------------------------------------------

@@ -4,13 +4,20 @@
  */
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
+import type { RefundedOrphan } from '../quota/quota-service.ts';
 import { isFinal, providerMayHaveCharged, type TaskRecord } from './task-record.ts';
 
 /** Settles reservations whose task is over (the quota side). */
 export interface ReservationReconciler {
   reconcile(
     taskState: (taskId: string) => Promise<{ final: boolean; refund: boolean; operatorRefund: boolean } | undefined>,
+    onOrphan?: (orphan: RefundedOrphan) => Promise<void>,
   ): Promise<number>;
+}
+
+/** Told of each request refunded because its task was never recorded (src/animation/interrupted-request.ts). */
+export interface OrphanHandler {
+  refunded(orphan: RefundedOrphan): Promise<void>;
 }
 
 /** Picks up open tasks nobody is driving (the tracker). */
@@ -24,6 +31,8 @@ export interface MaintenanceDeps {
   tasks: { get(id: string): Promise<TaskRecord | undefined> };
   logger: Logger;
   clock: Clock;
+  /** Answers the member of a request refunded because the bot died before recording it. */
+  orphans?: OrphanHandler;
   /**
    * How often open tasks nobody drives are looked for. Several processes on one store: the takeover sweep
    * (task-leases.ts), so a dead process's tasks are taken over soon after their leases lapse. Default: a minute.
@@ -81,14 +90,15 @@ export class Maintenance {
   }
 
   async #reconcile(first: boolean): Promise<void> {
-    const { quota, tasks, logger } = this.#deps;
+    const { quota, tasks, logger, orphans } = this.#deps;
     try {
-      const settled = await quota.reconcile(async (taskId) => {
+      const taskState = async (taskId: string) => {
         const task = await tasks.get(taskId);
         if (!task) return undefined;
         const failed = task.state === 'failed';
         return { final: isFinal(task.state), refund: failed, operatorRefund: failed && !providerMayHaveCharged(task) };
-      });
+      };
+      const settled = await (orphans ? quota.reconcile(taskState, async (orphan) => orphans.refunded(orphan)) : quota.reconcile(taskState));
       if (settled > 0 || first) logger.info('reconciled reservations', { settled });
     } catch (error) {
       logger.error('reconciling reservations failed', { error });

@@ -63,6 +63,13 @@ describe('requesting an animation', () => {
     expect(accepted[0]?.task).toMatchObject({ locale: 'ja', requester: { userId: '1', guildId: '2', channelId: '3' } });
   });
 
+  it('keeps with the reservation how to answer the member (reply handle and locale), in case the task is never recorded', async () => {
+    const { quota, requests, request } = setUp();
+    await requests.request(request());
+    // Not the upload limit nor the interaction id: only what editing the reply needs.
+    expect(quota.reserved[0]?.caller).toEqual({ reply: { applicationId: '5', token: 'tok', createdAt: 0 }, locale: 'ja' });
+  });
+
   it('a refusal says which limit and the period, and nothing public happens', async () => {
     const { quota, requests, request } = setUp();
     quota.outcome = { ok: false, refusal: { kind: 'server_units', renewsAt: 5 } };

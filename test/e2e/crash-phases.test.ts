@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderFailure } from '../../src/catalogue/render-failure.ts';
+import { interruptedRequestText } from '../../src/catalogue/render-reply.ts';
 import { RETRY_BUTTON_PREFIX } from '../../src/discord/retry-button.ts';
 import { periodWindow } from '../../src/quota/period.ts';
 import { quotaKeys } from '../../src/quota/quota-keys.ts';
@@ -86,10 +87,11 @@ describe('a bot killed with SIGKILL in each phase of a task, then restarted', ()
     expect((await bot.exited).code).toBe(0);
   }
 
-  function animate(): string {
+  function animate(locale?: string): string {
     const picture = makePng(512, 512);
     const url = h.discord.hostAttachment(PICTURE_NAME, picture, 'image/png');
     const { token } = h.discord.dispatchCommand({
+      ...(locale === undefined ? {} : { locale }),
       commandName: 'animate',
       options: [
         { name: 'image', type: 11, value: '900000000000000003' },
@@ -153,6 +155,40 @@ describe('a bot killed with SIGKILL in each phase of a task, then restarted', ()
     expectOneVideo(token);
     expect(await ledgers()).toEqual(charged);
   }, 30_000);
+
+  it('after Discord took the deferral, before the task was recorded: the restarted bot refunds both ledgers and tells the member once, in their language; nothing submitted', async () => {
+    const first = await startBot();
+    // Discord makes the deferral ("thinking…") and its answer never reaches the bot, which is killed while
+    // it still awaits the acknowledgement: units reserved, the request public, no task recorded.
+    const deferralHeld = h.discord.holdNextAnswer((r) => r.method === 'POST' && r.path.endsWith('/callback'));
+    const token = animate('de');
+    await deferralHeld.arrived;
+    const deferral = h.discord.requests.find((r) => r.path.includes(token) && r.path.endsWith('/callback'));
+    expect(deferral?.body).toMatchObject({ type: 5 });
+    await kill(first);
+    expect(await ledgers()).toEqual({ memberUsed: 1, operatorSpent: 1, memberActive: 1, memberRunning: 0, openReservations: 2 });
+
+    const second = await startBot();
+    const isEdit = (r: RecordedRequest) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('/messages/@original');
+    await h.discord.waitForRequest(isEdit, 15_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${output()}`);
+    });
+    second.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+
+    // A third start finds nothing left to refund or tell.
+    const third = await startBot();
+    await until(() => third.stdout.includes('"msg":"reconciled reservations"'), 15_000, 'a first reconcile');
+    third.kill('SIGTERM');
+    expect((await third.exited).code).toBe(0);
+
+    expect(h.discord.originalMessage(token)?.content).toBe(interruptedRequestText(1, 'de'));
+    expect(h.discord.requests.filter(isEdit)).toHaveLength(1);
+    expect(h.discord.followUps(token)).toEqual([]);
+    expect(h.discord.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/channels/'))).toEqual([]);
+    expect(h.video.submissions).toHaveLength(0);
+    expect(await ledgers()).toEqual({ memberUsed: 0, operatorSpent: 0, memberActive: 0, memberRunning: 0, openReservations: 0 });
+  }, 45_000);
 
   it('during the submit (the answer never came): reports the unknown outcome once, never submits again, refunds the member, keeps the operator’s unit', async () => {
     const first = await startBot();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
-import { QuotaService, type ReserveOutcome, type ReserveRequest } from '../../src/quota/quota-service.ts';
+import { QuotaService, type RefundedOrphan, type ReserveOutcome, type ReserveRequest } from '../../src/quota/quota-service.ts';
 import type { GuildQuotaSettings, QuotaDefaults } from '../../src/quota/quota-settings.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ManualClock } from '../support/manual-clock.ts';
@@ -531,7 +531,10 @@ for (const backend of storeBackends(REDIS_DB)) {
     });
 
     describe('reconciling after a crash', () => {
-      it('refunds failed tasks, keeps delivered ones, leaves open ones, and waits 2 minutes for unrecorded ones', async () => {
+      /** How long an unrecorded reservation may still be a request in flight: longer when other processes share the store. */
+      const orphanAfterMs = () => (store.sharedAcrossProcesses ? 2 * 60_000 : 30_000);
+
+      it('refunds failed tasks, keeps delivered ones, leaves open ones, and waits before refunding unrecorded ones', async () => {
         const failed = await reserveOk({ userId: ALICE, units: 2 });
         const delivered = await reserveOk({ userId: BOB });
         const open = await reserveOk({ userId: CAROL });
@@ -550,7 +553,7 @@ for (const backend of storeBackends(REDIS_DB)) {
         ]);
         const taskState = async (taskId: string) => states.get(taskId);
 
-        clock.advance(2 * 60_000 - 1);
+        clock.advance(orphanAfterMs() - 1);
         // Units, operator's spend and slot of the failed and the delivered task.
         expect(await quota.reconcile(taskState)).toBe(6);
         const left = (await store.listReservations()).map((r) => r.key).sort();
@@ -572,6 +575,74 @@ for (const backend of storeBackends(REDIS_DB)) {
         expect(await quota.standing(GUILD, DAVE, [])).toMatchObject({ used: 0, left: 3 });
         expect(await quota.standing(GUILD, CAROL, [])).toMatchObject({ used: 2 });
         expect(await quota.reconcile(taskState)).toBe(0);
+      });
+
+      const noTask = async () => undefined;
+      const replyHandle = { reply: { applicationId: '1', token: 'interaction-token', createdAt: at(WEDNESDAY) }, locale: 'de' };
+
+      it('refunds an unrecorded request on both ledgers and hands it back once, with what the caller stored to answer the member', async () => {
+        const taskId = await reserveOk({ userId: DAVE, units: 2, caller: replyHandle });
+        const day = 'day:2026-11-25';
+        expect(await store.counter(`used:global:${day}`)).toBe(2);
+        const orphans: RefundedOrphan[] = [];
+        const onOrphan = async (orphan: RefundedOrphan) => {
+          orphans.push(orphan);
+        };
+
+        clock.advance(orphanAfterMs() - 1);
+        expect(await quota.reconcile(noTask, onOrphan)).toBe(0);
+        expect(orphans).toEqual([]);
+
+        clock.advance(1);
+        expect(await quota.reconcile(noTask, onOrphan)).toBe(2);
+        expect(orphans).toEqual([{ taskId, guildId: GUILD, userId: DAVE, units: 2, caller: replyHandle }]);
+        expect(await quota.standing(GUILD, DAVE, [])).toMatchObject({ used: 0, left: 3 });
+        // Nothing reached the provider: the operator's spend comes back too.
+        expect(await store.counter(`used:global:${day}`)).toBe(0);
+        expect(await store.listReservations()).toEqual([]);
+
+        // Told once: a later reconcile, and a second process reconciling the same store, find nothing.
+        expect(await quota.reconcile(noTask, onOrphan)).toBe(0);
+        expect(await serviceWith({}).reconcile(noTask, onOrphan)).toBe(0);
+        expect(orphans).toHaveLength(1);
+        expect(await quota.settle(taskId, true, true)).toBe(false);
+      });
+
+      it('two processes reconciling the same orphan at once: one refund, one telling', async () => {
+        await reserveOk({ userId: DAVE, caller: replyHandle });
+        clock.advance(2 * 60_000);
+        const orphans: RefundedOrphan[] = [];
+        const onOrphan = async (orphan: RefundedOrphan) => {
+          orphans.push(orphan);
+        };
+        await Promise.all([quota.reconcile(noTask, onOrphan), serviceWith({}).reconcile(noTask, onOrphan)]);
+        expect(orphans).toHaveLength(1);
+        expect(await quota.standing(GUILD, DAVE, [])).toMatchObject({ used: 0 });
+      });
+
+      it('after a restart, a reservation the previous process left is refunded at the first reconcile when no other process shares the store', async () => {
+        const taskId = await reserveOk({ userId: DAVE, caller: replyHandle });
+        clock.advance(1_000);
+        // The killed process's reservation, seen by the process started after it.
+        const restarted = serviceWith({});
+        const orphans: RefundedOrphan[] = [];
+        await restarted.reconcile(noTask, async (orphan) => {
+          orphans.push(orphan);
+        });
+        if (store.sharedAcrossProcesses) {
+          // Another process may be between its reserve and its record right now: wait, as for any other.
+          expect(orphans).toEqual([]);
+          clock.advance(orphanAfterMs());
+          await restarted.reconcile(noTask, async (orphan) => {
+            orphans.push(orphan);
+          });
+        }
+        expect(orphans.map((o) => o.taskId)).toEqual([taskId]);
+        // A request this process itself is making is never taken for an orphan before its time.
+        await reserveOk({ userId: BOB }, restarted);
+        clock.advance(orphanAfterMs() - 1);
+        expect(await restarted.reconcile(noTask, async (orphan) => void orphans.push(orphan))).toBe(0);
+        expect(orphans).toHaveLength(1);
       });
     });
 

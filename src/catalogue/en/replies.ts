@@ -24,6 +24,8 @@ export const replyTexts = {
   'final.failed': '❌ {failure}',
   'final.failed_refunded': '❌ {failure} {refund}',
   'final.refund': { plural: 'cardinal', one: 'Your {count} unit was refunded.', other: 'Your {count} units were refunded.' },
+  /** The bot died after acknowledging a request and before recording it: nothing was sent to the video service. */
+  'final.interrupted': '🔄 The bot restarted before it could start your video, so nothing was made. {refund} Please try again.',
 
   /** The prompt, already shortened and escaped, quoted beneath a reply as context. */
   'reply.with_prompt': '{text}\n> {prompt}',

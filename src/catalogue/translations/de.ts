@@ -58,6 +58,8 @@ export const de = {
     one: 'Du bekommst {count} Einheit zurück.',
     other: 'Du bekommst {count} Einheiten zurück.',
   },
+  'final.interrupted':
+    '🔄 Der Bot wurde neu gestartet, bevor er dein Video beginnen konnte, also wurde nichts erstellt. {refund} Bitte versuch es noch einmal.',
 
   'reply.with_prompt': '{text}\n> {prompt}',
   'reply.late_delivery': '{member} {text}',

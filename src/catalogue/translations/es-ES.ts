@@ -56,6 +56,7 @@ export const esES = {
     many: 'Se te han devuelto {count} unidades.',
     other: 'Se te han devuelto {count} unidades.',
   },
+  'final.interrupted': '🔄 El bot se reinició antes de poder empezar tu vídeo, así que no se hizo nada. {refund} Inténtalo de nuevo.',
 
   'reply.with_prompt': '{text}\n> {prompt}',
   'reply.late_delivery': '{member} {text}',

@@ -57,6 +57,7 @@ export const fr = {
     many: "{count} unités t'ont été rendues.",
     other: "{count} unités t'ont été rendues.",
   },
+  'final.interrupted': "🔄 Le bot a redémarré avant de pouvoir lancer ta vidéo, donc rien n'a été créé. {refund} Réessaie.",
 
   'reply.with_prompt': '{text}\n> {prompt}',
   'reply.late_delivery': '{member} {text}',

@@ -51,6 +51,7 @@ export const ja = {
   'final.failed': '❌ {failure}',
   'final.failed_refunded': '❌ {failure}{refund}',
   'final.refund': { plural: 'cardinal', other: '{count} ユニットを返却しました。' },
+  'final.interrupted': '🔄 動画の生成を始める前にボットが再起動したため、動画は作成されませんでした。{refund}もう一度お試しください。',
 
   'reply.with_prompt': '{text}\n> {prompt}',
   'reply.late_delivery': '{member} {text}',

@@ -57,6 +57,7 @@ export const ptBR = {
     many: '{count} unidades foram devolvidas a você.',
     other: '{count} unidades foram devolvidas a você.',
   },
+  'final.interrupted': '🔄 O bot reiniciou antes de começar o seu vídeo, então nada foi feito. {refund} Tente de novo.',
 
   'reply.with_prompt': '{text}\n> {prompt}',
   'reply.late_delivery': '{member} {text}',
