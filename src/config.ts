@@ -30,6 +30,8 @@ export interface Config {
   readonly attachmentHosts: readonly string[];
   /** Downloads over http and from loopback or private addresses: for tests pointing at local stand-ins. */
   readonly allowInsecureDownloads: boolean;
+  /** How long the picture of a delivered video is kept for Re-roll, Remix and 10 s version (ms). */
+  readonly imageRetentionMs: number;
 }
 
 const httpUrl = z
@@ -158,6 +160,8 @@ const envSchema = z.object({
     .regex(/^(true|false)$/i, 'must be true or false')
     .transform((v) => v.toLowerCase() === 'true')
     .default(false),
+  // Whole hours: the buttons under a video say the picture has expired after this; at most 30 days (the record's own life).
+  IMAGE_RETENTION_HOURS: positiveInt(1).pipe(z.number().max(720, 'must be at most 720 (30 days)')).default(24),
 });
 
 export class ConfigError extends Error {
@@ -220,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     httpHost: e.HTTP_HOST,
     attachmentHosts: Object.freeze(e.ATTACHMENT_HOSTS),
     allowInsecureDownloads: e.ALLOW_INSECURE_DOWNLOADS,
+    imageRetentionMs: e.IMAGE_RETENTION_HOURS * 3_600_000,
   });
 }
 

@@ -3,12 +3,14 @@
  * call (`t`), and every other locale must have the same keys with the same placeholders.
  */
 import { adminTexts } from './en/admin.ts';
+import { buttonTexts } from './en/buttons.ts';
 import { commandTexts } from './en/commands.ts';
 import { failureTexts } from './en/failures.ts';
 import { historyTexts } from './en/history.ts';
 import { menuTexts } from './en/menu.ts';
 import { quotaTexts } from './en/quota.ts';
 import { replyTexts } from './en/replies.ts';
+import { settingsTexts } from './en/settings.ts';
 import type { Message } from './template.ts';
 
 export const english = {
@@ -19,6 +21,8 @@ export const english = {
   ...adminTexts,
   ...commandTexts,
   ...menuTexts,
+  ...buttonTexts,
+  ...settingsTexts,
 } as const satisfies Readonly<Record<string, Message>>;
 
 export type English = typeof english;

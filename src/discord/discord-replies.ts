@@ -13,6 +13,7 @@ import { noMetrics, type DeliveryKind, type DeliveryMetrics } from '../metrics.t
 import type { Delivery, DeliveryOutcome, FinalView, PostedMessage, ProgressView, ReplyPort } from '../tasks/reply-port.ts';
 import type { TaskRecord } from '../tasks/task-record.ts';
 import { cancelButtonLabel, directDeliveryText, lateDeliveryText, replyText } from '../catalogue/render-reply.ts';
+import { resultComponents, type DeliveryPlace } from './result-buttons.ts';
 import { finalComponents } from './retry-button.ts';
 
 /** Discord: the token works for 15 minutes; stop using it a little early so a slow upload does not straddle. */
@@ -135,7 +136,7 @@ export class DiscordReplies implements ReplyPort {
   async #deliverView(task: TaskRecord, view: Exclude<FinalView, { kind: 'image_refused' }>): Promise<Delivery> {
     const content = replyText(view, task.options.prompt, task.locale);
     const files: RawFile[] = view.kind === 'video' ? [{ name: view.filename, data: view.video, contentType: 'video/mp4' }] : [];
-    const components = finalComponents(task, view);
+    const components = [...finalComponents(task, view), ...resultComponents(task, view, 'reply')];
     if (this.#tokenAlive(task) && !this.#goneReplies.has(task.id)) {
       try {
         await this.#editOriginal(task, { content, allowed_mentions: noMentions, components, ...attachmentsOf(files) }, files);
@@ -171,6 +172,7 @@ export class DiscordReplies implements ReplyPort {
     const inChannel = await this.#postWithLink(task, view, content, files, channelId, nonce, {
       text: (text) => lateDeliveryText(text, userId, task.locale),
       mentions: { parse: [], users: [userId] },
+      place: 'channel',
     });
     const channelKind = view.kind === 'video_link' ? 'link' : 'channel';
     if ('posted' in inChannel) {
@@ -185,6 +187,7 @@ export class DiscordReplies implements ReplyPort {
         : await this.#postWithLink(task, view, content, files, direct.channelId, nonce, {
             text: (text) => directDeliveryText(text, channelId, task.locale),
             mentions: noMentions,
+            place: 'direct',
           });
     if ('posted' in inDirect) {
       return this.#countedDelivery({ outcome: 'delivered', ...(inDirect.posted ? { posted: inDirect.posted } : {}) }, 'direct');
@@ -205,9 +208,11 @@ export class DiscordReplies implements ReplyPort {
     files: RawFile[],
     channelId: string,
     nonce: string,
-    place: { text: (content: string) => string; mentions: MessageBody['allowed_mentions'] },
+    place: { text: (content: string) => string; mentions: MessageBody['allowed_mentions']; place: DeliveryPlace },
   ): Promise<Attempt> {
-    const body = { allowed_mentions: place.mentions, nonce, enforce_nonce: true };
+    // The buttons under the video go with it wherever it lands (Delete only in a direct message).
+    const components = resultComponents(task, view, place.place);
+    const body = { allowed_mentions: place.mentions, nonce, enforce_nonce: true, ...(components.length > 0 ? { components } : {}) };
     const first = await this.#post(channelId, { ...body, content: place.text(content), ...attachmentsOf(files) }, files);
     if ('posted' in first || files.length === 0 || view.kind !== 'video' || !view.link) return first;
     if (!FILE_REFUSED_CODES.has(first.refused) && first.status !== 413) return first;
