@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../src/clock.ts';
 import { BotHarness } from '../support/bot-harness.ts';
-import { MEMBER_PERMISSIONS, type RecordedRequest } from '../support/discord-stand-in.ts';
+import { MEMBER_PERMISSIONS, type DiscordStandInOptions, type RecordedRequest } from '../support/discord-stand-in.ts';
 import { makePng } from '../support/image-fixtures.ts';
 
 const SAMPLE_MP4 = readFileSync(new URL('../fixtures/sample.mp4', import.meta.url));
@@ -15,6 +15,10 @@ const OTHER_MEMBER = '740000000000000001';
 const MANAGE_MESSAGES = 1n << 13n;
 const MESSAGE_MODERATOR = (MEMBER_PERMISSIONS | MANAGE_MESSAGES).toString();
 const HOUR_MS = 3_600_000;
+const VIEW_CHANNEL = 1n << 10n;
+const EMBED_LINKS = 1n << 14n;
+const ATTACH_FILES = 1n << 15n;
+const READ_MESSAGE_HISTORY = 1n << 16n;
 
 interface Button {
   type: number;
@@ -70,9 +74,12 @@ describe('the buttons under a delivered video', () => {
     await h.stop();
   });
 
-  async function start(env: Record<string, string> = {}) {
+  async function start(env: Record<string, string> = {}, discord: DiscordStandInOptions = {}) {
     // Enough units for a member who presses every button, unless a test says otherwise.
-    h = await BotHarness.start({ env: { QUOTA_MEMBER_UNITS: 'off', QUOTA_MEMBER_RUNNING: 'off', QUOTA_MEMBER_WAITING: 'off', ...env } });
+    h = await BotHarness.start({
+      discord,
+      env: { QUOTA_MEMBER_UNITS: 'off', QUOTA_MEMBER_RUNNING: 'off', QUOTA_MEMBER_WAITING: 'off', ...env },
+    });
     await h.startBot({ clock });
   }
 
@@ -322,5 +329,22 @@ describe('the buttons under a delivered video', () => {
     const press = h.discord.dispatchButton({ customId: labelled(buttons, 'Re-roll').custom_id, onMessage: posted?.id ?? '' });
     await delivered(press.token);
     expect(submissionBodies()[1]).toEqual(submissionBodies()[0]);
+  });
+
+  it('a video sent as a direct message carries Delete only: a new generation belongs in the server', async () => {
+    await start({}, { botPermissions: (VIEW_CHANNEL | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY).toString() });
+    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
+    const submitted = h.video.waitForSubmission(8_000);
+    const { token } = animate();
+    await submitted;
+    h.discord.expireInteraction(token);
+    await until(() => h.discord.directChannelOf(h.discord.memberUserId) !== undefined, 15_000, 'a direct message channel');
+    const dm = h.discord.directChannelOf(h.discord.memberUserId) ?? '';
+    const post = await h.discord.waitForRequest(
+      (r) => r.method === 'POST' && r.path === `/channels/${dm}/messages` && r.status === 200,
+      15_000,
+    );
+    expect(buttonsOf(bodyOf(post)).map((b) => b.label)).toEqual(['Delete']);
+    expect(buttonsOf(bodyOf(post))[0]?.custom_id).toMatch(/^animate-delete:[0-9a-f-]{36}$/);
   });
 });
