@@ -169,8 +169,8 @@ export const animateRemixButton: ButtonHandler = { prefix: RESULT_BUTTON_PREFIX.
 export const animateRemixForm: ModalHandler = { prefix: REMIX_FORM_PREFIX, execute: submitRemix };
 
 /**
- * Delete: removes the message the button is on, and the picture kept for its buttons. Never refunds: the
- * video was made and paid for.
+ * Delete: removes the message the button is on and the picture kept for its buttons, and /animate-history no
+ * longer sends the video again. Never refunds: the video was made and paid for.
  */
 async function deleteVideo(interaction: ButtonInteraction, context: CommandContext): Promise<void> {
   const taskId = taskIdAfter(RESULT_BUTTON_PREFIX.delete, interaction.customId);
@@ -184,6 +184,7 @@ async function deleteVideo(interaction: ButtonInteraction, context: CommandConte
   // A component's deferred update makes its message the interaction's own: deleting it needs no channel permission.
   await interaction.deferUpdate();
   await context.keptPictures.erase(taskId);
+  await context.deletedVideos.remember(taskId);
   await interaction.deleteReply();
   context.logger.info('video deleted', { taskId, by: asked ? 'requester' : 'moderator' });
 }

@@ -17,6 +17,7 @@ import { PrometheusMetrics } from './http/prometheus-metrics.ts';
 import { noMetrics } from './metrics.ts';
 import { InteractionRouter } from './discord/interaction-router.ts';
 import { AnimationRequests } from './animation/request-animation.ts';
+import { DeletedVideos } from './animation/deleted-videos.ts';
 import { KeptPictures } from './animation/kept-pictures.ts';
 import { MemberSettings } from './animation/member-settings.ts';
 import { PendingPictures } from './animation/pending-pictures.ts';
@@ -71,6 +72,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   // The prepared picture of each generation, for the Re-roll, Remix and 10 s buttons under its video.
   const keptPictures = new KeptPictures({ store, clock, retentionMs: config.imageRetentionMs });
   const settings = new MemberSettings(store);
+  const deletedVideos = new DeletedVideos(store);
   const quota = new QuotaService({ store, defaults: config.quotaDefaults, clock, logger: logger.child({ component: 'quota' }) });
   const tracker = new TaskTracker({
     store: tasks,
@@ -96,6 +98,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     downloadVideo: fetchVideo,
     clock,
     logger: logger.child({ component: 'resends' }),
+    deleted: deletedVideos,
   });
   const router = new InteractionRouter(
     commands,
@@ -113,6 +116,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
       memberDefaults: settings,
       settings,
       keptPictures,
+      deletedVideos,
     },
     { messageCommands, modals, ...(config.allowedGuilds ? { allowedGuilds: config.allowedGuilds } : {}) },
   );

@@ -6,6 +6,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
+import type { DeletedVideos } from '../animation/deleted-videos.ts';
 import type { KeptPictures } from '../animation/kept-pictures.ts';
 import type { MemberDefaultsSource } from '../animation/member-defaults.ts';
 import type { MemberSettings } from '../animation/member-settings.ts';
@@ -36,6 +37,8 @@ export interface CommandContext {
   readonly settings: MemberSettings;
   /** The picture of each generation, kept for the buttons under its video (IMAGE_RETENTION_HOURS). */
   readonly keptPictures: KeptPictures;
+  /** Videos removed with their Delete button: /animate-history does not send them again. */
+  readonly deletedVideos: DeletedVideos;
 }
 
 /**

@@ -257,6 +257,16 @@ describe('the buttons under a delivered video', () => {
     expect(callbackOf(await initialResponse(moderator.token))).toMatchObject({ type: 6 });
     await until(() => h.discord.messagesIn(h.discord.channelId).every((m) => m.id !== message?.id), 5_000, 'the video deleted');
 
+    // The member's /animate-history no longer sends it again.
+    const taskId = deleteButton.slice('animate-delete:'.length);
+    const history = h.discord.dispatchCommand({ commandName: 'animate-history' });
+    await initialResponse(history.token);
+    const resend = h.discord.dispatchButton({ customId: `animate-resend:${taskId}`, onToken: history.token });
+    await h.discord.waitForRequest(
+      (r) => r.path.includes(resend.token) && JSON.stringify(r.body ?? {}).includes('That video was deleted, so it cannot be sent again.'),
+      8_000,
+    );
+
     // The picture went with it: its Re-roll, pressed from anywhere it was copied, says so and asks nothing.
     const second = animate({ prompt: 'another one' });
     await delivered(second.token);
