@@ -5,10 +5,12 @@
  * manage messages, may delete one. Every answer comes within Discord's 3 seconds: a few store reads first.
  */
 import {
+  DiscordAPIError,
   LabelBuilder,
   MessageFlags,
   ModalBuilder,
   PermissionFlagsBits,
+  RESTJSONErrorCodes,
   TextInputBuilder,
   TextInputStyle,
   type ButtonInteraction,
@@ -185,7 +187,12 @@ async function deleteVideo(interaction: ButtonInteraction, context: CommandConte
   await interaction.deferUpdate();
   await context.keptPictures.erase(taskId);
   await context.deletedVideos.remember(taskId);
-  await interaction.deleteReply();
+  try {
+    await interaction.deleteReply();
+  } catch (error) {
+    // Pressed twice (or by two moderators at once): the message is already gone, which is what was asked.
+    if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
+  }
   context.logger.info('video deleted', { taskId, by: asked ? 'requester' : 'moderator' });
 }
 

@@ -278,6 +278,28 @@ describe('the buttons under a delivered video', () => {
     expect(await privateAnswer(third.token)).toMatch(/^🚫 Not enough units: you have 0 units left this day/);
   });
 
+  it('Delete pressed twice at once deletes once, and answers neither press with an apology', async () => {
+    await start();
+    const { token } = animate();
+    const first = await delivered(token);
+    const deleteButton = labelled(first.buttons, 'Delete').custom_id;
+    const presses = [
+      h.discord.dispatchButton({ customId: deleteButton, onToken: token }),
+      h.discord.dispatchButton({ customId: deleteButton, onToken: token }),
+    ];
+    for (const press of presses) expect(callbackOf(await initialResponse(press.token))).toMatchObject({ type: 6 });
+    await until(
+      () => h.discord.requests.filter((r) => r.method === 'DELETE' && r.status !== undefined).length === 2,
+      5_000,
+      'both deletions answered',
+    );
+    expect(h.discord.originalMessage(token)).toBeUndefined();
+    // Give a wrongly sent apology time to show itself.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(presses.flatMap((press) => h.discord.followUps(press.token))).toEqual([]);
+    expect(h.logs.filter((line) => line.includes('command failed'))).toEqual([]);
+  });
+
   it('each button still works after the bot restarts', async () => {
     await start();
     const { token } = animate({ negativePrompt: 'blurry' });
