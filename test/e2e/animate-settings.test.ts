@@ -44,19 +44,25 @@ describe('/animate-settings and the defaults it sets', () => {
     );
 
   /** Runs /animate-settings; resolves with its private answer. */
-  async function settings(options: Option[] = [], userId?: string): Promise<string> {
-    const run = h.discord.dispatchCommand({ commandName: 'animate-settings', options, ...(userId !== undefined ? { userId } : {}) });
+  async function settings(options: Option[] = [], userId?: string, guildId?: string): Promise<string> {
+    const run = h.discord.dispatchCommand({
+      commandName: 'animate-settings',
+      options,
+      ...(userId !== undefined ? { userId } : {}),
+      ...(guildId !== undefined ? { guildId } : {}),
+    });
     const answer = callbackOf(await initialResponse(run.token));
     expect(answer).toMatchObject({ type: 4, data: { flags: 64, allowed_mentions: { parse: [] } } });
     return answer.data?.content ?? '';
   }
 
-  function animate(options: Option[] = [], userId?: string) {
+  function animate(options: Option[] = [], userId?: string, guildId?: string) {
     const picture = makePng(640, 480);
     const url = h.discord.hostAttachment(`${Math.random().toString(36).slice(2)}.png`, picture, 'image/png');
     return h.discord.dispatchCommand({
       commandName: 'animate',
       ...(userId !== undefined ? { userId } : {}),
+      ...(guildId !== undefined ? { guildId } : {}),
       options: [
         { name: 'image', type: 11, value: '900000000000000001' },
         { name: 'prompt', type: 3, value: 'the waves roll in slowly' },
@@ -181,5 +187,21 @@ describe('/animate-settings and the defaults it sets', () => {
     });
     await videoEdit(sent.token);
     expect(submission(1)).toMatchObject({ prompt: 'the waves freeze', duration: '5', cfg_scale: 0.5, negative_prompt: 'blurry' });
+  });
+
+  it('are per member per server: defaults set in one server do not apply in another', async () => {
+    await h.stop();
+    const [here, there] = ['500000000000000001', '500000000000000002'];
+    h = await BotHarness.start({
+      discord: { guildIds: [here, there] },
+      env: { QUOTA_MEMBER_UNITS: 'off', QUOTA_MEMBER_RUNNING: 'off', QUOTA_MEMBER_WAITING: 'off' },
+    });
+    await h.startBot();
+    await settings([{ name: 'duration', type: 3, value: '10' }], undefined, here);
+    expect(await settings([], undefined, there)).toContain('• Length: 5 s (bot default)');
+    await videoEdit(animate([], undefined, there).token);
+    expect(submission(0)).toMatchObject({ duration: '5' });
+    await videoEdit(animate([], undefined, here).token);
+    expect(submission(1)).toMatchObject({ duration: '10' });
   });
 });
