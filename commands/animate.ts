@@ -9,6 +9,7 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import { z } from 'zod';
+import { BOT_DEFAULTS } from '../src/animation/member-defaults.ts';
 import type { ButtonHandler, CommandContext, SlashCommand } from '../src/discord/command.ts';
 import { choice, described } from '../src/catalogue/command-texts.ts';
 import { refusalText } from '../src/catalogue/render-quota.ts';
@@ -48,14 +49,20 @@ const interactionInputSchema = z.object({
 
 async function execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
   const attachment = interaction.options.getAttachment('image', true);
-  const negativePrompt = interaction.options.getString('negative_prompt')?.trim();
+  // What the member leaves out: their own defaults (/animate-settings), else the bot's.
+  const defaults =
+    interaction.guildId === null
+      ? {}
+      : await context.memberDefaults.defaultsFor({ guildId: interaction.guildId, userId: interaction.user.id });
+  const typed = interaction.options.getString('negative_prompt')?.trim();
+  const negativePrompt = typed === undefined || typed === '' ? defaults.negativePrompt : typed;
   const input = interactionInputSchema.safeParse({
     guildId: interaction.guildId,
     attachment: { url: attachment.url, name: attachment.name, size: attachment.size },
     options: {
       prompt: interaction.options.getString('prompt', true).trim(),
-      duration: interaction.options.getString('duration') ?? '5',
-      cfgScale: interaction.options.getNumber('cfg_scale') ?? 0.5,
+      duration: interaction.options.getString('duration') ?? defaults.duration ?? BOT_DEFAULTS.duration,
+      cfgScale: interaction.options.getNumber('cfg_scale') ?? defaults.cfgScale ?? BOT_DEFAULTS.cfgScale,
       ...(negativePrompt ? { negativePrompt } : {}),
     },
   });

@@ -18,8 +18,10 @@ import { PrometheusMetrics } from './http/prometheus-metrics.ts';
 import { noMetrics } from './metrics.ts';
 import { InteractionRouter } from './discord/interaction-router.ts';
 import { AnimationRequests } from './animation/request-animation.ts';
+import { DeletedVideos } from './animation/deleted-videos.ts';
 import { InterruptedRequests } from './animation/interrupted-request.ts';
-import { noMemberDefaults } from './animation/member-defaults.ts';
+import { KeptPictures } from './animation/kept-pictures.ts';
+import { MemberSettings } from './animation/member-settings.ts';
 import { PendingPictures } from './animation/pending-pictures.ts';
 import { VideoResends } from './animation/resend-video.ts';
 import { IMAGE_LIMITS } from './images/check-image.ts';
@@ -100,6 +102,10 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const fetchVideo = (url: string, limitBytes: number) => videos.fetch(url, limitBytes);
   const tasks = new TaskStore(store, logger);
   const images = new ImagePreparer();
+  // The prepared picture of each generation, for the Re-roll, Remix and 10 s buttons under its video.
+  const keptPictures = new KeptPictures({ store, clock, retentionMs: config.imageRetentionMs });
+  const settings = new MemberSettings(store);
+  const deletedVideos = new DeletedVideos(store);
   const quota = new QuotaService({ store, defaults: config.quotaDefaults, clock, logger: logger.child({ component: 'quota' }) });
   const tracker = new TaskTracker({
     store: tasks,
@@ -115,6 +121,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     downloadImage: (url) => downloadImage(url, { maxBytes: IMAGE_LIMITS.maxDownloadBytes, policy: downloads, dispatcher: downloader }),
     checkImage: (bytes) => images.prepare(bytes),
     downloadVideo: fetchVideo,
+    pictures: keptPictures,
     ...(store.sharedAcrossProcesses ? { leaseOwner: processName, leaseTiming } : {}),
     metrics,
   });
@@ -125,12 +132,26 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     downloadVideo: fetchVideo,
     clock,
     logger: logger.child({ component: 'resends' }),
+    deleted: deletedVideos,
   });
   const router = new InteractionRouter(
     commands,
     buttons,
-    // No member can set defaults yet: /animate-settings will hand its store in here.
-    { animations, resends, tracker, quota, tasks, logger, clock, pictures: new PendingPictures(store), memberDefaults: noMemberDefaults },
+    {
+      animations,
+      resends,
+      tracker,
+      quota,
+      tasks,
+      logger,
+      clock,
+      pictures: new PendingPictures(store),
+      // What /animate-settings saves is what every front end reads for the options a member leaves out.
+      memberDefaults: settings,
+      settings,
+      keptPictures,
+      deletedVideos,
+    },
     { messageCommands, modals, ...(config.allowedGuilds ? { allowedGuilds: config.allowedGuilds } : {}) },
   );
   // Several processes: a dead one's tasks are looked for as often as the lease timing says.

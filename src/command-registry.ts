@@ -7,19 +7,41 @@ import { animateAdminCommand } from '../commands/animate-admin.ts';
 import { animateHistoryCommand, animateResendButton } from '../commands/animate-history.ts';
 import { animateFormHandler, animateMessageCommand } from '../commands/animate-message.ts';
 import { animateQuotaCommand } from '../commands/animate-quota.ts';
+import {
+  animateDeleteButton,
+  animateRemixButton,
+  animateRemixForm,
+  animateRerollButton,
+  animateTenSecondsButton,
+} from '../commands/animate-result.ts';
 import { animateRetryButton } from '../commands/animate-retry.ts';
+import { animateSettingsCommand } from '../commands/animate-settings.ts';
 import { animateCancelButton, animateCommand } from '../commands/animate.ts';
 import type { ButtonHandler, MessageCommand, ModalHandler, SlashCommand } from './discord/command.ts';
 
-export const commands: readonly SlashCommand[] = [animateCommand, animateQuotaCommand, animateAdminCommand, animateHistoryCommand];
+export const commands: readonly SlashCommand[] = [
+  animateCommand,
+  animateQuotaCommand,
+  animateAdminCommand,
+  animateHistoryCommand,
+  animateSettingsCommand,
+];
 
-export const buttons: readonly ButtonHandler[] = [animateCancelButton, animateRetryButton, animateResendButton];
+export const buttons: readonly ButtonHandler[] = [
+  animateCancelButton,
+  animateRetryButton,
+  animateResendButton,
+  animateRerollButton,
+  animateRemixButton,
+  animateTenSecondsButton,
+  animateDeleteButton,
+];
 
 /** Commands in a message's menu (long-press a message → Apps). */
 export const messageCommands: readonly MessageCommand[] = [animateMessageCommand];
 
 /** Forms (modals) the bot shows, routed by the start of their custom_id. */
-export const modals: readonly ModalHandler[] = [animateFormHandler];
+export const modals: readonly ModalHandler[] = [animateFormHandler, animateRemixForm];
 
 /** What `npm run deploy-commands` registers, and what the bot compares with Discord's list at start-up. */
 export function commandPayloads() {

@@ -35,6 +35,8 @@ export interface Config {
   readonly ffmpegPath: string;
   /** ffprobe (the video's duration): FFPROBE_PATH, else beside FFMPEG_PATH, else `ffprobe` on the PATH. */
   readonly ffprobePath: string;
+  /** How long the picture of a delivered video is kept for Re-roll, Remix and 10 s version (ms). */
+  readonly imageRetentionMs: number;
 }
 
 const httpUrl = z
@@ -171,6 +173,8 @@ const envSchema = z.object({
     .default(false),
   FFMPEG_PATH: programPath.default('ffmpeg'),
   FFPROBE_PATH: programPath.optional(),
+  // Whole hours: the buttons under a video say the picture has expired after this; at most 30 days (the record's own life).
+  IMAGE_RETENTION_HOURS: positiveInt(1).pipe(z.number().max(720, 'must be at most 720 (30 days)')).default(24),
 });
 
 /** ffprobe comes with ffmpeg: next to an ffmpeg given by its path, on the PATH when ffmpeg is found there too. */
@@ -240,6 +244,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     allowInsecureDownloads: e.ALLOW_INSECURE_DOWNLOADS,
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH ?? ffprobeBeside(e.FFMPEG_PATH),
+    imageRetentionMs: e.IMAGE_RETENTION_HOURS * 3_600_000,
   });
 }
 

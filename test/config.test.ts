@@ -19,6 +19,14 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('keeps pictures for the buttons IMAGE_RETENTION_HOURS whole hours, 24 by default, at most 30 days', () => {
+    expect(loadConfig(required).imageRetentionMs).toBe(24 * 3_600_000);
+    expect(loadConfig({ ...required, IMAGE_RETENTION_HOURS: '2' }).imageRetentionMs).toBe(2 * 3_600_000);
+    expect(problemsOf({ ...required, IMAGE_RETENTION_HOURS: '0' })).toEqual(['IMAGE_RETENTION_HOURS must be at least 1']);
+    expect(problemsOf({ ...required, IMAGE_RETENTION_HOURS: '721' })).toEqual(['IMAGE_RETENTION_HOURS must be at most 720 (30 days)']);
+    expect(problemsOf({ ...required, IMAGE_RETENTION_HOURS: '1.5' })).toEqual(['IMAGE_RETENTION_HOURS must be a whole number']);
+  });
+
   it('names each missing secret on its own line', () => {
     expect(problemsOf({})).toEqual(['DISCORD_TOKEN is required', 'HIGHWAY_API_KEY is required']);
   });

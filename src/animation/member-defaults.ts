@@ -1,8 +1,7 @@
 /**
  * A member's own defaults for the options they leave out (duration, cfg_scale, negative prompt). Every front
- * end asks here before falling back to the bot's defaults. Nobody can set any yet (`/animate-settings` comes
- * with a later step), so the only source today answers "none"; the settings store will implement the same
- * interface and be handed in by app.ts.
+ * end asks here before falling back to the bot's defaults. app.ts hands in the store /animate-settings writes
+ * (src/animation/member-settings.ts); `noMemberDefaults` is for tests and tools that need none.
  */
 import type { AnimateOptions } from '../tasks/task-record.ts';
 

@@ -25,7 +25,9 @@ export type ResendRefusal =
   /** The provider no longer has the video. */
   | 'gone'
   /** The provider is not answering now; later may work. */
-  | 'unavailable';
+  | 'unavailable'
+  /** Removed with its Delete button (by the member or a moderator): not sent again. */
+  | 'deleted';
 
 export type ResendOutcome =
   { kind: 'found'; view: Extract<FinalView, { kind: 'video' | 'video_link' }>; prompt: string } | { kind: 'not_sent'; why: ResendRefusal };
@@ -36,6 +38,8 @@ export interface VideoResendsDeps {
   downloadVideo: (url: string, maxBytes: number) => Promise<VideoDownload>;
   clock: { now(): number };
   logger: Logger;
+  /** Videos removed with their Delete button. Default: none. */
+  deleted?: { has(taskId: string): Promise<boolean> };
 }
 
 export interface ResendRequest {
@@ -64,6 +68,7 @@ export class VideoResends {
     if (record?.requester.guildId !== request.guildId) return notSent('not_found');
     if (record.requester.userId !== request.userId) return notSent('not_allowed');
     if (!isResendable(record) || record.provider === undefined) return notSent('not_made');
+    if (await this.#deps.deleted?.has(record.id)) return notSent('deleted');
     const log = this.#deps.logger.child({ taskId: record.id, providerTaskId: record.provider.taskId });
 
     let result: TaskResult;

@@ -4,12 +4,14 @@
  */
 import { adminTexts } from './en/admin.ts';
 import { commandNames } from './en/command-names.ts';
+import { buttonTexts } from './en/buttons.ts';
 import { commandTexts } from './en/commands.ts';
 import { failureTexts } from './en/failures.ts';
 import { historyTexts } from './en/history.ts';
 import { menuTexts } from './en/menu.ts';
 import { quotaTexts } from './en/quota.ts';
 import { replyTexts } from './en/replies.ts';
+import { settingsTexts } from './en/settings.ts';
 import type { Message } from './template.ts';
 
 export const english = {
@@ -21,6 +23,8 @@ export const english = {
   ...commandTexts,
   ...menuTexts,
   ...commandNames,
+  ...buttonTexts,
+  ...settingsTexts,
 } as const satisfies Readonly<Record<string, Message>>;
 
 export type English = typeof english;

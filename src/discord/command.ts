@@ -6,7 +6,10 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
+import type { DeletedVideos } from '../animation/deleted-videos.ts';
+import type { KeptPictures } from '../animation/kept-pictures.ts';
 import type { MemberDefaultsSource } from '../animation/member-defaults.ts';
+import type { MemberSettings } from '../animation/member-settings.ts';
 import type { PendingPictures } from '../animation/pending-pictures.ts';
 import type { AnimationRequests } from '../animation/request-animation.ts';
 import type { VideoResends } from '../animation/resend-video.ts';
@@ -28,8 +31,14 @@ export interface CommandContext {
   readonly clock: { now(): number };
   /** The picture a member chose with the "Animate" message menu, kept while they fill in its form. */
   readonly pictures: PendingPictures;
-  /** A member's own defaults for the options they leave out (none can be set yet). */
+  /** A member's own defaults for the options they leave out (set with /animate-settings). */
   readonly memberDefaults: MemberDefaultsSource;
+  /** Where /animate-settings changes those defaults (the same store `memberDefaults` reads). */
+  readonly settings: MemberSettings;
+  /** The picture of each generation, kept for the buttons under its video (IMAGE_RETENTION_HOURS). */
+  readonly keptPictures: KeptPictures;
+  /** Videos removed with their Delete button: /animate-history does not send them again. */
+  readonly deletedVideos: DeletedVideos;
 }
 
 /**

@@ -16,6 +16,7 @@ import type { Delivery, DeliveryOutcome, FinalView, PostedMessage, ProgressView,
 import type { TaskRecord } from '../tasks/task-record.ts';
 import type { VideoFile } from '../videos/video-files.ts';
 import { cancelButtonLabel, directDeliveryText, lateDeliveryText, replyText } from '../catalogue/render-reply.ts';
+import { resultComponents, type DeliveryPlace } from './result-buttons.ts';
 import { finalComponents } from './retry-button.ts';
 
 /** Discord: the token works for 15 minutes; stop using it a little early so a slow upload does not straddle. */
@@ -152,7 +153,7 @@ export class DiscordReplies implements ReplyPort {
   async #deliverView(task: TaskRecord, view: Exclude<FinalView, { kind: 'image_refused' }>): Promise<Delivery> {
     const content = replyText(view, task.options.prompt, task.locale);
     const upload: Upload | undefined = view.kind === 'video' ? { name: view.filename, file: view.video } : undefined;
-    const components = finalComponents(task, view);
+    const components = [...finalComponents(task, view), ...resultComponents(task, view, 'reply')];
     if (this.#tokenAlive(task) && !this.#goneReplies.has(task.id)) {
       try {
         await this.#editOriginal(task, { content, allowed_mentions: noMentions, components, ...attachmentsOf(upload) }, upload);
@@ -188,6 +189,7 @@ export class DiscordReplies implements ReplyPort {
     const inChannel = await this.#postWithLink(task, view, content, upload, channelId, nonce, {
       text: (text) => lateDeliveryText(text, userId, task.locale),
       mentions: { parse: [], users: [userId] },
+      place: 'channel',
     });
     const channelKind = view.kind === 'video_link' ? 'link' : 'channel';
     if ('posted' in inChannel) {
@@ -202,6 +204,7 @@ export class DiscordReplies implements ReplyPort {
         : await this.#postWithLink(task, view, content, upload, direct.channelId, nonce, {
             text: (text) => directDeliveryText(text, channelId, task.locale),
             mentions: noMentions,
+            place: 'direct',
           });
     if ('posted' in inDirect) {
       return this.#countedDelivery({ outcome: 'delivered', ...(inDirect.posted ? { posted: inDirect.posted } : {}) }, 'direct');
@@ -222,9 +225,11 @@ export class DiscordReplies implements ReplyPort {
     upload: Upload | undefined,
     channelId: string,
     nonce: string,
-    place: { text: (content: string) => string; mentions: MessageBody['allowed_mentions'] },
+    place: { text: (content: string) => string; mentions: MessageBody['allowed_mentions']; place: DeliveryPlace },
   ): Promise<Attempt> {
-    const body = { allowed_mentions: place.mentions, nonce, enforce_nonce: true };
+    // The buttons under the video go with it wherever it lands (Delete only in a direct message).
+    const components = resultComponents(task, view, place.place);
+    const body = { allowed_mentions: place.mentions, nonce, enforce_nonce: true, ...(components.length > 0 ? { components } : {}) };
     const first = await this.#post(channelId, { ...body, content: place.text(content), ...attachmentsOf(upload) }, upload);
     if ('posted' in first || upload === undefined || view.kind !== 'video' || !view.link) return first;
     if (!FILE_REFUSED_CODES.has(first.refused) && first.status !== 413) return first;

@@ -111,6 +111,11 @@ const commonFields = {
     url: z.string(),
     filename: z.string(),
     reportedSize: z.number().int().nonnegative().optional(),
+    /**
+     * A Re-roll, Remix or 10 s version: the id of the task whose kept picture (the prepared bytes) to use
+     * instead of downloading `url` again, which is only tried when that picture is gone.
+     */
+    keptFrom: z.string().min(1).optional(),
   }),
   provider: z
     .object({

@@ -44,6 +44,14 @@ export interface TaskStepsDeps {
   /** Checks the picture, and converts or downscales it to what the video API takes (src/images/prepare-image.ts). */
   checkImage: (bytes: Buffer) => CheckedImage | Promise<CheckedImage>;
   downloadVideo: (url: string, maxBytes: number) => Promise<VideoDownload>;
+  /**
+   * Where each checked picture is kept for the buttons under its video (src/animation/kept-pictures.ts), and
+   * where a Re-roll finds the picture it re-uses. Without it, nothing is kept.
+   */
+  pictures?: {
+    keep(taskId: string, base64: string): Promise<void>;
+    get(taskId: string): Promise<string | undefined>;
+  };
 }
 
 export class TaskSteps {
@@ -56,6 +64,14 @@ export class TaskSteps {
   }
 
   async checkPicture(record: TaskRecord): Promise<TaskEvent> {
+    const { pictures } = this.#deps;
+    // A Re-roll uses the very bytes its video was made from (already checked and prepared).
+    const kept = record.image.keptFrom === undefined ? undefined : await pictures?.get(record.image.keptFrom);
+    if (kept !== undefined) {
+      await this.#deps.store.putImage(record.id, kept);
+      await pictures?.keep(record.id, kept);
+      return { type: 'picture_checked' };
+    }
     let image: CheckedImage;
     try {
       image = await this.#deps.checkImage(await this.#deps.downloadImage(record.image.url));
@@ -67,6 +83,7 @@ export class TaskSteps {
       throw error;
     }
     await this.#deps.store.putImage(record.id, image.base64);
+    await pictures?.keep(record.id, image.base64);
     return { type: 'picture_checked' };
   }
 

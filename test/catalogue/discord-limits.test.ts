@@ -24,6 +24,8 @@ import {
 import { historyText, resendButtonLabel, resendText, retryButtonLabel, retryRefusalText } from '../../src/catalogue/render-history.ts';
 import { commands, messageCommands } from '../../src/command-registry.ts';
 import { menuFormTexts, menuRefusalText } from '../../src/catalogue/render-menu.ts';
+import { deleteRefusalText, remixFormTexts, rerollRefusalText, resultButtonLabels } from '../../src/catalogue/render-buttons.ts';
+import { settingsText } from '../../src/catalogue/render-settings.ts';
 import {
   allAdminAnswers,
   allFailures,
@@ -89,6 +91,15 @@ function everyMessage(locale: string | undefined): [string, string][] {
     add(`resend ${outcome.kind === 'found' ? outcome.view.kind : outcome.why}`, resendText(outcome, locale));
   for (const why of RETRY_REFUSALS) add(`retry ${why}`, retryRefusalText(why, locale));
   for (const refusal of ['no_picture', 'expired', 'duration'] as const) add(`menu ${refusal}`, menuRefusalText(refusal, locale));
+  for (const why of ['not_found', 'expired'] as const) add(`result ${why}`, rerollRefusalText(why, locale));
+  add('result delete refused', deleteRefusalText(locale));
+  // The longest defaults a member can set: a 2500-character negative prompt full of characters that get escaped.
+  const longest = { duration: '10', cfgScale: 0.123456789, negativePrompt: '*@'.repeat(1250) } as const;
+  for (const kind of ['current', 'saved'] as const) {
+    add(`settings ${kind}`, settingsText({ kind, defaults: longest }, locale));
+    add(`settings ${kind}, none`, settingsText({ kind, defaults: {} }, locale));
+  }
+  add('settings reset', settingsText({ kind: 'reset' }, locale));
   return texts;
 }
 
@@ -108,14 +119,29 @@ describe.each(locales)('in locale %s, every message', (locale) => {
     for (const [label, text] of texts) expect(text, label).not.toMatch(/\{[a-zA-Z][a-zA-Z0-9_]*\}/);
   });
 
-  it.each([
+  it.each<[string, string]>([
     ['Cancel', cancelButtonLabel(locale)],
     ['Try again', retryButtonLabel(locale)],
     ['Send 10 again', resendButtonLabel(10, locale)],
     ['Send n again', resendButtonLabel(Number.MAX_SAFE_INTEGER, locale)],
+    ...Object.entries(resultButtonLabels(locale)),
   ])('has a %s button label within 80 characters', (_name, label) => {
     expect(label.length).toBeGreaterThan(0);
     expect(label.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe.each(locales)('in locale %s, the Remix form', (locale) => {
+  const texts = remixFormTexts(locale);
+
+  it.each([texts.title, texts.prompt, texts.negativePrompt])('"%s" fits a title or label (1–45 characters)', (text) => {
+    expect(text.length).toBeGreaterThanOrEqual(1);
+    expect(text.length).toBeLessThanOrEqual(45);
+  });
+
+  it('has a placeholder of at most 100 characters', () => {
+    expect(texts.negativePromptPlaceholder.length).toBeGreaterThanOrEqual(1);
+    expect(texts.negativePromptPlaceholder.length).toBeLessThanOrEqual(100);
   });
 });
 
@@ -260,7 +286,13 @@ describe.each(commands.map((c) => [c.data.name, c.data.toJSON()] as const))('/%s
 });
 
 it('registers the commands with the descriptions of the catalogue', () => {
-  expect(commands.map((c) => c.data.name).sort()).toEqual(['animate', 'animate-admin', 'animate-history', 'animate-quota']);
+  expect(commands.map((c) => c.data.name).sort()).toEqual([
+    'animate',
+    'animate-admin',
+    'animate-history',
+    'animate-quota',
+    'animate-settings',
+  ]);
   const animate = commands.find((c) => c.data.name === 'animate')?.data.toJSON();
   expect(animate?.description).toBe('Turn a picture into a short video');
   expect(animate?.options?.find((o) => o.name === 'duration')).toMatchObject({

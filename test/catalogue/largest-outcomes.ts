@@ -251,6 +251,7 @@ const RESEND_REFUSALS: { [R in ResendRefusal]: R } = {
   not_made: 'not_made',
   gone: 'gone',
   unavailable: 'unavailable',
+  deleted: 'deleted',
 };
 export const RESEND_OUTCOMES: readonly ResendOutcome[] = [
   { kind: 'found', view: { kind: 'video', video: { path: '/tmp/a.mp4', sizeBytes: 0 }, filename: 'a.mp4' }, prompt: PROMPT },

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../src/app.ts';
+import type { Clock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { DiscordStandIn, type DiscordStandInOptions, type RecordedRequest } from './discord-stand-in.ts';
@@ -54,15 +55,15 @@ export class BotHarness {
     };
   }
 
-  /** Starts the bot in this process and waits until it is connected. */
-  async startBot(): Promise<RunningApp> {
+  /** Starts the bot in this process and waits until it is connected; `clock` stands in for the system's. */
+  async startBot(options: { clock?: Clock } = {}): Promise<RunningApp> {
     const config = loadConfig(this.env());
     const logger = createLogger({
       level: 'debug',
       secrets: [config.discordToken, config.highwayApiKey],
       write: (line) => this.logs.push(line),
     });
-    this.app = await startApp(config, logger);
+    this.app = await startApp(config, logger, options.clock);
     await this.discord.waitForIdentify();
     return this.app;
   }

@@ -316,6 +316,8 @@ const interactionCreateSchema = z
     user: z.record(z.string(), z.unknown()).optional(),
     data: z.object({ name: z.string().optional(), type: z.number().optional() }).loose().optional(),
     attachment_size_limit: z.number().optional(),
+    /** The message a component (button) is on. */
+    message: z.object({ id: z.string() }).loose().optional(),
   })
   .loose();
 
@@ -521,6 +523,8 @@ interface InteractionState {
   acknowledged: boolean;
   expired: boolean;
   originalMessageId?: string;
+  /** A component interaction's message: after a deferred update (type 6) it is the original response. */
+  componentMessageId?: string;
   followUpIds: string[];
   /** The form (modal) shown in answer to this interaction, as the bot sent it. */
   modal?: StandInModal;
@@ -832,12 +836,15 @@ export class DiscordStandIn {
   }
 
   /**
-   * A member clicks a button (interaction type 3) on the original reply of the interaction `onToken`.
-   * `commandName` names nothing here; it is required by the shared input type only.
+   * A member clicks a button (interaction type 3) on the original reply of the interaction `onToken`, or on
+   * the message `onMessage` (a channel post, a follow-up). `commandName` names nothing here; it is required
+   * by the shared input type only.
    */
-  dispatchButton(input: Omit<InteractionContextInput, 'commandName'> & { customId: string; onToken: string }): DispatchedInteraction {
-    const message = this.originalMessage(input.onToken);
-    if (!message) throw new Error('dispatchButton: that interaction has no original reply');
+  dispatchButton(
+    input: Omit<InteractionContextInput, 'commandName'> & { customId: string } & ({ onToken: string } | { onMessage: string }),
+  ): DispatchedInteraction {
+    const message = 'onToken' in input ? this.originalMessage(input.onToken) : this.#messages.get(input.onMessage);
+    if (!message) throw new Error('dispatchButton: no such message');
     return this.#dispatchApplicationCommand({ ...input, commandName: '' }, { custom_id: input.customId, component_type: 2 }, 3, {
       message,
     });
@@ -1294,6 +1301,7 @@ export class DiscordStandIn {
       acknowledged: false,
       expired: false,
       followUpIds: [],
+      ...(d.message ? { componentMessageId: d.message.id } : {}),
     };
     this.#interactionsById.set(interaction.id, interaction);
     this.#interactionsByToken.set(interaction.token, interaction);
@@ -1685,6 +1693,10 @@ export class DiscordStandIn {
       const placeholderFlags = FLAG_LOADING | (flags & FLAG_EPHEMERAL);
       message = this.#createInteractionMessage(interaction, { content: '' }, [], placeholderFlags, true);
       interaction.originalMessageId = message.id;
+    } else if (type === 6 && interaction.componentMessageId !== undefined) {
+      // https://discord.com/developers/docs/interactions/receiving-and-responding#edit-original-interaction-response:
+      // after DEFERRED_UPDATE_MESSAGE, the original response is the message the component is on.
+      interaction.originalMessageId = interaction.componentMessageId;
     }
     interaction.acknowledged = true;
     if (record.query.get('with_response') !== 'true') return { status: 204 };

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KeptPictures } from '../../src/animation/kept-pictures.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderFailure } from '../../src/catalogue/render-failure.ts';
 import { InvalidImage } from '../../src/errors.ts';
@@ -204,6 +205,40 @@ describe('task tracker', () => {
     expect(quota.settled).toEqual([{ taskId: 'task-0001', refund: false }]);
     expect(await store.listOpen()).toEqual([]);
     expect(await store.getImage('task-0001')).toBeUndefined();
+  });
+
+  it('keeps the checked picture for the buttons, and a re-roll submits those very bytes without downloading', async () => {
+    const pictures = new KeptPictures({ store: sqlite, clock, retentionMs: 3_600_000 });
+    const downloads: string[] = [];
+    let ids = 0;
+    tracker = new TaskTracker({
+      ...trackerDeps(),
+      pictures,
+      newId: () => `task-000${++ids}`,
+      downloadImage: async (url) => {
+        downloads.push(url);
+        return PICTURE;
+      },
+    });
+    api.results = [succeeded, succeeded];
+    await tracker.accept('task-0001', request);
+    await tracker.idle();
+    expect(await pictures.get('task-0001')).toBe(PICTURE.toString('base64'));
+
+    // The picture's link no longer works (Discord's links expire): the kept bytes are used instead.
+    const reroll: NewTask = { ...request, image: { ...request.image, keptFrom: 'task-0001' } };
+    await tracker.accept('task-0002', reroll);
+    await tracker.idle();
+    expect(downloads).toEqual([request.image.url]);
+    expect(api.submissions.map((s) => s.image)).toEqual([PICTURE.toString('base64'), PICTURE.toString('base64')]);
+    // Kept again under the new task, for the buttons under its own video.
+    expect(await pictures.get('task-0002')).toBe(PICTURE.toString('base64'));
+
+    // Once the picture has expired, the link is tried as for any request.
+    clock.advance(3_600_001);
+    await tracker.accept('task-0003', { ...request, image: { ...request.image, keptFrom: 'task-0001' } });
+    await tracker.idle();
+    expect(downloads).toEqual([request.image.url, request.image.url]);
   });
 
   it('edits the reply only when what the member sees changes', async () => {

@@ -9,6 +9,7 @@ export const commandNames = {
   'name.animate-quota': 'animate-quota',
   'name.animate-history': 'animate-history',
   'name.animate-admin': 'animate-admin',
+  'name.animate-settings': 'animate-settings',
   /** The message menu command (Apps → Animate): a menu name may hold capitals and spaces. */
   'name.Animate': 'Animate',
 

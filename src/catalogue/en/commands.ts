@@ -50,4 +50,10 @@ export const commandTexts = {
   'command.animate-admin.grant.units': 'Extra units',
   'command.animate-admin.reset': 'Give back everything a member spent this period',
   'command.animate-admin.reset.member': 'The member',
+
+  'command.animate-settings': 'Your defaults for /animate and Animate',
+  'command.animate-settings.duration': 'Your default length in seconds',
+  'command.animate-settings.cfg_scale': 'Your default: 0 = creative, 1 = follows prompt',
+  'command.animate-settings.negative_prompt': 'Your default: what to avoid',
+  'command.animate-settings.reset': 'Clear your defaults (back to the bot’s)',
 } as const;

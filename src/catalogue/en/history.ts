@@ -27,6 +27,7 @@ export const historyTexts = {
   'resend.not_allowed': 'Only the member who asked for this video can have it sent again.',
   'resend.not_made': 'No video was made for that request, so there is nothing to send.',
   'resend.gone': 'The video service no longer has that video, so it cannot be sent again.',
+  'resend.deleted': 'That video was deleted, so it cannot be sent again.',
   'resend.unavailable': 'The video service is not answering right now. Please try again in a few minutes.',
 
   'retry.button': 'Try again',
