@@ -201,6 +201,7 @@ describe('stopping with requests waiting in the budget', () => {
       clock.advance(1_000);
       await flush();
     }
+    await second.tracker.idle();
     expect([...provider.submitted].sort()).toEqual(ids.map((_, i) => `burst-${i}`).sort());
     expect(delivered.map((d) => d.view)).toEqual(Array<string>(BURST).fill('video'));
     expect(delivered.map((d) => d.taskId).sort()).toEqual(ids);
