@@ -130,6 +130,8 @@ export class TaskSteps {
       return { type: 'submitted', providerTaskId: submitted.taskId, at: this.#deps.clock.now() };
     } catch (error) {
       // The process is stopping and the request was abandoned unsent: nothing to report, the record stays.
+      // (Abandoned while it waited to retry, after a first attempt the provider refused, the mark is taken:
+      // the next start reports the outcome as unknown, the safe side of a rare case.)
       if (error instanceof RequestBudgetStopping) throw error;
       if (error instanceof SubmitAborted) {
         log.warn(notSent ?? 'submission aborted before it was sent');

@@ -77,6 +77,8 @@ export class RequestBudget {
   /** Ends the loop's current wait early, set while it waits. */
   #wake: (() => void) | undefined;
   #stopped = false;
+  /** Told when the budget stops: the waits `orStop` is ending. */
+  readonly #onStop = new Set<() => void>();
 
   constructor(options: RequestBudgetOptions) {
     this.#window = options.window;
@@ -110,7 +112,24 @@ export class RequestBudget {
   stop(): void {
     this.#stopped = true;
     for (const waiter of this.#queue.splice(0)) waiter.reject(new RequestBudgetStopping());
+    for (const abandon of this.#onStop) abandon();
     this.#wake?.();
+  }
+
+  /**
+   * `pending` (a retry's back-off before it asks for a slot again), unless the budget stops first: then
+   * RequestBudgetStopping at once, as for a request waiting in the queue, so a stop does not wait out a
+   * provider's Retry-After.
+   */
+  orStop<T>(pending: Promise<T>): Promise<T> {
+    if (this.#stopped) return Promise.reject(new RequestBudgetStopping());
+    return new Promise<T>((resolve, reject) => {
+      const abandon = () => {
+        reject(new RequestBudgetStopping());
+      };
+      this.#onStop.add(abandon);
+      pending.then(resolve, reject).finally(() => this.#onStop.delete(abandon));
+    });
   }
 
   #enqueue(waiter: Waiter): number {

@@ -235,7 +235,7 @@ export class VideoApiClient {
         }
         const waitMs = this.#backoff(attempt);
         this.#logger.warn('video API unreachable; retrying', { ...fields, code, waitMs });
-        await this.#sleep(waitMs);
+        await this.#budget.orStop(this.#sleep(waitMs));
         continue;
       }
 
@@ -261,7 +261,7 @@ export class VideoApiClient {
         }
         const waitMs = retryAfterMs ?? this.#backoff(attempt);
         this.#logger.warn('video API busy; retrying', { ...fields, status: answer.status, reason, waitMs });
-        await this.#sleep(waitMs);
+        await this.#budget.orStop(this.#sleep(waitMs));
         continue;
       }
 

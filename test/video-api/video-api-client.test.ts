@@ -512,3 +512,31 @@ describe('submit: the last check before sending (beforeSend)', () => {
     expect(standIn.polls).toHaveLength(1);
   });
 });
+
+describe('a retry waiting when the budget stops', () => {
+  it('a poll backing off after a 503 is abandoned at once, not asked again', async () => {
+    const clock = new ManualClock(5_000_000);
+    const budget = new RequestBudget({
+      window: new LocalRateWindow({ limit: 100, now: () => clock.now() }),
+      sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
+      now: () => clock.now(),
+    });
+    const client = makeClient({
+      budget,
+      now: () => clock.now(),
+      sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
+    });
+    const taskId = standIn.createTask();
+    standIn.failNextPoll(503, { code: 503, reason: 'SERVICE_UNAVAILABLE' }, 1, { 'retry-after': '30' });
+    const poll = caught(client.getResult(taskId));
+    for (let i = 0; i < 50 && standIn.polls.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(standIn.polls).toHaveLength(1);
+
+    budget.stop();
+    expect(await poll).toBeInstanceOf(RequestBudgetStopping);
+    clock.advance(60_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(standIn.polls).toHaveLength(1);
+  });
+});
