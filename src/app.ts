@@ -117,6 +117,8 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     pollIntervalMs: config.pollIntervalMs,
     maxTaskAgeMs: config.taskMaxAgeMs,
     requestsPerMinute: config.highwayRequestsPerMinute,
+    // Stopped with the tracker: a backlog waiting for slots is abandoned unsent, and resumed at the next start.
+    requestBudget: budget,
     // Larger than the API takes: a phone's photo is downscaled after the download, not refused before it.
     downloadImage: (url) => downloadImage(url, { maxBytes: IMAGE_LIMITS.maxDownloadBytes, policy: downloads, dispatcher: downloader }),
     checkImage: (bytes) => images.prepare(bytes),

@@ -258,9 +258,14 @@ export const lifecycle: Table = {
   submitting: (record, event, tuning) => {
     switch (event.type) {
       case 'resumed':
-        // The bot stopped between recording the submission and learning its outcome: the provider may have
-        // a (paid) task for it, so sending it again could charge twice.
-        return fail(record, { kind: 'submit_unknown' });
+        // The bot stopped between recording `submitting` and learning the outcome. Since submission marks
+        // (records with a revision), the mark says whether the request may have left: it is taken only
+        // right before sending (task-steps.ts), so the submit step sends the task if it is absent and reports
+        // `submit_unknown` if it is taken. Stored again first: the write moves the revision on, so a stalled
+        // earlier driver that re-reads it after taking the mark does not send too. An older version's record
+        // (no revision) had no mark: the provider may have a (paid) task for it, and sending could charge twice.
+        if (record.revision === undefined) return fail(record, { kind: 'submit_unknown' });
+        return { record: moveTo(record, 'submitting'), effects: [{ type: 'submit' }] };
       case 'picture_missing': {
         // The slot stays taken: starting again with the same task takes the same slot. Counted, so a store
         // that keeps losing the picture ends the task instead of checking it again in a loop.

@@ -10,18 +10,22 @@ import type { Logger } from '../logger.ts';
 import { randomId } from '../random.ts';
 import { isPictureProblem } from '../outcomes.ts';
 import { VideoUrlRefused, type VideoDownload } from '../video-api/download-video.ts';
-import type { RequestPriority } from '../video-api/request-budget.ts';
-import type { SubmitRequest, TaskResult } from '../video-api/video-api-client.ts';
-import { ProviderMisconfigured, ProviderOutOfCredit, ProviderUnavailable } from '../video-api/video-api-errors.ts';
+import { RequestBudgetStopping, type RequestPriority } from '../video-api/request-budget.ts';
+import type { SubmitOptions, SubmitRequest, TaskResult } from '../video-api/video-api-client.ts';
+import { ProviderMisconfigured, ProviderOutOfCredit, ProviderUnavailable, SubmitAborted } from '../video-api/video-api-errors.ts';
 import { POLL_PAUSE_MS } from './lifecycle.ts';
 import { pollPriority, submitPriority } from './request-priority.ts';
 import type { TaskEvent } from './task-events.ts';
 import type { TaskRecord } from './task-record.ts';
 import type { TaskStore } from './task-store.ts';
 
-/** `priority`: the request's turn in the provider's request budget (request-priority.ts). */
+/**
+ * `priority`: the request's turn in the provider's request budget (request-priority.ts). Both reject with
+ * RequestBudgetStopping when the process stops while they wait for it; a submit asks `options.beforeSend`
+ * right before its request leaves, and rejects with SubmitAborted, unsent, when it says no.
+ */
 export interface VideoApi {
-  submit(request: SubmitRequest, priority?: RequestPriority): Promise<{ taskId: string }>;
+  submit(request: SubmitRequest, priority?: RequestPriority, options?: SubmitOptions): Promise<{ taskId: string }>;
   getResult(taskId: string, priority?: RequestPriority): Promise<TaskResult>;
 }
 
@@ -106,19 +110,27 @@ export class TaskSteps {
     const imageBase64 = await this.#deps.store.getImage(record.id);
     // The checked picture is kept until the task is final; without it, check again rather than guess.
     if (imageBase64 === undefined) return { type: 'picture_missing' };
-    // Taken before the request leaves, and never given back: a second driver (a process that took the task
-    // over, or this one again) finds it taken and never sends the task a second time.
-    if (!(await this.#deps.store.markSubmitted(record.id, `${record.id}:${String(record.revision ?? 0)}:${randomId()}`))) {
-      log.warn('this task was submitted before (by another process, or before a restart): outcome unknown, not sent again');
-      return { type: 'submit_unknown' };
-    }
-    // Another process may have taken the task over while this one stalled before the mark (and failed it as
-    // "outcome unknown", its member refunded): then sending it now would charge for a video nobody gets.
-    if ((await this.#deps.store.get(record.id))?.revision !== record.revision) {
-      log.warn('the task changed while it was being submitted: not sent');
-      return { type: 'submit_unknown' };
-    }
     const { options } = record;
+    let notSent: string | undefined;
+    // Asked by the client once the request budget has granted the slot, right before the request leaves: a
+    // task still waiting in the budget (minutes, in a burst) has taken nothing, so a stop or a crash meanwhile
+    // leaves it `submitting` without a mark, and the next start sends it (lifecycle.ts, `resumed`).
+    const beforeSend = async (): Promise<boolean> => {
+      // Taken before the request leaves, and never given back: a second driver (a process that took the task
+      // over, or this one again) finds it taken and never sends the task a second time.
+      if (!(await this.#deps.store.markSubmitted(record.id, `${record.id}:${String(record.revision ?? 0)}:${randomId()}`))) {
+        notSent = 'this task was submitted before (by another process, or before a restart): outcome unknown, not sent again';
+        return false;
+      }
+      // Re-read after the mark: another process may have taken the task over while this one stalled (and
+      // stored it again, which moves the revision on, to submit it or to fail it as "outcome unknown"): then
+      // sending it now could charge for a video twice, or for one nobody gets.
+      if ((await this.#deps.store.get(record.id))?.revision !== record.revision) {
+        notSent = 'the task changed while it was being submitted: not sent';
+        return false;
+      }
+      return true;
+    };
     try {
       const submitted = await this.#deps.videoApi.submit(
         {
@@ -129,10 +141,19 @@ export class TaskSteps {
           ...(options.negativePrompt !== undefined ? { negativePrompt: options.negativePrompt } : {}),
         },
         submitPriority(record),
+        { beforeSend },
       );
       log.info('submitted', { providerTaskId: submitted.taskId });
       return { type: 'submitted', providerTaskId: submitted.taskId, at: this.#deps.clock.now() };
     } catch (error) {
+      // The process is stopping and the request was abandoned unsent: nothing to report, the record stays.
+      // (Abandoned while it waited to retry, after a first attempt the provider refused, the mark is taken:
+      // the next start reports the outcome as unknown, the safe side of a rare case.)
+      if (error instanceof RequestBudgetStopping) throw error;
+      if (error instanceof SubmitAborted) {
+        log.warn(notSent ?? 'submission aborted before it was sent');
+        return { type: 'submit_unknown' };
+      }
       if (error instanceof UserFacingError && error.kind !== 'submit_unknown') {
         log.warn('submission refused', { kind: error.kind });
         return { type: 'submit_refused', failure: error.failure };
@@ -149,6 +170,8 @@ export class TaskSteps {
     try {
       result = await this.#deps.videoApi.getResult(providerTaskId, pollPriority(record, this.#deps.clock.now()));
     } catch (error) {
+      // The process is stopping and the poll was abandoned unsent: the poll stays due for the next start.
+      if (error instanceof RequestBudgetStopping) throw error;
       if (error instanceof ProviderMisconfigured || error instanceof ProviderOutOfCredit) {
         this.#alertPollingPaused(error.kind);
         return { type: 'polling_paused' };

@@ -15,6 +15,7 @@ import { DEFAULT_LOCALE, isFinal, type TaskRecord, type TaskState } from './task
 import { TaskScheduler } from './task-scheduler.ts';
 import { DEFAULT_LEASE_TIMING, TaskLeases, type LeaseTiming } from './task-leases.ts';
 import { TaskSteps, type TaskStepsDeps } from './task-steps.ts';
+import { RequestBudgetStopping, type RequestBudget } from '../video-api/request-budget.ts';
 
 export type { QuotaGate, VideoApi } from './task-steps.ts';
 
@@ -39,6 +40,11 @@ export interface TaskTrackerDeps extends TaskStepsDeps {
   requestsPerMinute?: number;
   /** Told of every state and step, for the operator's metrics. Default: none. */
   metrics?: TaskMetrics;
+  /**
+   * The provider request budget the video API waits in: stopped with the tracker, so requests still waiting
+   * for a slot are abandoned unsent instead of holding the stop for minutes. Default: none to stop.
+   */
+  requestBudget?: Pick<RequestBudget, 'stop'>;
 }
 
 /** How long a member waits at most before being told and refunded, when TASK_MAX_AGE_MS is not set. */
@@ -183,10 +189,15 @@ export class TaskTracker {
     return resumed;
   }
 
-  /** Stops scheduling and waits for the steps under way, so the store is left consistent. */
+  /**
+   * Stops scheduling and waits for the steps under way, so the store is left consistent. Requests still
+   * waiting in the provider's budget are abandoned unsent, and their steps write nothing: a submission
+   * stays `submitting` without its mark, a poll stays due, and the next start sends them.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#scheduler.stop();
+    this.#deps.requestBudget?.stop();
     await Promise.allSettled([...this.#running.values()]);
     // Other processes take this one's tasks over at once rather than after the leases lapse.
     await this.#leases?.releaseAll();
@@ -295,6 +306,8 @@ export class TaskTracker {
         }
       } catch (error) {
         if (error instanceof RecordChanged) return { record, changed: true };
+        // The process is stopping and the step's request was abandoned unsent: the record stays as stored.
+        if (error instanceof RequestBudgetStopping) return { record, changed: false };
         if (handling.type === 'crashed') {
           // Even recording the error failed: the store itself is failing. Keep the task on this process's
           // schedule and try again later.
@@ -333,7 +346,7 @@ export class TaskTracker {
       line(outcome.event?.type ?? 'done');
       return outcome;
     } catch (error) {
-      line('error');
+      line(error instanceof RequestBudgetStopping ? 'abandoned' : 'error');
       throw error;
     }
   }

@@ -54,6 +54,17 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+/**
+ * The budget was stopped (the process is stopping): the request was abandoned before it was sent, so the
+ * caller must record nothing of it and leave the task as it was for the next start.
+ */
+export class RequestBudgetStopping extends Error {
+  constructor() {
+    super('the request budget is stopping: the request was not sent');
+    this.name = 'RequestBudgetStopping';
+  }
+}
+
 export class RequestBudget {
   readonly #window: RateWindow;
   readonly #sleep: (ms: number) => Promise<void>;
@@ -65,6 +76,9 @@ export class RequestBudget {
   #pumping = false;
   /** Ends the loop's current wait early, set while it waits. */
   #wake: (() => void) | undefined;
+  #stopped = false;
+  /** Told when the budget stops: the waits `orStop` is ending. */
+  readonly #onStop = new Set<() => void>();
 
   constructor(options: RequestBudgetOptions) {
     this.#window = options.window;
@@ -79,6 +93,7 @@ export class RequestBudget {
 
   /** Resolves when the caller may send its request (its slot is counted from that moment). */
   acquire(priority: RequestPriority = URGENT): Promise<void> {
+    if (this.#stopped) return Promise.reject(new RequestBudgetStopping());
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { priority, seq: this.#seq++, resolve, reject };
       const at = this.#enqueue(waiter);
@@ -86,6 +101,34 @@ export class RequestBudget {
       // pace): the loop stops waiting for the old head and asks again at once.
       if (at === 0) this.#wake?.();
       void this.#pump();
+    });
+  }
+
+  /**
+   * Abandons every waiting request, and refuses later ones at once, with RequestBudgetStopping: a stopping
+   * process sends none of its backlog (minutes of it, after a burst), so its steps end now and the tasks stay
+   * as they were stored, for the next start to pick up.
+   */
+  stop(): void {
+    this.#stopped = true;
+    for (const waiter of this.#queue.splice(0)) waiter.reject(new RequestBudgetStopping());
+    for (const abandon of this.#onStop) abandon();
+    this.#wake?.();
+  }
+
+  /**
+   * `pending` (a retry's back-off before it asks for a slot again), unless the budget stops first: then
+   * RequestBudgetStopping at once, as for a request waiting in the queue, so a stop does not wait out a
+   * provider's Retry-After.
+   */
+  orStop<T>(pending: Promise<T>): Promise<T> {
+    if (this.#stopped) return Promise.reject(new RequestBudgetStopping());
+    return new Promise<T>((resolve, reject) => {
+      const abandon = () => {
+        reject(new RequestBudgetStopping());
+      };
+      this.#onStop.add(abandon);
+      pending.then(resolve, reject).finally(() => this.#onStop.delete(abandon));
     });
   }
 

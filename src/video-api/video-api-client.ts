@@ -20,6 +20,7 @@ import {
   ProviderOutOfCredit,
   ProviderRejected,
   ProviderUnavailable,
+  SubmitAborted,
   SubmitOutcomeUnknown,
   type VideoApiError,
 } from './video-api-errors.ts';
@@ -33,6 +34,16 @@ export interface SubmitRequest {
   duration: '5' | '10';
   cfgScale: number;
   negativePrompt?: string;
+}
+
+export interface SubmitOptions {
+  /**
+   * Asked once, when the request budget has granted the submission its slot and right before the request
+   * leaves (not again for its retries): false aborts it unsent with SubmitAborted. Whatever must be true for
+   * the submission to go (a mark that it went, taken once) belongs here rather than before the budget's wait,
+   * which may last minutes and end in the process stopping.
+   */
+  beforeSend?: () => Promise<boolean>;
 }
 
 export interface VideoApiClientOptions {
@@ -91,6 +102,8 @@ interface CallSpec {
   idempotent: boolean;
   /** Its place in the budget's queue; retries keep it. */
   priority: RequestPriority;
+  /** Asked before the first attempt is sent (SubmitOptions). */
+  beforeSend?: () => Promise<boolean>;
   logFields: Record<string, unknown>;
 }
 
@@ -129,8 +142,10 @@ export class VideoApiClient {
   /**
    * Creates a paid task. Throws SubmitOutcomeUnknown, never retrying, when the request may have reached the
    * provider without an answer coming back. `priority`: its turn in the request budget (default: urgent).
+   * Throws SubmitAborted when `options.beforeSend` says no, and RequestBudgetStopping when the budget stops
+   * while the submission waits for its slot: in both cases nothing was sent.
    */
-  async submit(req: SubmitRequest, priority: RequestPriority = URGENT): Promise<{ taskId: string }> {
+  async submit(req: SubmitRequest, priority: RequestPriority = URGENT, options: SubmitOptions = {}): Promise<{ taskId: string }> {
     const body: Record<string, unknown> = {
       image: req.image,
       prompt: req.prompt,
@@ -147,6 +162,7 @@ export class VideoApiClient {
       body: JSON.stringify(body),
       idempotent: false,
       priority,
+      ...(options.beforeSend ? { beforeSend: options.beforeSend } : {}),
       logFields: { duration: req.duration },
     });
     const parsed = submitResponseSchema.safeParse(parseJson(answer.text));
@@ -197,7 +213,9 @@ export class VideoApiClient {
   async #call(spec: CallSpec): Promise<HttpAnswer> {
     for (let attempt = 1; ; attempt++) {
       const fields = { op: spec.op, attempt, ...spec.logFields };
+      // Rejects with RequestBudgetStopping, unsent, when the process stops while the request waits.
       await this.#budget.acquire(spec.priority);
+      if (attempt === 1 && spec.beforeSend && !(await spec.beforeSend())) throw new SubmitAborted();
 
       let answer: HttpAnswer;
       try {
@@ -217,7 +235,7 @@ export class VideoApiClient {
         }
         const waitMs = this.#backoff(attempt);
         this.#logger.warn('video API unreachable; retrying', { ...fields, code, waitMs });
-        await this.#sleep(waitMs);
+        await this.#budget.orStop(this.#sleep(waitMs));
         continue;
       }
 
@@ -243,7 +261,7 @@ export class VideoApiClient {
         }
         const waitMs = retryAfterMs ?? this.#backoff(attempt);
         this.#logger.warn('video API busy; retrying', { ...fields, status: answer.status, reason, waitMs });
-        await this.#sleep(waitMs);
+        await this.#budget.orStop(this.#sleep(waitMs));
         continue;
       }
 

@@ -77,3 +77,14 @@ export class SubmitOutcomeUnknown extends VideoApiError {
     this.name = 'SubmitOutcomeUnknown';
   }
 }
+
+/**
+ * The caller's last check before a submission leaves (`beforeSend`) said no: nothing was sent. Not a provider
+ * failure; the caller knows why it said no.
+ */
+export class SubmitAborted extends Error {
+  constructor() {
+    super('submission aborted before it was sent');
+    this.name = 'SubmitAborted';
+  }
+}

@@ -51,7 +51,17 @@ describe('task lifecycle table', () => {
     ]);
   });
 
-  it('a task found mid-submission after a restart is failed as "outcome unknown", never submitted again', () => {
+  it('a task found mid-submission after a restart is submitted, after storing it again (its mark decides whether it may go)', () => {
+    const found = makeTaskRecord({ state: 'submitting', revision: 4 });
+    const t = step(found, { type: 'resumed', at: AT });
+    // A new record to store before the request: the write moves the revision on, which fences a stalled
+    // earlier driver of the task that has not yet re-read it (task-steps.ts).
+    expect(t.record).not.toBe(found);
+    expect(t.record).toMatchObject({ state: 'submitting', revision: 4 });
+    expect(t.effects).toEqual([{ type: 'submit' }]);
+  });
+
+  it('a task found mid-submission written by a version without submission marks is failed as "outcome unknown", never submitted again', () => {
     const t = step(makeTaskRecord({ state: 'submitting' }), { type: 'resumed', at: AT });
     expect(t.record).toMatchObject({ state: 'failing', failure: { kind: 'submit_unknown' } });
     expect(t.effects.map((e) => e.type)).not.toContain('submit');

@@ -15,6 +15,7 @@ import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
 import { TaskTracker, type NewTask, type QuotaGate, type VideoApi } from '../../src/tasks/task-tracker.ts';
 import type { SubmitRequest, TaskResult } from '../../src/video-api/video-api-client.ts';
+import { SubmitAborted } from '../../src/video-api/video-api-errors.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
 
@@ -34,6 +35,9 @@ class SharedVideoApi {
   readonly submissions: { by: string; request: SubmitRequest }[] = [];
   readonly polls: { by: string; taskId: string }[] = [];
   held: Promise<unknown> | undefined;
+  /** Holds the next submission before its last check, as the request budget does while it waits for a slot. */
+  heldInBudget: Promise<unknown> | undefined;
+  readonly waitingInBudget: string[] = [];
   result: TaskResult = {
     status: 'succeeded',
     rawStatus: 'TASK_STATUS_SUCCEED',
@@ -42,7 +46,15 @@ class SharedVideoApi {
 
   for(by: string): VideoApi {
     return {
-      submit: async (request) => {
+      submit: async (request, _priority, options) => {
+        const inBudget = this.heldInBudget;
+        this.heldInBudget = undefined;
+        if (inBudget) {
+          this.waitingInBudget.push(by);
+          await inBudget;
+        }
+        // As the real client: the last check is asked right before the request leaves, and a no sends nothing.
+        if (options?.beforeSend && !(await options.beforeSend())) throw new SubmitAborted();
         this.submissions.push({ by, request });
         const held = this.held;
         this.held = undefined;
@@ -189,6 +201,58 @@ describe('two drivers of one task (leases with fencing)', () => {
     expect(replies.finals).toEqual([{ by: 'B', view: expect.objectContaining({ kind: 'failed', failure: { kind: 'submit_unknown' } }) }]);
     // The member got their units back; the operator's stay spent, as the provider may have charged.
     expect(quota.settled).toEqual([{ by: 'B', refund: true, operatorRefund: false }]);
+  });
+
+  it('a process stalled past its lease while its submission waited in the budget: the other submits and delivers, the stalled one sends nothing', async () => {
+    const a = driver('A');
+    const b = driver('B');
+    const slot = gate<undefined>();
+    api.heldInBudget = slot.promise;
+    await a.accept(TASK, request);
+    await until(() => api.waitingInBudget.length === 1, 'A waits in the budget');
+    expect(await stored()).toMatchObject({ state: 'submitting' });
+
+    // A stalls there past its lease: B finds the task `submitting` without its mark, so never sent.
+    elapse(TIMING.leaseMs + 1, 'B');
+    expect(await b.resumeOpenTasks()).toBe(1);
+    await until(() => api.submissions.length === 1, 'B submits');
+    await b.idle();
+    expect(await stored()).toMatchObject({ state: 'queued', provider: { taskId: 'provider-1' } });
+
+    // A's slot comes: the mark is B's, so A sends nothing, and its write loses to B's record.
+    slot.open(undefined);
+    await a.idle();
+    elapse(POLL_MS, 'A', 'B');
+    await Promise.all([a.idle(), b.idle()]);
+
+    expect(api.submissions.map((s) => s.by)).toEqual(['B']);
+    expect(replies.finals.map((f) => [f.by, f.view.kind])).toEqual([['B', 'video']]);
+    expect(await stored()).toMatchObject({ state: 'delivered' });
+  });
+
+  it('a stalled process whose slot comes after the takeover stored the task again, but before the other sent it, sends nothing; nor does the other', async () => {
+    const a = driver('A');
+    const b = driver('B');
+    const slotA = gate<undefined>();
+    const slotB = gate<undefined>();
+    api.heldInBudget = slotA.promise;
+    await a.accept(TASK, request);
+    await until(() => api.waitingInBudget.length === 1, 'A waits in the budget');
+
+    elapse(TIMING.leaseMs + 1, 'B');
+    api.heldInBudget = slotB.promise;
+    expect(await b.resumeOpenTasks()).toBe(1);
+    await until(() => api.waitingInBudget.length === 2, 'B stored the task again and waits in the budget');
+    // A's slot comes first: it takes the mark, re-reads the record, finds it stored again by B, and stops.
+    slotA.open(undefined);
+    await a.idle();
+    // B cannot tell whether A sent it: never sent twice, told as "outcome unknown".
+    slotB.open(undefined);
+    await b.idle();
+
+    expect(api.submissions).toEqual([]);
+    expect(await stored()).toMatchObject({ state: 'failed', failure: { kind: 'submit_unknown' } });
+    expect(replies.finals.map((f) => f.by)).toEqual(['B']);
   });
 
   it('a process stalled past its lease before it stored `submitting`: the other submits and delivers, the stalled one never submits', async () => {

@@ -14,12 +14,14 @@ import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
 import { POLL_PAUSE_MS } from '../../src/tasks/lifecycle.ts';
 import { TaskTracker, type NewTask, type QuotaGate, type TaskTrackerDeps, type VideoApi } from '../../src/tasks/task-tracker.ts';
-import type { SubmitRequest, TaskResult } from '../../src/video-api/video-api-client.ts';
+import type { RequestPriority } from '../../src/video-api/request-budget.ts';
+import type { SubmitOptions, SubmitRequest, TaskResult } from '../../src/video-api/video-api-client.ts';
 import {
   ProviderMisconfigured,
   ProviderOutOfCredit,
   ProviderRejected,
   ProviderUnavailable,
+  SubmitAborted,
   SubmitOutcomeUnknown,
 } from '../../src/video-api/video-api-errors.ts';
 import { ManualClock } from '../support/manual-clock.ts';
@@ -34,7 +36,9 @@ class ScriptedVideoApi implements VideoApi {
   submitOutcome: () => Promise<{ taskId: string }> = async () => ({ taskId: 'provider-1' });
   results: (TaskResult | Error)[] = [];
 
-  async submit(request: SubmitRequest): Promise<{ taskId: string }> {
+  async submit(request: SubmitRequest, _priority?: RequestPriority, options: SubmitOptions = {}): Promise<{ taskId: string }> {
+    // As the real client: the last check is asked right before the request leaves, and a no sends nothing.
+    if (options.beforeSend && !(await options.beforeSend())) throw new SubmitAborted();
     this.submissions.push(request);
     return this.submitOutcome();
   }
@@ -296,12 +300,42 @@ describe('task tracker', () => {
     expect(await store.get('task-0001')).toMatchObject({ failure: { kind: 'submit_unknown' } });
   });
 
-  it('a task found mid-submission after a restart is reported, not sent again', async () => {
+  it('a task found mid-submission after a restart, its submission mark taken, is reported, not sent again', async () => {
     await store.put(makeTaskRecord({ state: 'submitting' }));
+    await store.putImage('task-0001', PICTURE.toString('base64'));
+    // The earlier run took the mark right before its request left: the provider may have the task.
+    expect(await store.markSubmitted('task-0001', 'the earlier run')).toBe(true);
     expect(await tracker.resumeOpenTasks()).toBe(1);
     await tracker.idle();
     expect(api.submissions).toEqual([]);
     expect(replies.finals.map((f) => f.kind)).toEqual(['failed']);
+    expect(await store.get('task-0001')).toMatchObject({ state: 'failed', failure: { kind: 'submit_unknown' } });
+  });
+
+  it('a task found mid-submission without its mark was never sent (the bot stopped while it waited): submitted once and delivered', async () => {
+    await store.put(makeTaskRecord({ state: 'submitting' }));
+    await store.putImage('task-0001', PICTURE.toString('base64'));
+    api.results = [succeeded];
+    expect(await tracker.resumeOpenTasks()).toBe(1);
+    await tracker.idle();
+    expect(api.submissions).toHaveLength(1);
+    await elapse(POLL_MS);
+    expect(api.polls).toEqual(['provider-1']);
+    expect(replies.finals.map((f) => f.kind)).toEqual(['video']);
+    expect(await store.get('task-0001')).toMatchObject({ state: 'delivered' });
+    // The mark is taken now: no other driver sends it again.
+    expect(await store.markSubmitted('task-0001', 'another driver')).toBe(false);
+  });
+
+  it('a task found mid-submission written by a version before submission marks (no revision) is reported, not sent again', async () => {
+    const { revision: _revision, ...old } = makeTaskRecord({ state: 'submitting' });
+    await sqlite.kv.set('task:task-0001', old);
+    await sqlite.addToSet('tasks:open', 'task-0001');
+    await store.putImage('task-0001', PICTURE.toString('base64'));
+    expect(await tracker.resumeOpenTasks()).toBe(1);
+    await tracker.idle();
+    expect(api.submissions).toEqual([]);
+    expect(await store.get('task-0001')).toMatchObject({ state: 'failed', failure: { kind: 'submit_unknown' } });
   });
 
   it('a task the provider is working on is resumed by polling, with no second submission', async () => {

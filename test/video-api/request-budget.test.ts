@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../support/manual-clock.ts';
-import { LocalRateWindow, RequestBudget, type RequestPriority } from '../../src/video-api/request-budget.ts';
+import { LocalRateWindow, RequestBudget, RequestBudgetStopping, type RequestPriority } from '../../src/video-api/request-budget.ts';
 
 /** A clock that only moves when the budget sleeps, so every wait is visible and exact. */
 function fakeTime(start = 1_000_000) {
@@ -181,5 +181,38 @@ describe('RequestBudget', () => {
     const second = budget.acquire(poll(2));
     await expect(first).rejects.toThrow('store unreachable');
     await expect(second).resolves.toBeUndefined();
+  });
+});
+
+describe('RequestBudget.stop (the process is stopping)', () => {
+  it('rejects every waiting request with RequestBudgetStopping, grants none of them, and refuses later ones at once', async () => {
+    const clock = new ManualClock(1_000_000);
+    const budget = new RequestBudget({
+      window: new LocalRateWindow({ limit: 1, now: () => clock.now() }),
+      sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
+      now: () => clock.now(),
+    });
+    await budget.acquire(submit(0));
+    const granted: number[] = [];
+    const waiting = [1, 2, 3].map((i) =>
+      budget.acquire(submit(i)).then(
+        () => {
+          granted.push(i);
+        },
+        (error: unknown) => error,
+      ),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(budget.waiting).toBe(3);
+
+    budget.stop();
+    const outcomes = await Promise.all(waiting);
+    expect(outcomes.every((error) => error instanceof RequestBudgetStopping)).toBe(true);
+    expect(budget.waiting).toBe(0);
+    await expect(budget.acquire(finishing(0))).rejects.toBeInstanceOf(RequestBudgetStopping);
+    // Time moving on later hands out nothing: the abandoned requests stay abandoned.
+    clock.advance(120_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(granted).toEqual([]);
   });
 });

@@ -8,8 +8,11 @@ import {
   ProviderOutOfCredit,
   ProviderRejected,
   ProviderUnavailable,
+  SubmitAborted,
   SubmitOutcomeUnknown,
 } from '../../src/video-api/video-api-errors.ts';
+import { LocalRateWindow, RequestBudget, RequestBudgetStopping } from '../../src/video-api/request-budget.ts';
+import { ManualClock } from '../support/manual-clock.ts';
 import { renderFailure } from '../../src/catalogue/render-failure.ts';
 import { UserFacingError } from '../../src/errors.ts';
 import { VideoApiStandIn } from '../support/video-api-stand-in.ts';
@@ -430,5 +433,110 @@ describe('shared rate cap', () => {
     // The third request (1 s after the submit) waits until the submit's start is a minute old.
     expect(sleeps).toEqual([59_000]);
     expect(standIn.polls).toHaveLength(2);
+  });
+});
+
+describe('submit: the last check before sending (beforeSend)', () => {
+  it('is asked once, after the budget granted the slot and right before the request leaves', async () => {
+    const order: string[] = [];
+    let grantedAt = 0;
+    let now = 5_000_000;
+    const client = makeClient({
+      requestsPerMinute: 1,
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
+    await client.getResult(standIn.createTask());
+    const { taskId } = await client.submit(aRequest, undefined, {
+      beforeSend: async () => {
+        grantedAt = now;
+        order.push(`beforeSend with ${standIn.submissions.length} sent`);
+        return true;
+      },
+    });
+    // The slot came a minute after the poll; the check ran then, with nothing sent yet, and the task went out.
+    expect(grantedAt).toBe(5_060_000);
+    expect(order).toEqual(['beforeSend with 0 sent']);
+    expect(standIn.taskIds).toEqual([expect.any(String), taskId]);
+  });
+
+  it('sends nothing when it answers false: SubmitAborted', async () => {
+    const error = await caught(makeClient().submit(aRequest, undefined, { beforeSend: async () => false }));
+    expect(error).toBeInstanceOf(SubmitAborted);
+    expect(standIn.submissions).toEqual([]);
+  });
+
+  it('is not asked again when the same submission is retried after a 429', async () => {
+    standIn.failNextSubmit(429, { code: 429, reason: 'RATE_LIMIT_EXCEEDED' }, 1, { 'retry-after': '2' });
+    let asked = 0;
+    await makeClient().submit(aRequest, undefined, {
+      beforeSend: async () => {
+        asked++;
+        return true;
+      },
+    });
+    expect(asked).toBe(1);
+    expect(standIn.submissions).toHaveLength(2);
+  });
+
+  it('a submit still waiting in the budget when it stops is abandoned: never checked, never sent', async () => {
+    const clock = new ManualClock(5_000_000);
+    const budget = new RequestBudget({
+      window: new LocalRateWindow({ limit: 1, now: () => clock.now() }),
+      sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
+      now: () => clock.now(),
+    });
+    const client = makeClient({ budget, now: () => clock.now() });
+    await client.getResult(standIn.createTask());
+    let asked = 0;
+    const waiting = caught(
+      client.submit(aRequest, undefined, {
+        beforeSend: async () => {
+          asked++;
+          return true;
+        },
+      }),
+    );
+    const poll = caught(client.getResult('task-waiting'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(budget.waiting).toBe(2);
+
+    budget.stop();
+    expect(await waiting).toBeInstanceOf(RequestBudgetStopping);
+    expect(await poll).toBeInstanceOf(RequestBudgetStopping);
+    clock.advance(120_000);
+    expect(asked).toBe(0);
+    expect(standIn.submissions).toEqual([]);
+    expect(standIn.polls).toHaveLength(1);
+  });
+});
+
+describe('a retry waiting when the budget stops', () => {
+  it('a poll backing off after a 503 is abandoned at once, not asked again', async () => {
+    const clock = new ManualClock(5_000_000);
+    const budget = new RequestBudget({
+      window: new LocalRateWindow({ limit: 100, now: () => clock.now() }),
+      sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
+      now: () => clock.now(),
+    });
+    const client = makeClient({
+      budget,
+      now: () => clock.now(),
+      sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
+    });
+    const taskId = standIn.createTask();
+    standIn.failNextPoll(503, { code: 503, reason: 'SERVICE_UNAVAILABLE' }, 1, { 'retry-after': '30' });
+    const poll = caught(client.getResult(taskId));
+    for (let i = 0; i < 50 && standIn.polls.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(standIn.polls).toHaveLength(1);
+
+    budget.stop();
+    expect(await poll).toBeInstanceOf(RequestBudgetStopping);
+    clock.advance(60_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(standIn.polls).toHaveLength(1);
   });
 });
