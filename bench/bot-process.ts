@@ -59,7 +59,13 @@ export class BotProcess {
     const startedAt = Date.now();
     const child = spawn(process.execPath, ['--expose-gc', '--import', MEMORY_PROBE, join(ROOT, BOTS[name].entry)], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', ...env },
+      // BENCH_BOT_NODE_OPTIONS reaches the bots as NODE_OPTIONS: e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see
+      // where a burst's time goes.
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...(process.env.BENCH_BOT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_BOT_NODE_OPTIONS } : {}),
+        ...env,
+      },
       stdio: ['ignore', out, out],
     });
     closeSync(out);

@@ -28,14 +28,22 @@ export class InteractionRouter {
   /** When set (ALLOWED_GUILDS), the only servers the bot works in. */
   readonly #allowedGuilds: ReadonlySet<string> | undefined;
   readonly #inFlight = new Set<Promise<void>>();
+  /** Told of each interaction from its arrival until its handler is done (acknowledgements-first.ts). */
+  readonly #acknowledgements: { arrived(): () => void } | undefined;
   #accepting = true;
 
   constructor(
     commands: readonly SlashCommand[],
     buttons: readonly ButtonHandler[],
     context: CommandContext,
-    options: { allowedGuilds?: readonly string[]; messageCommands?: readonly MessageCommand[]; modals?: readonly ModalHandler[] } = {},
+    options: {
+      allowedGuilds?: readonly string[];
+      messageCommands?: readonly MessageCommand[];
+      modals?: readonly ModalHandler[];
+      acknowledgements?: { arrived(): () => void };
+    } = {},
   ) {
+    this.#acknowledgements = options.acknowledgements;
     this.#commands = new Map(commands.map((command) => [command.data.name, command]));
     this.#buttons = buttons;
     this.#messageCommands = new Map((options.messageCommands ?? []).map((command) => [command.data.name, command]));
@@ -45,10 +53,17 @@ export class InteractionRouter {
   }
 
   handle(interaction: Interaction): Promise<void> {
+    // Counted before anything else runs: tasks accepted meanwhile let this one be answered first. A handler
+    // acknowledges within Discord's 3 s by design, so "handled" is a bound on "acknowledged" (for /animate,
+    // the deferral and the task's record are the whole handler).
+    const answered = this.#acknowledgements?.arrived();
     const handling = this.#handle(interaction);
     this.#inFlight.add(handling);
     // Cleaned up either way, without a second promise that could reject unhandled.
-    const done = () => void this.#inFlight.delete(handling);
+    const done = () => {
+      this.#inFlight.delete(handling);
+      answered?.();
+    };
     handling.then(done, done);
     return handling;
   }

@@ -5,6 +5,7 @@
  * One scheduler serves every task, so thousands of waiting generations cost one timer.
  */
 import { noMetrics, type TaskMetrics } from '../metrics.ts';
+import type { AcknowledgementsFirst } from './acknowledgements-first.ts';
 import { randomId, randomFraction } from '../random.ts';
 import { removeVideoFile } from '../videos/video-files.ts';
 import { next, type TaskEffect, type TaskEvent } from './lifecycle.ts';
@@ -39,6 +40,11 @@ export interface TaskTrackerDeps extends TaskStepsDeps {
   requestsPerMinute?: number;
   /** Told of every state and step, for the operator's metrics. Default: none. */
   metrics?: TaskMetrics;
+  /**
+   * While interactions wait to be acknowledged, newly accepted tasks' first steps wait (a bounded time) so
+   * the deferrals go first (acknowledgements-first.ts). Default: tasks start at once.
+   */
+  acknowledgements?: Pick<AcknowledgementsFirst, 'pending' | 'clear'>;
 }
 
 /** How long a member waits at most before being told and refunded, when TASK_MAX_AGE_MS is not set. */
@@ -148,8 +154,31 @@ export class TaskTracker {
     };
     await this.#write(record, undefined);
     this.#deps.logger.info('task received', { taskId: record.id, guildId: input.requester.guildId, userId: input.requester.userId });
-    this.#start(record.id);
+    this.#startAccepted(record.id);
     return record;
+  }
+
+  /**
+   * Starts a task just accepted, after the acknowledgements pending now (bounded: acknowledgements-first.ts).
+   * The wait counts as the task's run, so nothing else starts it meanwhile and `idle()` waits for it too.
+   */
+  #startAccepted(id: string): void {
+    const acknowledgements = this.#deps.acknowledgements;
+    if (acknowledgements === undefined || acknowledgements.pending === 0) {
+      this.#start(id);
+      return;
+    }
+    if (this.#stopped || this.#running.has(id)) return;
+    const run = acknowledgements
+      .clear()
+      .then(() => {
+        // As #start does: a task being cancelled is tried again once the cancellation has decided.
+        if (!this.#cancelling.has(id)) return this.#drive(id);
+        this.#scheduler.schedule(id, this.#deps.clock.now() + CANCEL_RECHECK_MS);
+        return undefined;
+      })
+      .finally(() => this.#running.delete(id));
+    this.#running.set(id, run);
   }
 
   /**
