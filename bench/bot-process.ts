@@ -141,8 +141,11 @@ export class BotProcess {
     return bytes.toString('utf8');
   }
 
-  /** SIGTERM, then SIGKILL if the bot has not exited within `graceMs`. */
-  async stop(graceMs = 3_000): Promise<void> {
+  /**
+   * SIGTERM, then SIGKILL if the bot has not exited within `graceMs` (longer under BENCH_BOT_NODE_OPTIONS:
+   * a CPU profile is written as the process exits).
+   */
+  async stop(graceMs = process.env.BENCH_BOT_NODE_OPTIONS ? 60_000 : 3_000): Promise<void> {
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
     this.#child.kill('SIGTERM');
     const exited = await Promise.race([this.#exited.then(() => true), sleep(graceMs).then(() => false)]);

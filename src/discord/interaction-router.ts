@@ -29,7 +29,7 @@ export class InteractionRouter {
   readonly #allowedGuilds: ReadonlySet<string> | undefined;
   readonly #inFlight = new Set<Promise<void>>();
   /** Told of each interaction from its arrival until its handler is done (acknowledgements-first.ts). */
-  readonly #acknowledgements: { arrived(): () => void } | undefined;
+  readonly #acknowledgements: { arrived(id: string): () => void } | undefined;
   #accepting = true;
 
   constructor(
@@ -40,7 +40,7 @@ export class InteractionRouter {
       allowedGuilds?: readonly string[];
       messageCommands?: readonly MessageCommand[];
       modals?: readonly ModalHandler[];
-      acknowledgements?: { arrived(): () => void };
+      acknowledgements?: { arrived(id: string): () => void };
     } = {},
   ) {
     this.#acknowledgements = options.acknowledgements;
@@ -53,10 +53,10 @@ export class InteractionRouter {
   }
 
   handle(interaction: Interaction): Promise<void> {
-    // Counted before anything else runs: tasks accepted meanwhile let this one be answered first. A handler
-    // acknowledges within Discord's 3 s by design, so "handled" is a bound on "acknowledged" (for /animate,
-    // the deferral and the task's record are the whole handler).
-    const answered = this.#acknowledgements?.arrived();
+    // Counted before anything else runs: work of tasks accepted meanwhile lets this one be answered first. A
+    // request says when its deferral is sent; for any other interaction, "handled" bounds "acknowledged" (a
+    // handler answers within Discord's 3 s by design).
+    const answered = this.#acknowledgements?.arrived(interaction.id);
     const handling = this.#handle(interaction);
     this.#inFlight.add(handling);
     // Cleaned up either way, without a second promise that could reject unhandled.

@@ -5,9 +5,11 @@
  * So while interactions wait to be answered, new tasks' first steps are held back, and they start once none
  * is waiting, or after `maxHoldMs` at the latest, so that a steady stream of commands cannot starve them.
  *
- * The front end (the interaction router) counts an interaction from its arrival until its handler is done;
- * for /animate that is right after the deferral and the task's record, so the record of an accepted command
- * is never held, only the work that follows it.
+ * The front end (the interaction router) counts an interaction from its arrival until it is acknowledged
+ * (`answered`, told by the request once its deferral is sent) or its handler is done, whichever comes first.
+ * A request records its task only after the acknowledgements pending then: the record is part of the work
+ * held back. Should the bot die in that moment, the reservation (which carries how to answer the member) is
+ * refunded and the member told (src/animation/interrupted-request.ts), as for any request not recorded.
  */
 
 /** How long a task's first step waits at most for the acknowledgements pending when it was accepted. */
@@ -17,6 +19,8 @@ export class AcknowledgementsFirst {
   readonly #maxHoldMs: number;
   #pending = 0;
   readonly #waiters = new Set<() => void>();
+  /** How to count each interaction still waiting as answered, by interaction id. */
+  readonly #unanswered = new Map<string, () => void>();
 
   constructor(options: { maxHoldMs?: number } = {}) {
     this.#maxHoldMs = options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS;
@@ -27,16 +31,27 @@ export class AcknowledgementsFirst {
     return this.#pending;
   }
 
-  /** An interaction arrived; call what this returns once it is answered (more calls do nothing). */
-  arrived(): () => void {
+  /**
+   * Interaction `id` arrived; call what this returns, or `answered(id)`, once it is answered (more calls do
+   * nothing).
+   */
+  arrived(id: string): () => void {
     this.#pending++;
     let answered = false;
-    return () => {
+    const answer = () => {
       if (answered) return;
       answered = true;
+      if (this.#unanswered.get(id) === answer) this.#unanswered.delete(id);
       this.#pending--;
       if (this.#pending === 0) this.#releaseSoon();
     };
+    this.#unanswered.set(id, answer);
+    return answer;
+  }
+
+  /** Interaction `id` is acknowledged (its deferral was sent); nothing happens for one not counted. */
+  answered(id: string): void {
+    this.#unanswered.get(id)?.();
   }
 
   /** Resolves at once when nothing waits to be answered; otherwise once nothing does, or after `maxHoldMs`. */

@@ -153,7 +153,9 @@ export class TaskTracker {
       ...rest,
     };
     await this.#write(record, undefined);
-    this.#deps.logger.info('task received', { taskId: record.id, guildId: input.requester.guildId, userId: input.requester.userId });
+    // At debug: under a burst a line per command costs every member waiting for a deferral; the task's first
+    // step logs its ids at info.
+    this.#deps.logger.debug('task received', { taskId: record.id, guildId: input.requester.guildId, userId: input.requester.userId });
     this.#startAccepted(record.id);
     return record;
   }

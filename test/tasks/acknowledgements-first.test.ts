@@ -31,8 +31,8 @@ describe('acknowledgements first', () => {
 
   it('holds tasks while an interaction waits to be answered, and lets them through once none does', async () => {
     const gate = new AcknowledgementsFirst({ maxHoldMs: 60_000 });
-    const first = gate.arrived();
-    const second = gate.arrived();
+    const first = gate.arrived('1');
+    const second = gate.arrived('2');
     let through = false;
     void gate.clear().then(() => (through = true));
 
@@ -49,9 +49,24 @@ describe('acknowledgements first', () => {
     expect(through).toBe(true);
   });
 
+  it('counts an interaction as answered once its deferral is sent, before its handler is done', async () => {
+    const gate = new AcknowledgementsFirst({ maxHoldMs: 60_000 });
+    const handled = gate.arrived('1');
+    let through = false;
+    void gate.clear().then(() => (through = true));
+
+    gate.answered('1');
+    await turns();
+    expect(through).toBe(true);
+    // The handler finishing afterwards counts nothing twice.
+    handled();
+    gate.arrived('2');
+    expect(gate.pending).toBe(1);
+  });
+
   it('does not hold a task longer than its bound while acknowledgements keep coming', async () => {
     const gate = new AcknowledgementsFirst({ maxHoldMs: 20 });
-    gate.arrived();
+    gate.arrived('1');
     await gate.clear();
     // Let through with the interaction still unanswered: a steady stream cannot starve the tasks.
     expect(gate.pending).toBe(1);
@@ -131,7 +146,7 @@ describe('task tracker, acknowledgements first', () => {
   it('records an accepted task at once but starts its first step only once no acknowledgement is pending', async () => {
     const gate = new AcknowledgementsFirst({ maxHoldMs: 60_000 });
     const tasks = newTracker(gate);
-    const answered = gate.arrived();
+    const answered = gate.arrived('1');
 
     await tasks.accept('task-0001', request);
     await turns();
@@ -148,7 +163,7 @@ describe('task tracker, acknowledgements first', () => {
   it('starts a held task after its bound even while acknowledgements are still pending', async () => {
     const gate = new AcknowledgementsFirst({ maxHoldMs: 20 });
     const tasks = newTracker(gate);
-    gate.arrived();
+    gate.arrived('1');
 
     await tasks.accept('task-0001', request);
     await tasks.idle();
@@ -169,6 +184,7 @@ describe('interaction router, acknowledgements first', () => {
       acknowledgements: gate,
     });
     const interaction = {
+      id: '42',
       guildId: '1',
       commandName: 'animate',
       isButton: () => false,
