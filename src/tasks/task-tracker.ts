@@ -4,6 +4,7 @@
  * back, before the effect that follows it. A restarted bot resumes where it stopped and never submits twice.
  * One scheduler serves every task, so thousands of waiting generations cost one timer.
  */
+import { ConcurrencyLimit } from '../concurrency-limit.ts';
 import { noMetrics, type TaskMetrics } from '../metrics.ts';
 import type { AcknowledgementsFirst } from './acknowledgements-first.ts';
 import { randomId, randomFraction } from '../random.ts';
@@ -73,6 +74,13 @@ const STEP_LOG_LEVEL: Readonly<Record<TaskEffect['type'], 'debug' | 'info'>> = {
   wait: 'debug',
   back_off: 'debug',
 };
+/**
+ * Tasks downloading and preparing their picture at once. A burst of a thousand accepted commands would
+ * otherwise hold a thousand pictures in memory together (the download, its base64, the copies written to the
+ * store), and the process keeps the memory that peak took long after. Each check takes milliseconds, so the
+ * line moves fast; the submissions after it are paced by the request budget anyway.
+ */
+export const PICTURE_CHECKS_AT_ONCE = 4;
 /** Back-off used when even recording a step's error failed (the store itself is failing). */
 const STORE_OUTAGE_FAILURES = 6;
 
@@ -101,6 +109,7 @@ export class TaskTracker {
   readonly #steps: TaskSteps;
   readonly #running = new Map<string, Promise<void>>();
   readonly #cancelling = new Set<string>();
+  readonly #pictureChecks = new ConcurrencyLimit(PICTURE_CHECKS_AT_ONCE);
   readonly #random: () => number;
   readonly #maxTaskAgeMs: number;
   readonly #newId: () => string;
@@ -373,7 +382,7 @@ export class TaskTracker {
     const log = this.#deps.logger.child({ taskId: record.id });
     switch (effect.type) {
       case 'check_picture':
-        return { event: await this.#steps.checkPicture(record) };
+        return { event: await this.#pictureChecks.run(() => this.#steps.checkPicture(record)) };
       case 'take_turn':
         return { event: await this.#steps.takeTurn(record) };
       case 'submit':

@@ -10,7 +10,7 @@ import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { AcknowledgementsFirst } from '../../src/tasks/acknowledgements-first.ts';
 import type { Delivery, ReplyPort } from '../../src/tasks/reply-port.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
-import { TaskTracker, type NewTask, type QuotaGate, type VideoApi } from '../../src/tasks/task-tracker.ts';
+import { PICTURE_CHECKS_AT_ONCE, TaskTracker, type NewTask, type QuotaGate, type VideoApi } from '../../src/tasks/task-tracker.ts';
 import type { SubmitRequest, TaskResult } from '../../src/video-api/video-api-client.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
@@ -169,6 +169,59 @@ describe('task tracker, acknowledgements first', () => {
     await tasks.idle();
     expect(gate.pending).toBe(1);
     expect(api.submissions).toHaveLength(1);
+  });
+});
+
+describe('task tracker, pictures of a burst', () => {
+  it('downloads and prepares only a few pictures at once, and every task gets its turn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'animate-picture-checks-'));
+    const sqlite = SqliteStore.open(`sqlite://${join(dir, 'a.sqlite')}`);
+    const api = new CountingVideoApi();
+    let open = 0;
+    let mostOpen = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const tracker = new TaskTracker({
+      store: new TaskStore(sqlite, silentLogger),
+      videoApi: api,
+      quota: openQuota,
+      replies: quietReplies,
+      logger: silentLogger,
+      clock: new ManualClock(1_000),
+      pollIntervalMs: 1_000,
+      downloadImage: async () => {
+        open++;
+        mostOpen = Math.max(mostOpen, open);
+        await held;
+        return Buffer.from('picture');
+      },
+      checkImage: (bytes) => {
+        open--;
+        return { format: 'png', width: 512, height: 512, bytes, base64: bytes.toString('base64'), mimeType: 'image/png' };
+      },
+      downloadVideo: async () => ({ kind: 'file', file: { path: join(dir, 'v.mp4'), sizeBytes: 1 } }),
+    });
+    try {
+      const base = makeTaskRecord();
+      for (let i = 0; i < 12; i++) {
+        await tracker.accept(`task-${String(i)}`, {
+          requester: { ...base.requester, userId: String(1000 + i) },
+          interaction: base.interaction,
+          options: base.options,
+          image: base.image,
+        });
+      }
+      await turns();
+      expect(open).toBe(PICTURE_CHECKS_AT_ONCE);
+      release();
+      await tracker.idle();
+      expect(mostOpen).toBe(PICTURE_CHECKS_AT_ONCE);
+      expect(api.submissions).toHaveLength(12);
+    } finally {
+      await tracker.stop();
+      await sqlite.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
