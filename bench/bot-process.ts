@@ -64,6 +64,8 @@ export class BotProcess {
       env: {
         PATH: process.env.PATH ?? '',
         ...(process.env.BENCH_BOT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_BOT_NODE_OPTIONS } : {}),
+        // MALLOC_ARENA_MAX, when the bench has it, too: how the C allocator's arenas weigh on resident memory.
+        ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
         ...env,
       },
       stdio: ['ignore', out, out],
