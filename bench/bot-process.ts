@@ -59,7 +59,15 @@ export class BotProcess {
     const startedAt = Date.now();
     const child = spawn(process.execPath, ['--expose-gc', '--import', MEMORY_PROBE, join(ROOT, BOTS[name].entry)], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', ...env },
+      // BENCH_BOT_NODE_OPTIONS reaches the bots as NODE_OPTIONS: e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see
+      // where a burst's time goes.
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...(process.env.BENCH_BOT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_BOT_NODE_OPTIONS } : {}),
+        // MALLOC_ARENA_MAX, when the bench has it, too: how the C allocator's arenas weigh on resident memory.
+        ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+        ...env,
+      },
       stdio: ['ignore', out, out],
     });
     closeSync(out);
@@ -135,8 +143,11 @@ export class BotProcess {
     return bytes.toString('utf8');
   }
 
-  /** SIGTERM, then SIGKILL if the bot has not exited within `graceMs`. */
-  async stop(graceMs = 3_000): Promise<void> {
+  /**
+   * SIGTERM, then SIGKILL if the bot has not exited within `graceMs` (longer under BENCH_BOT_NODE_OPTIONS:
+   * a CPU profile is written as the process exits).
+   */
+  async stop(graceMs = process.env.BENCH_BOT_NODE_OPTIONS ? 60_000 : 3_000): Promise<void> {
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
     this.#child.kill('SIGTERM');
     const exited = await Promise.race([this.#exited.then(() => true), sleep(graceMs).then(() => false)]);

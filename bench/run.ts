@@ -14,6 +14,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { findRedisServer, startRedisServer } from '../test/support/redis-server.ts';
 import { runBudgetDrainProcess } from './budget-drain.ts';
 import { CONTENDERS, Stores } from './contenders.ts';
@@ -26,8 +27,20 @@ import { measureResume } from './scenarios/resume.ts';
 import { formatMiB, formatMs } from './stats.ts';
 import { renderTable } from './table.ts';
 
+/**
+ * `--only=burst` runs the acknowledgement bursts alone, for this bot on both stores and the defer-only bot
+ * (the targets' yardstick), without the naive bot or the other scenarios: a quick before/after of a change
+ * on the acknowledgement path. `--rounds=N` changes the rounds per burst, `--sizes=1000` the bursts run.
+ */
+const { values: cli } = parseArgs({
+  options: { only: { type: 'string' }, rounds: { type: 'string' }, sizes: { type: 'string' } },
+  strict: true,
+});
+if (cli.only !== undefined && cli.only !== 'burst') throw new Error(`--only takes "burst", not "${cli.only}"`);
+const burstOnly = cli.only === 'burst';
 /** Rounds of each burst per bot, interleaved, so a moment of load on the machine does not land on one bot only. */
-const BURST_ROUNDS = 3;
+const BURST_ROUNDS = cli.rounds === undefined ? 3 : Math.max(1, Number.parseInt(cli.rounds, 10) || 3);
+const burstSizes = BURST_SIZES.filter((size) => cli.sizes === undefined || cli.sizes.split(',').includes(String(size)));
 /** A run takes about four minutes; past this, what is left is skipped so the whole stays under ten. */
 const TIME_BUDGET_MS = 9 * 60_000;
 
@@ -51,7 +64,7 @@ const redis = redisServer === undefined ? undefined : await startRedisServer(red
 const results: ContenderResults[] = CONTENDERS.map((contender) =>
   emptyResults(contender, contender.store === 'redis' && !redis ? 'redis-server not installed' : undefined),
 );
-const running = results.filter((r) => r.skipped === undefined);
+const running = results.filter((r) => r.skipped === undefined && !(burstOnly && r.contender.bot === 'naive'));
 const stores = new Stores(redis);
 const workDir = mkdtempSync(join(tmpdir(), 'animate-bench-'));
 
@@ -71,9 +84,9 @@ async function step(r: ContenderResults, what: string, measure: () => Promise<st
 }
 
 try {
-  await printMicroFigures(redis);
+  if (!burstOnly) await printMicroFigures(redis);
 
-  for (const size of BURST_SIZES) {
+  for (const size of burstSizes) {
     for (let round = 1; round <= BURST_ROUNDS; round++) {
       for (const r of running) {
         // Memory with 1000 open tasks is read in the first round of 1000 only: it waits for every submission.
@@ -91,40 +104,43 @@ try {
     }
   }
 
-  for (const r of running.filter((c) => c.contender.bot !== 'defer-only')) {
-    await step(r, `provider calls (POLL_INTERVAL_MS=${POLL_INTERVAL_MS})`, async () => {
-      const figures = await measureProviderCalls(r.contender, stores);
-      r.provider = figures;
-      const { delivered, callsPerTask, delayP50Ms, delayMaxMs } = figures;
-      return `${delivered} delivered, ${callsPerTask.toFixed(1)} calls each, delay p50 ${formatMs(delayP50Ms)}, max ${formatMs(delayMaxMs)}`;
-    });
-  }
+  // --only=burst: the other scenarios are skipped.
+  if (!burstOnly) {
+    for (const r of running.filter((c) => c.contender.bot !== 'defer-only')) {
+      await step(r, `provider calls (POLL_INTERVAL_MS=${POLL_INTERVAL_MS})`, async () => {
+        const figures = await measureProviderCalls(r.contender, stores);
+        r.provider = figures;
+        const { delivered, callsPerTask, delayP50Ms, delayMaxMs } = figures;
+        return `${delivered} delivered, ${callsPerTask.toFixed(1)} calls each, delay p50 ${formatMs(delayP50Ms)}, max ${formatMs(delayMaxMs)}`;
+      });
+    }
 
-  const videoFile = writeLargeVideo(workDir);
-  for (const r of running.filter((c) => c.contender.bot !== 'defer-only')) {
-    await step(r, `${VIDEOS} × ${VIDEO_BYTES / 1e6} MB deliveries`, async () => {
-      const figures = await measureLargeDeliveries(r.contender, stores, videoFile);
-      r.deliveries = figures;
-      return `${figures.delivered} delivered, RSS idle ${formatMiB(figures.idleRssBytes)}, peak ${formatMiB(figures.peakRssBytes)}`;
-    });
-  }
+    const videoFile = writeLargeVideo(workDir);
+    for (const r of running.filter((c) => c.contender.bot !== 'defer-only')) {
+      await step(r, `${VIDEOS} × ${VIDEO_BYTES / 1e6} MB deliveries`, async () => {
+        const figures = await measureLargeDeliveries(r.contender, stores, videoFile);
+        r.deliveries = figures;
+        return `${figures.delivered} delivered, RSS idle ${formatMiB(figures.idleRssBytes)}, peak ${formatMiB(figures.peakRssBytes)}`;
+      });
+    }
 
-  for (const r of running.filter((c) => c.contender.bot === 'this bot')) {
-    await step(r, 'restart with 1000 open tasks', async () => {
-      const figures = await measureResume(r.contender, stores);
-      r.resume = figures;
-      return `${figures.resumed} polled, first poll ${formatMs(figures.firstPollMs)} after start, all by ${formatMs(figures.allPolledMs)}`;
-    });
-  }
+    for (const r of running.filter((c) => c.contender.bot === 'this bot')) {
+      await step(r, 'restart with 1000 open tasks', async () => {
+        const figures = await measureResume(r.contender, stores);
+        r.resume = figures;
+        return `${figures.resumed} polled, first poll ${formatMs(figures.firstPollMs)} after start, all by ${formatMs(figures.allPolledMs)}`;
+      });
+    }
 
-  // This bot's request budget under a burst, alone in a process of its own, scaled to the default budget.
-  if (Date.now() - startedAt > TIME_BUDGET_MS) log('budget drain: skipped, out of time');
-  else log(await runBudgetDrainProcess());
+    // This bot's request budget under a burst, alone in a process of its own, scaled to the default budget.
+    if (Date.now() - startedAt > TIME_BUDGET_MS) log('budget drain: skipped, out of time');
+    else log(await runBudgetDrainProcess());
+  }
 
   console.log('');
   console.log(`Bursts: the round with the median p99 of ${BURST_ROUNDS}. Load average at end: ${load()}. ${elapsed()} in all.`);
   console.log('');
-  console.log(renderTable(results));
+  console.log(renderTable(burstOnly ? running : results));
   for (const r of results) for (const error of r.errors) console.log(`error, ${r.contender.label}: ${error}`);
 } catch (error) {
   // A measurement, not a test: report what broke and still exit 0.

@@ -17,6 +17,7 @@ import { startOperatorServer, type OperatorServer } from './http/operator-server
 import { PrometheusMetrics } from './http/prometheus-metrics.ts';
 import { noMetrics } from './metrics.ts';
 import { InteractionRouter } from './discord/interaction-router.ts';
+import { AcknowledgementsFirst } from './tasks/acknowledgements-first.ts';
 import { AnimationRequests } from './animation/request-animation.ts';
 import { DeletedVideos } from './animation/deleted-videos.ts';
 import { InterruptedRequests } from './animation/interrupted-request.ts';
@@ -107,7 +108,10 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const settings = new MemberSettings(store);
   const deletedVideos = new DeletedVideos(store);
   const quota = new QuotaService({ store, defaults: config.quotaDefaults, clock, logger: logger.child({ component: 'quota' }) });
+  // Deferrals before new tasks' work: a burst's last members are acknowledged as fast as its first.
+  const acknowledgements = new AcknowledgementsFirst();
   const tracker = new TaskTracker({
+    acknowledgements,
     store: tasks,
     quota,
     videoApi,
@@ -127,7 +131,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     ...(store.sharedAcrossProcesses ? { leaseOwner: processName, leaseTiming } : {}),
     metrics,
   });
-  const animations = new AnimationRequests({ quota, tasks: tracker, clock, metrics });
+  const animations = new AnimationRequests({ quota, tasks: tracker, clock, metrics, acknowledgements });
   const resends = new VideoResends({
     tasks,
     videoApi,
@@ -154,7 +158,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
       keptPictures,
       deletedVideos,
     },
-    { messageCommands, modals, ...(config.allowedGuilds ? { allowedGuilds: config.allowedGuilds } : {}) },
+    { messageCommands, modals, acknowledgements, ...(config.allowedGuilds ? { allowedGuilds: config.allowedGuilds } : {}) },
   );
   // Several processes: a dead one's tasks are looked for as often as the lease timing says.
   const maintenance = new Maintenance({

@@ -43,14 +43,28 @@ export interface AnimationTasks {
   accept(id: string, task: NewTask): Promise<unknown>;
 }
 
+/** Acknowledgements first (src/tasks/acknowledgements-first.ts): told of each deferral, and waited for. */
+export interface AcknowledgementOrder {
+  answered(interactionId: string): void;
+  clear(): Promise<void>;
+}
+
 export class AnimationRequests {
   readonly #quota: AnimationQuota;
+  readonly #acknowledgements: AcknowledgementOrder | undefined;
   readonly #tasks: AnimationTasks;
   readonly #clock: Clock;
   readonly #metrics: AnimationMetrics;
 
-  constructor(deps: { quota: AnimationQuota; tasks: AnimationTasks; clock?: Clock; metrics?: AnimationMetrics }) {
+  constructor(deps: {
+    quota: AnimationQuota;
+    tasks: AnimationTasks;
+    clock?: Clock;
+    metrics?: AnimationMetrics;
+    acknowledgements?: AcknowledgementOrder;
+  }) {
     this.#quota = deps.quota;
+    this.#acknowledgements = deps.acknowledgements;
     this.#tasks = deps.tasks;
     this.#clock = deps.clock ?? systemClock;
     this.#metrics = deps.metrics ?? noMetrics;
@@ -76,6 +90,9 @@ export class AnimationRequests {
     try {
       // Observed whatever the answer: a deferral Discord refused as too late is the one the operator must see.
       await request.acknowledge().finally(() => this.#metrics.acknowledged(this.#clock.now() - request.reply.createdAt));
+      // Under a burst, the other members' deferrals go before this record and the work it starts (bounded).
+      this.#acknowledgements?.answered(request.reply.id);
+      await this.#acknowledgements?.clear();
       await this.#tasks.accept(taskId, {
         requester: { userId, guildId, channelId },
         interaction: request.reply,

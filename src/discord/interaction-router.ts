@@ -28,14 +28,22 @@ export class InteractionRouter {
   /** When set (ALLOWED_GUILDS), the only servers the bot works in. */
   readonly #allowedGuilds: ReadonlySet<string> | undefined;
   readonly #inFlight = new Set<Promise<void>>();
+  /** Told of each interaction from its arrival until its handler is done (acknowledgements-first.ts). */
+  readonly #acknowledgements: { arrived(id: string): () => void } | undefined;
   #accepting = true;
 
   constructor(
     commands: readonly SlashCommand[],
     buttons: readonly ButtonHandler[],
     context: CommandContext,
-    options: { allowedGuilds?: readonly string[]; messageCommands?: readonly MessageCommand[]; modals?: readonly ModalHandler[] } = {},
+    options: {
+      allowedGuilds?: readonly string[];
+      messageCommands?: readonly MessageCommand[];
+      modals?: readonly ModalHandler[];
+      acknowledgements?: { arrived(id: string): () => void };
+    } = {},
   ) {
+    this.#acknowledgements = options.acknowledgements;
     this.#commands = new Map(commands.map((command) => [command.data.name, command]));
     this.#buttons = buttons;
     this.#messageCommands = new Map((options.messageCommands ?? []).map((command) => [command.data.name, command]));
@@ -45,10 +53,17 @@ export class InteractionRouter {
   }
 
   handle(interaction: Interaction): Promise<void> {
+    // Counted before anything else runs: work of tasks accepted meanwhile lets this one be answered first. A
+    // request says when its deferral is sent; for any other interaction, "handled" bounds "acknowledged" (a
+    // handler answers within Discord's 3 s by design).
+    const answered = this.#acknowledgements?.arrived(interaction.id);
     const handling = this.#handle(interaction);
     this.#inFlight.add(handling);
     // Cleaned up either way, without a second promise that could reject unhandled.
-    const done = () => void this.#inFlight.delete(handling);
+    const done = () => {
+      this.#inFlight.delete(handling);
+      answered?.();
+    };
     handling.then(done, done);
     return handling;
   }

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { RESTOptions, ResponseLike } from 'discord.js';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 
 type RequestInit = Parameters<RESTOptions['makeRequest']>[1];
 
@@ -22,6 +22,12 @@ export function discordRestOptions(apiUrl: string): Partial<RESTOptions> {
  *   0.40 ms per deferral, measured over 1000 deferrals. In a burst every deferral waits for the CPU spent on
  *   those before it, so on the acknowledgement path that difference is what members wait for.
  */
+/**
+ * This package's own dispatcher, not whichever one the process's global slot holds: when Node's bundled undici
+ * (global fetch, WebSocket) claims that slot first, `request` would parse every response with Node's copy.
+ */
+let dispatcher: Agent | undefined;
+
 async function makeRequest(url: string, init: RequestInit): Promise<ResponseLike> {
   const { body, headers, method, signal } = init;
   const plainBody = body === null || body === undefined || typeof body === 'string' || body instanceof Uint8Array;
@@ -31,6 +37,7 @@ async function makeRequest(url: string, init: RequestInit): Promise<ResponseLike
     ...(headers === undefined ? {} : { headers }),
     body: body ?? null,
     ...(signal ? { signal } : {}),
+    dispatcher: (dispatcher ??= new Agent()),
   });
   const responseHeaders = new Headers();
   for (const [name, value] of Object.entries(response.headers)) {

@@ -66,6 +66,9 @@ export class QuotaService {
   readonly #newId: () => string;
   /** Reservations older than this on a store no other process uses were left by a process that is gone. */
   readonly #startedAt: number;
+  /** Reads under way, shared by the calls made meanwhile (`settings`, `pausedUntil`). */
+  readonly #settingsReads = new Map<string, Promise<GuildQuotaSettings>>();
+  #pauseRead: Promise<unknown> | undefined;
 
   constructor(deps: { store: Store; defaults: QuotaDefaults; clock: Clock; logger: Logger; newId?: () => string }) {
     this.#newId = deps.newId ?? randomId;
@@ -78,7 +81,20 @@ export class QuotaService {
 
   // --- settings ---------------------------------------------------------------------------------------
 
-  async settings(guildId: string): Promise<GuildQuotaSettings> {
+  /**
+   * A server's settings. Reads of one server's settings under way are shared: a burst of commands in one server
+   * costs the store one read (a round trip on Redis) rather than one per command, and none sees anything older
+   * than a read it would have made itself at that moment.
+   */
+  settings(guildId: string): Promise<GuildQuotaSettings> {
+    const underWay = this.#settingsReads.get(guildId);
+    if (underWay) return underWay.then(cloneSettings);
+    const read = this.#readSettings(guildId).finally(() => this.#settingsReads.delete(guildId));
+    this.#settingsReads.set(guildId, read);
+    return read.then(cloneSettings);
+  }
+
+  async #readSettings(guildId: string): Promise<GuildQuotaSettings> {
     const raw: unknown = await this.#store.kv.get(key.settings(guildId));
     if (raw === undefined) return emptyGuildSettings();
     const parsed = guildQuotaSettingsSchema.safeParse(raw);
@@ -355,8 +371,10 @@ export class QuotaService {
     return started;
   }
 
+  /** Shared by the calls made while one read is under way, as `settings` is. */
   async pausedUntil(): Promise<number | undefined> {
-    const until: unknown = await this.#store.kv.get(PAUSE_UNTIL_KEY);
+    this.#pauseRead ??= this.#store.kv.get(PAUSE_UNTIL_KEY).finally(() => (this.#pauseRead = undefined));
+    const until: unknown = await this.#pauseRead;
     return typeof until === 'number' && until > this.#clock.now() ? until : undefined;
   }
 
@@ -376,4 +394,9 @@ export class QuotaService {
     await this.#store.settle(reservationKey, false);
     return true;
   }
+}
+
+/** Each caller gets its own copy of settings read once for several. */
+function cloneSettings(settings: GuildQuotaSettings): GuildQuotaSettings {
+  return structuredClone(settings);
 }

@@ -4,7 +4,9 @@
  * back, before the effect that follows it. A restarted bot resumes where it stopped and never submits twice.
  * One scheduler serves every task, so thousands of waiting generations cost one timer.
  */
+import { ConcurrencyLimit } from '../concurrency-limit.ts';
 import { noMetrics, type TaskMetrics } from '../metrics.ts';
+import type { AcknowledgementsFirst } from './acknowledgements-first.ts';
 import { randomId, randomFraction } from '../random.ts';
 import { removeVideoFile } from '../videos/video-files.ts';
 import { next, type TaskEffect, type TaskEvent } from './lifecycle.ts';
@@ -45,6 +47,11 @@ export interface TaskTrackerDeps extends TaskStepsDeps {
    * for a slot are abandoned unsent instead of holding the stop for minutes. Default: none to stop.
    */
   requestBudget?: Pick<RequestBudget, 'stop'>;
+  /**
+   * While interactions wait to be acknowledged, newly accepted tasks' first steps wait (a bounded time) so
+   * the deferrals go first (acknowledgements-first.ts). Default: tasks start at once.
+   */
+  acknowledgements?: Pick<AcknowledgementsFirst, 'pending' | 'clear'>;
 }
 
 /** How long a member waits at most before being told and refunded, when TASK_MAX_AGE_MS is not set. */
@@ -73,6 +80,13 @@ const STEP_LOG_LEVEL: Readonly<Record<TaskEffect['type'], 'debug' | 'info'>> = {
   wait: 'debug',
   back_off: 'debug',
 };
+/**
+ * Tasks downloading and preparing their picture at once. A burst of a thousand accepted commands would
+ * otherwise hold a thousand pictures in memory together (the download, its base64, the copies written to the
+ * store), and the process keeps the memory that peak took long after. Each check takes milliseconds, so the
+ * line moves fast; the submissions after it are paced by the request budget anyway.
+ */
+export const PICTURE_CHECKS_AT_ONCE = 4;
 /** Back-off used when even recording a step's error failed (the store itself is failing). */
 const STORE_OUTAGE_FAILURES = 6;
 
@@ -101,6 +115,7 @@ export class TaskTracker {
   readonly #steps: TaskSteps;
   readonly #running = new Map<string, Promise<void>>();
   readonly #cancelling = new Set<string>();
+  readonly #pictureChecks = new ConcurrencyLimit(PICTURE_CHECKS_AT_ONCE);
   readonly #random: () => number;
   readonly #maxTaskAgeMs: number;
   readonly #newId: () => string;
@@ -153,9 +168,34 @@ export class TaskTracker {
       ...rest,
     };
     await this.#write(record, undefined);
-    this.#deps.logger.info('task received', { taskId: record.id, guildId: input.requester.guildId, userId: input.requester.userId });
-    this.#start(record.id);
+    // At debug: under a burst a line per command costs every member waiting for a deferral; the task's first
+    // step logs its ids at info.
+    this.#deps.logger.debug('task received', { taskId: record.id, guildId: input.requester.guildId, userId: input.requester.userId });
+    this.#startAccepted(record.id);
     return record;
+  }
+
+  /**
+   * Starts a task just accepted, after the acknowledgements pending now (bounded: acknowledgements-first.ts).
+   * The wait counts as the task's run, so nothing else starts it meanwhile and `idle()` waits for it too.
+   */
+  #startAccepted(id: string): void {
+    const acknowledgements = this.#deps.acknowledgements;
+    if (acknowledgements === undefined || acknowledgements.pending === 0) {
+      this.#start(id);
+      return;
+    }
+    if (this.#stopped || this.#running.has(id)) return;
+    const run = acknowledgements
+      .clear()
+      .then(() => {
+        // As #start does: a task being cancelled is tried again once the cancellation has decided.
+        if (!this.#cancelling.has(id)) return this.#drive(id);
+        this.#scheduler.schedule(id, this.#deps.clock.now() + CANCEL_RECHECK_MS);
+        return undefined;
+      })
+      .finally(() => this.#running.delete(id));
+    this.#running.set(id, run);
   }
 
   /**
@@ -355,7 +395,7 @@ export class TaskTracker {
     const log = this.#deps.logger.child({ taskId: record.id });
     switch (effect.type) {
       case 'check_picture':
-        return { event: await this.#steps.checkPicture(record) };
+        return { event: await this.#pictureChecks.run(() => this.#steps.checkPicture(record)) };
       case 'take_turn':
         return { event: await this.#steps.takeTurn(record) };
       case 'submit':

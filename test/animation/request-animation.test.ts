@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnimationRequests, type AnimationQuota, type AnimationRequest } from '../../src/animation/request-animation.ts';
 import type { ReserveOutcome, ReserveRequest } from '../../src/quota/quota-service.ts';
+import { AcknowledgementsFirst } from '../../src/tasks/acknowledgements-first.ts';
 import type { NewTask } from '../../src/tasks/task-tracker.ts';
 
 class FakeQuota implements AnimationQuota {
@@ -30,7 +31,7 @@ class FakeQuota implements AnimationQuota {
   }
 }
 
-function setUp() {
+function setUp(acknowledgements?: AcknowledgementsFirst) {
   const quota = new FakeQuota();
   const accepted: { id: string; task: NewTask }[] = [];
   const tasks = {
@@ -42,7 +43,7 @@ function setUp() {
       accepted.push({ id, task });
     },
   };
-  const requests = new AnimationRequests({ quota, tasks });
+  const requests = new AnimationRequests({ quota, tasks, ...(acknowledgements ? { acknowledgements } : {}) });
   const request = (acknowledge = async () => void quota.calls.push('acknowledge')): AnimationRequest => ({
     requester: { userId: '1', guildId: '2', channelId: '3', roleIds: ['9'] },
     locale: 'ja',
@@ -88,5 +89,21 @@ describe('requesting an animation', () => {
     tasks.failAccept = true;
     await expect(requests.request(request())).rejects.toThrow('store down');
     expect(quota.calls).toEqual(['reserve', 'acknowledge', 'accept', 'settle:task-1:true']);
+  });
+
+  it('records the task only once the other interactions waiting to be answered are, its own counted as answered', async () => {
+    const acknowledgements = new AcknowledgementsFirst({ maxHoldMs: 60_000 });
+    const { quota, requests, request } = setUp(acknowledgements);
+    // This request's own interaction (id 4, as the router counts it) and another member's, not yet deferred.
+    acknowledgements.arrived('4');
+    const other = acknowledgements.arrived('other');
+
+    const requesting = requests.request(request());
+    for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(quota.calls).toEqual(['reserve', 'acknowledge']);
+
+    other();
+    expect(await requesting).toEqual({ kind: 'accepted', taskId: 'task-1', units: 2 });
+    expect(quota.calls).toEqual(['reserve', 'acknowledge', 'accept']);
   });
 });

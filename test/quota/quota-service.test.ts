@@ -90,6 +90,29 @@ for (const backend of storeBackends(REDIS_DB)) {
 
     const refusalOf = (outcome: ReserveOutcome) => (outcome.ok ? undefined : outcome.refusal);
 
+    describe('a burst in one server', () => {
+      it("reads the server's settings and the provider pause once for the commands that arrive together, each seeing them", async () => {
+        await configure({ memberDefault: 5 });
+        const reads = new Map<string, number>();
+        const get = store.kv.get.bind(store.kv);
+        store.kv.get = ((k: string) => {
+          reads.set(k, (reads.get(k) ?? 0) + 1);
+          return get(k);
+        }) as typeof store.kv.get;
+
+        const members = [ALICE, BOB, CAROL, DAVE];
+        const outcomes = await Promise.all(members.map((userId) => quota.reserve(request({ userId }))));
+        expect(outcomes.map((o) => (o.ok ? o.left : 'refused'))).toEqual([4, 4, 4, 4]);
+        expect(reads.get(`quota-settings:${GUILD}`)).toBe(1);
+        expect(reads.get('provider:paused-until')).toBe(1);
+
+        // Read afresh once those are done: a change made since is seen.
+        await configure({ memberDefault: 2 });
+        const next = await quota.reserve(request({ userId: ALICE }));
+        expect(next.ok ? next.left : 'refused').toBe(0);
+      });
+    });
+
     describe('units per period', () => {
       it('a member with 3 units makes three 5 s videos and the fourth is refused until 00:00 UTC', async () => {
         const outcomes = [];
