@@ -14,6 +14,7 @@ import { TaskStore } from '../../src/tasks/task-store.ts';
 import { BotHarness } from '../support/bot-harness.ts';
 import { BotProcess } from '../support/bot-process.ts';
 import type { DiscordStandInOptions, RecordedRequest } from '../support/discord-stand-in.ts';
+import { contentOf, dispatchAnimate, until } from '../support/e2e-requests.ts';
 import { makePng } from '../support/image-fixtures.ts';
 
 const SAMPLE_MP4 = readFileSync(new URL('../fixtures/sample.mp4', import.meta.url));
@@ -26,16 +27,6 @@ const ATTACH_FILES = 1n << 15n;
 const READ_MESSAGE_HISTORY = 1n << 16n;
 
 const OTHER_MEMBER = '740000000000000001';
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const contentOf = (r: RecordedRequest) => (r.body as { content?: string } | undefined)?.content ?? '';
 
 describe('delivery edge cases end to end', () => {
   let h: BotHarness;
@@ -52,30 +43,7 @@ describe('delivery edge cases end to end', () => {
   }
 
   function animate(input: { prompt?: string; userId?: string; picture?: Buffer; host?: string } = {}) {
-    const picture = input.picture ?? makePng(640, 480);
-    const hosted = new URL(h.discord.hostAttachment(`${Math.random().toString(36).slice(2)}.png`, picture, 'image/png'));
-    if (input.host !== undefined) hosted.hostname = input.host;
-    const url = hosted.href;
-    return h.discord.dispatchCommand({
-      commandName: 'animate',
-      ...(input.userId !== undefined ? { userId: input.userId } : {}),
-      options: [
-        { name: 'image', type: 11, value: '900000000000000001' },
-        { name: 'prompt', type: 3, value: input.prompt ?? 'the waves roll in slowly' },
-      ],
-      attachments: [
-        {
-          id: '900000000000000001',
-          filename: 'photo.png',
-          size: picture.length,
-          url,
-          proxy_url: url,
-          content_type: 'image/png',
-          width: 640,
-          height: 480,
-        },
-      ],
-    });
+    return dispatchAnimate(h.discord, input);
   }
 
   /** Stops the in-process bot and reads a task's record as it was left in the store. */
