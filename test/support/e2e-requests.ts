@@ -9,6 +9,7 @@ import type {
   DispatchedInteraction,
   RecordedRequest,
 } from './discord-stand-in.ts';
+import type { BotHarness } from './bot-harness.ts';
 import { makePng } from './image-fixtures.ts';
 
 /** Waits (in real time) until `condition` holds; fails saying `what` did not happen. */
@@ -72,6 +73,23 @@ export function dispatchAnimate(discord: DiscordStandIn, input: AnimateInput = {
       },
     ],
   });
+}
+
+/**
+ * /animate, once the provider has answered its first poll: the provider's task id is stored and the
+ * generation is running there (what a crash or a stop mid-generation is about). Resolves with the token.
+ */
+export async function animateUntilPolled(h: BotHarness): Promise<string> {
+  const { token } = dispatchAnimate(h.discord, {
+    prompt: 'the lantern flickers',
+    picture: makePng(512, 512),
+    filename: 'restart.png',
+    hostedName: 'restart.png',
+    attachmentId: '900000000000000002',
+  });
+  await h.video.waitForSubmission(20_000);
+  await until(() => h.video.polls.length > 0, 20_000, 'the first poll');
+  return token;
 }
 
 /** The interaction's initial response (`POST …/callback`): a deferral, a private answer or a form. */
