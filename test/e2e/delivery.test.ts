@@ -14,7 +14,7 @@ import { TaskStore } from '../../src/tasks/task-store.ts';
 import { BotHarness } from '../support/bot-harness.ts';
 import { BotProcess } from '../support/bot-process.ts';
 import type { DiscordStandInOptions, RecordedRequest } from '../support/discord-stand-in.ts';
-import { contentOf, dispatchAnimate, until } from '../support/e2e-requests.ts';
+import { contentOf, dispatchAnimate, expiredDuringGeneration, until } from '../support/e2e-requests.ts';
 import { makePng } from '../support/image-fixtures.ts';
 
 const SAMPLE_MP4 = readFileSync(new URL('../fixtures/sample.mp4', import.meta.url));
@@ -95,11 +95,7 @@ describe('delivery edge cases end to end', () => {
 
   it('posts the video in the channel, pinging only the member, when the token expired during the generation', async () => {
     await start();
-    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
-    const submitted = h.video.waitForSubmission(8_000);
-    const { token } = animate();
-    await submitted;
-    h.discord.expireInteraction(token);
+    const token = await expiredDuringGeneration(h, animate);
 
     await expectDeliveredInChannel(h.discord.memberUserId);
     // The bot did try the reply first (a progress edit or the final one) and was refused with 50027.
@@ -136,11 +132,7 @@ describe('delivery edge cases end to end', () => {
 
   it('keeps the id of the message it posted in the channel on the task record', async () => {
     await start();
-    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
-    const submitted = h.video.waitForSubmission(8_000);
-    const { token } = animate();
-    await submitted;
-    h.discord.expireInteraction(token);
+    await expiredDuringGeneration(h, animate);
 
     await expectDeliveredInChannel(h.discord.memberUserId);
     const message = h.discord.messagesIn(h.discord.channelId).find((m) => m.attachments.length > 0);
@@ -153,11 +145,7 @@ describe('delivery edge cases end to end', () => {
 
   it('when the answer to the channel post is lost, the retry gets back the message already made: one video, one message', async () => {
     await start();
-    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
-    const submitted = h.video.waitForSubmission(8_000);
-    const { token } = animate();
-    await submitted;
-    h.discord.expireInteraction(token);
+    await expiredDuringGeneration(h, animate);
     // The message is made, but four 500s in a row outlast discord.js's own retries: the bot cannot tell it
     // worked, and the tracker tries the delivery again later.
     h.discord.loseNextAnswer(

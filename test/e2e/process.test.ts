@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotHarness, TEST_API_KEY } from '../support/bot-harness.ts';
 import { BotProcess } from '../support/bot-process.ts';
 import { freePort } from '../support/free-port.ts';
-import { animateUntilPolled } from '../support/e2e-requests.ts';
+import { animateUntilPolled, videoAfterRestart } from '../support/e2e-requests.ts';
 
 describe('the bot process', () => {
   let h: BotHarness;
@@ -40,13 +40,7 @@ describe('the bot process', () => {
     const identifies = h.discord.identifyCount;
     const second = start('src/index.ts', h.env());
     await h.discord.waitForIdentify(20_000, identifies + 1);
-    await h.discord
-      .waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('@original') && r.files.length > 0, 30_000)
-      .catch((error: unknown) => {
-        throw new Error(
-          `${String(error)}\n--- first run ---\n${first.stdout}${first.stderr}\n--- second run ---\n${second.stdout}${second.stderr}`,
-        );
-      });
+    await videoAfterRestart(h.discord, token, { first, second });
 
     expect(h.video.submissions).toHaveLength(1);
     const videoEdits = h.discord.requests.filter((r) => r.path.includes(token) && r.files.length > 0);

@@ -14,6 +14,7 @@ import {
   callbackOf,
   contentOf,
   dispatchAnimate,
+  expiredDuringGeneration,
   initialResponse as initialResponseTo,
   until,
   videoEdit as videoEditOf,
@@ -319,11 +320,7 @@ describe('the buttons under a delivered video', () => {
 
   it('are on a video posted in the channel when the reply could no longer be edited, and work there', async () => {
     await start();
-    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
-    const submitted = h.video.waitForSubmission(8_000);
-    const { token } = animate();
-    await submitted;
-    h.discord.expireInteraction(token);
+    await expiredDuringGeneration(h, animate);
     const post = await h.discord.waitForRequest(
       (r) => r.method === 'POST' && r.path === `/channels/${h.discord.channelId}/messages` && r.status === 200,
       15_000,
@@ -338,11 +335,7 @@ describe('the buttons under a delivered video', () => {
 
   it('a video sent as a direct message carries Delete only: a new generation belongs in the server', async () => {
     await start({}, { botPermissions: (VIEW_CHANNEL | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY).toString() });
-    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
-    const submitted = h.video.waitForSubmission(8_000);
-    const { token } = animate();
-    await submitted;
-    h.discord.expireInteraction(token);
+    await expiredDuringGeneration(h, animate);
     await until(() => h.discord.directChannelOf(h.discord.memberUserId) !== undefined, 15_000, 'a direct message channel');
     const dm = h.discord.directChannelOf(h.discord.memberUserId) ?? '';
     const post = await h.discord.waitForRequest(

@@ -9,7 +9,7 @@ import { TaskStore } from '../../src/tasks/task-store.ts';
 import { BotHarness } from '../support/bot-harness.ts';
 import { BotProcess, isRunning } from '../support/bot-process.ts';
 import type { RecordedRequest } from '../support/discord-stand-in.ts';
-import { animateUntilPolled, dispatchAnimate } from '../support/e2e-requests.ts';
+import { animateUntilPolled, dispatchAnimate, videoAfterRestart } from '../support/e2e-requests.ts';
 import { makePng } from '../support/image-fixtures.ts';
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -183,13 +183,7 @@ describe('the bot process, stopped by a signal', () => {
     expect(h.discord.requests.filter((r) => r.files.length > 0)).toEqual([]);
 
     const second = await startBot();
-    await h.discord
-      .waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('@original') && r.files.length > 0, 30_000)
-      .catch((error: unknown) => {
-        throw new Error(
-          `${String(error)}\n--- first run ---\n${first.stdout}${first.stderr}\n--- second run ---\n${second.stdout}${second.stderr}`,
-        );
-      });
+    await videoAfterRestart(h.discord, token, { first, second });
     expect(h.video.submissions).toHaveLength(1);
     expect(h.discord.requests.filter((r) => r.files.length > 0)).toHaveLength(1);
     expect(h.discord.requests.filter((r) => r.path.includes('/channels/'))).toEqual([]);

@@ -10,6 +10,7 @@ import type {
   RecordedRequest,
 } from './discord-stand-in.ts';
 import type { BotHarness } from './bot-harness.ts';
+import type { BotProcess } from './bot-process.ts';
 import { makePng } from './image-fixtures.ts';
 
 /** Waits (in real time) until `condition` holds; fails saying `what` did not happen. */
@@ -89,6 +90,34 @@ export async function animateUntilPolled(h: BotHarness): Promise<string> {
   });
   await h.video.waitForSubmission(20_000);
   await until(() => h.video.polls.length > 0, 20_000, 'the first poll');
+  return token;
+}
+
+/**
+ * The video edit of `token`'s reply made by the restarted bot (`second`); when it never comes, the failure
+ * carries both runs' output, which is where the reason is.
+ */
+export function videoAfterRestart(
+  discord: DiscordStandIn,
+  token: string,
+  { first, second }: { first: BotProcess; second: BotProcess },
+): Promise<RecordedRequest> {
+  return discord
+    .waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('@original') && r.files.length > 0, 30_000)
+    .catch((error: unknown) => {
+      throw new Error(
+        `${String(error)}\n--- first run ---\n${first.stdout}${first.stderr}\n--- second run ---\n${second.stdout}${second.stderr}`,
+      );
+    });
+}
+
+/** /animate whose interaction token expires while the provider generates: the bot can no longer edit the reply. */
+export async function expiredDuringGeneration(h: BotHarness, send: () => DispatchedInteraction): Promise<string> {
+  h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
+  const submitted = h.video.waitForSubmission(8_000);
+  const { token } = send();
+  await submitted;
+  h.discord.expireInteraction(token);
   return token;
 }
 
