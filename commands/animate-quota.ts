@@ -1,15 +1,10 @@
 /** /animate-quota: a member's units left, when they renew, what is in progress, and which rule applies. */
-import {
-  ApplicationIntegrationType,
-  InteractionContextType,
-  MessageFlags,
-  SlashCommandBuilder,
-  type ChatInputCommandInteraction,
-} from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { described } from '../src/catalogue/command-texts.ts';
 import { standingText } from '../src/catalogue/render-quota.ts';
 import { guildIdOf, type CommandContext, type SlashCommand } from '../src/discord/command.ts';
 import { memberRoleIds } from '../src/discord/member-roles.ts';
+import { privately } from '../src/discord/request-reply.ts';
 import { localeOf } from '../src/discord/interaction-locale.ts';
 
 const data = described(new SlashCommandBuilder().setName('animate-quota'), 'command.animate-quota')
@@ -24,11 +19,7 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
     context.tasks.openOfMember(guildId, userId),
   ]);
   const waiting = mine.filter((t) => t.state === 'waiting').length;
-  await interaction.reply({
-    content: standingText(standing, { running: mine.length - waiting, waiting }, localeOf(interaction)),
-    flags: MessageFlags.Ephemeral,
-    allowedMentions: { parse: [] },
-  });
+  await interaction.reply(privately(standingText(standing, { running: mine.length - waiting, waiting }, localeOf(interaction))));
 }
 
 export const animateQuotaCommand: SlashCommand = { data, preconditions: ['guild_only'], execute };

@@ -6,34 +6,24 @@
  */
 import {
   DiscordAPIError,
-  LabelBuilder,
-  MessageFlags,
-  ModalBuilder,
   PermissionFlagsBits,
   RESTJSONErrorCodes,
-  TextInputBuilder,
-  TextInputStyle,
   type ButtonInteraction,
+  type ModalBuilder,
   type ModalSubmitInteraction,
 } from 'discord.js';
-import { z } from 'zod';
 import { rerollableVideo, rerollAnimation, type RerollOutcome, type RerollRequest } from '../src/animation/reroll-animation.ts';
 import { localeOf } from '../src/discord/interaction-locale.ts';
 import { deleteRefusalText, remixFormTexts, rerollRefusalText } from '../src/catalogue/render-buttons.ts';
-import { refusalText } from '../src/catalogue/render-quota.ts';
-import { optionProblemText } from '../src/catalogue/render-reply.ts';
+import { promptFormProblemText } from '../src/catalogue/render-menu.ts';
 import type { ButtonHandler, CommandContext, ModalHandler } from '../src/discord/command.ts';
-import { memberRoleIds } from '../src/discord/member-roles.ts';
-import { replyHandleOf } from '../src/discord/reply-handle.ts';
+import { promptForm, readPromptForm } from '../src/discord/prompt-form.ts';
+import { privately, quotaRefusalAnswer, requesterOf } from '../src/discord/request-reply.ts';
 import { RESULT_BUTTON_PREFIX } from '../src/discord/result-buttons.ts';
 import type { AnimateOptions } from '../src/tasks/task-record.ts';
 
-const PROMPT_MAX = 2500;
 /** The Remix form's custom_id: this prefix and the video's task id (the key; the prompts are in its record). */
 export const REMIX_FORM_PREFIX = 'animate-remix-form:';
-const FIELD = { prompt: 'prompt', negativePrompt: 'negative_prompt' } as const;
-
-const privately = (content: string) => ({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } }) as const;
 
 /** Asks for another video of the one the button is under, for the member who pressed it. */
 async function requestAgain(
@@ -50,28 +40,16 @@ async function requestAgain(
           { tasks: context.tasks, pictures: context.keptPictures, animations: context.animations },
           {
             taskId,
-            requester: {
-              userId: interaction.user.id,
-              guildId,
-              channelId: interaction.channelId ?? '',
-              roleIds: memberRoleIds(interaction),
-            },
-            locale: localeOf(interaction),
             // A new message of its own (the press's deferred reply): the video it came from stays as it is.
-            reply: replyHandleOf(interaction),
-            acknowledge: async () => {
-              await interaction.deferReply();
-            },
+            ...requesterOf(interaction, { guildId, channelId: interaction.channelId ?? '' }),
             ...(change ? { change } : {}),
           },
         );
   if (outcome.kind === 'accepted') return;
   await interaction.reply(
-    privately(
-      outcome.kind === 'refused'
-        ? refusalText(outcome.refusal, outcome.period, localeOf(interaction))
-        : rerollRefusalText(outcome.why, localeOf(interaction)),
-    ),
+    outcome.kind === 'refused'
+      ? quotaRefusalAnswer(outcome, interaction)
+      : privately(rerollRefusalText(outcome.why, localeOf(interaction))),
   );
 }
 
@@ -112,59 +90,24 @@ async function remix(interaction: ButtonInteraction, context: CommandContext): P
 
 function remixForm(customId: string, options: AnimateOptions, negativePrompt: string | undefined, locale: string): ModalBuilder {
   const texts = remixFormTexts(locale);
-  const prompt = new TextInputBuilder()
-    .setCustomId(FIELD.prompt)
-    .setStyle(TextInputStyle.Paragraph)
-    .setRequired(true)
-    .setMinLength(1)
-    .setMaxLength(PROMPT_MAX)
-    .setValue(options.prompt);
-  const negative = new TextInputBuilder()
-    .setCustomId(FIELD.negativePrompt)
-    .setStyle(TextInputStyle.Paragraph)
-    .setRequired(false)
-    .setMaxLength(PROMPT_MAX)
-    .setPlaceholder(texts.negativePromptPlaceholder);
-  if (negativePrompt !== undefined) negative.setValue(negativePrompt);
-  return new ModalBuilder()
-    .setCustomId(customId)
-    .setTitle(texts.title)
-    .addLabelComponents(
-      new LabelBuilder().setLabel(texts.prompt).setTextInputComponent(prompt),
-      new LabelBuilder().setLabel(texts.negativePrompt).setTextInputComponent(negative),
-    );
+  return promptForm({ customId, texts, values: { prompt: options.prompt, negativePrompt } });
 }
 
-// The form's fields come from outside: checked again whatever Discord enforced.
-const remixSchema = z.object({
-  prompt: z.string().trim().min(1).max(PROMPT_MAX),
-  negativePrompt: z
-    .string()
-    .trim()
-    .transform((v) => (v === '' ? undefined : v))
-    .pipe(z.string().max(PROMPT_MAX).optional()),
-});
-
 async function submitRemix(interaction: ModalSubmitInteraction, context: CommandContext): Promise<void> {
-  const form = remixSchema.safeParse({
-    prompt: interaction.fields.getTextInputValue(FIELD.prompt),
-    negativePrompt: interaction.fields.getTextInputValue(FIELD.negativePrompt),
-  });
-  if (!form.success) {
-    const path = form.error.issues[0]?.path ?? [];
-    const field = path.includes('negativePrompt') ? 'negative_prompt' : 'prompt';
-    await interaction.reply(privately(optionProblemText({ field, max: PROMPT_MAX }, localeOf(interaction))));
+  const form = readPromptForm(interaction.fields, { withDuration: false });
+  if (!form.ok) {
+    await interaction.reply(privately(promptFormProblemText(form.problem, localeOf(interaction))));
     return;
   }
   // An emptied "what to avoid" means the presser's own default, as everywhere else.
   const negativePrompt =
-    form.data.negativePrompt ??
+    form.answer.negativePrompt ??
     (interaction.guildId === null
       ? undefined
       : (await context.memberDefaults.defaultsFor({ guildId: interaction.guildId, userId: interaction.user.id })).negativePrompt);
   await requestAgain(interaction, context, taskIdAfter(REMIX_FORM_PREFIX, interaction.customId), (options) => {
     const { negativePrompt: _previous, ...rest } = options;
-    return { ...rest, prompt: form.data.prompt, ...(negativePrompt !== undefined ? { negativePrompt } : {}) };
+    return { ...rest, prompt: form.answer.prompt, ...(negativePrompt !== undefined ? { negativePrompt } : {}) };
   });
 }
 

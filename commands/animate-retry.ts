@@ -2,13 +2,11 @@
  * The "Try again" button on a generation whose submission outcome was unknown (the member was refunded): one
  * press asks for the same picture and options again, for the member who asked, through the one request.
  */
-import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import type { ButtonInteraction } from 'discord.js';
 import { retryAnimation } from '../src/animation/retry-animation.ts';
 import { retryRefusalText } from '../src/catalogue/render-history.ts';
-import { refusalText } from '../src/catalogue/render-quota.ts';
 import type { ButtonHandler, CommandContext } from '../src/discord/command.ts';
-import { memberRoleIds } from '../src/discord/member-roles.ts';
-import { replyHandleOf } from '../src/discord/reply-handle.ts';
+import { privately, quotaRefusalAnswer, requesterOf } from '../src/discord/request-reply.ts';
 import { RETRY_BUTTON_PREFIX } from '../src/discord/retry-button.ts';
 import { localeOf } from '../src/discord/interaction-locale.ts';
 
@@ -21,29 +19,14 @@ async function execute(interaction: ButtonInteraction, context: CommandContext):
           { tasks: context.tasks, animations: context.animations },
           {
             taskId,
-            requester: {
-              userId: interaction.user.id,
-              guildId: interaction.guildId,
-              channelId: interaction.channelId,
-              roleIds: memberRoleIds(interaction),
-            },
-            locale: localeOf(interaction),
             // The new generation is answered in a message of its own: this press's deferred reply.
-            reply: replyHandleOf(interaction),
-            acknowledge: async () => {
-              await interaction.deferReply();
-            },
+            ...requesterOf(interaction, { guildId: interaction.guildId, channelId: interaction.channelId }),
           },
         );
   if (outcome.kind === 'accepted') return;
-  await interaction.reply({
-    content:
-      outcome.kind === 'refused'
-        ? refusalText(outcome.refusal, outcome.period, localeOf(interaction))
-        : retryRefusalText(outcome.why, localeOf(interaction)),
-    flags: MessageFlags.Ephemeral,
-    allowedMentions: { parse: [] },
-  });
+  await interaction.reply(
+    outcome.kind === 'refused' ? quotaRefusalAnswer(outcome, interaction) : privately(retryRefusalText(outcome.why, localeOf(interaction))),
+  );
 }
 
 export const animateRetryButton: ButtonHandler = { prefix: RETRY_BUTTON_PREFIX, execute };

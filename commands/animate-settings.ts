@@ -3,13 +3,7 @@
  * Animate form and Remix (length, cfg_scale, what to avoid). Private. With no option it shows them; `reset`
  * clears them (then any option given is saved on top).
  */
-import {
-  ApplicationIntegrationType,
-  InteractionContextType,
-  MessageFlags,
-  SlashCommandBuilder,
-  type ChatInputCommandInteraction,
-} from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { z } from 'zod';
 import type { MemberDefaults } from '../src/animation/member-defaults.ts';
 import { withoutUndefined } from '../src/animation/member-settings.ts';
@@ -18,9 +12,9 @@ import { choice, described } from '../src/catalogue/command-texts.ts';
 import { optionProblemText } from '../src/catalogue/render-reply.ts';
 import { settingsText, type SettingsAnswer } from '../src/catalogue/render-settings.ts';
 import { guildIdOf, type CommandContext, type SlashCommand } from '../src/discord/command.ts';
+import { PROMPT_MAX } from '../src/discord/prompt-form.ts';
+import { privately } from '../src/discord/request-reply.ts';
 import { videoDurationSchema } from '../src/tasks/task-record.ts';
-
-const PROMPT_MAX = 2500;
 
 const data = described(new SlashCommandBuilder().setName('animate-settings'), 'command.animate-settings')
   .setContexts(InteractionContextType.Guild)
@@ -57,11 +51,9 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
   });
   if (!parsed.success) {
     const field = parsed.error.issues[0]?.path.includes('negativePrompt') ? 'negative_prompt' : 'options';
-    await interaction.reply({
-      content: optionProblemText(field === 'negative_prompt' ? { field, max: PROMPT_MAX } : { field }, localeOf(interaction)),
-      flags: MessageFlags.Ephemeral,
-      allowedMentions: { parse: [] },
-    });
+    await interaction.reply(
+      privately(optionProblemText(field === 'negative_prompt' ? { field, max: PROMPT_MAX } : { field }, localeOf(interaction))),
+    );
     return;
   }
   const change: MemberDefaults = withoutUndefined(parsed.data);
@@ -72,11 +64,7 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
   if (changes) answer = { kind: 'saved', defaults: await context.settings.change(member, change) };
   else if (reset) answer = { kind: 'reset' };
   else answer = { kind: 'current', defaults: await context.settings.defaultsFor(member) };
-  await interaction.reply({
-    content: settingsText(answer, localeOf(interaction)),
-    flags: MessageFlags.Ephemeral,
-    allowedMentions: { parse: [] },
-  });
+  await interaction.reply(privately(settingsText(answer, localeOf(interaction))));
 }
 
 export const animateSettingsCommand: SlashCommand = { data, preconditions: ['guild_only'], execute };

@@ -2,7 +2,6 @@
 import {
   ApplicationIntegrationType,
   InteractionContextType,
-  MessageFlags,
   PermissionFlagsBits,
   SlashCommandBuilder,
   type ButtonInteraction,
@@ -12,15 +11,12 @@ import { z } from 'zod';
 import { BOT_DEFAULTS } from '../src/animation/member-defaults.ts';
 import type { ButtonHandler, CommandContext, SlashCommand } from '../src/discord/command.ts';
 import { choice, described } from '../src/catalogue/command-texts.ts';
-import { refusalText } from '../src/catalogue/render-quota.ts';
 import { cancelAnswer, optionProblemText, type OptionProblem } from '../src/catalogue/render-reply.ts';
 import { CANCEL_BUTTON_PREFIX } from '../src/discord/discord-replies.ts';
-import { memberRoleIds } from '../src/discord/member-roles.ts';
-import { replyHandleOf } from '../src/discord/reply-handle.ts';
+import { answerOutcome, privately, requesterOf } from '../src/discord/request-reply.ts';
+import { PROMPT_MAX } from '../src/discord/prompt-form.ts';
 import { animateOptionsSchema } from '../src/tasks/task-record.ts';
 import { localeOf } from '../src/discord/interaction-locale.ts';
-
-const PROMPT_MAX = 2500;
 
 const data = described(new SlashCommandBuilder().setName('animate'), 'command.animate')
   .setContexts(InteractionContextType.Guild)
@@ -68,39 +64,18 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
   });
   if (!input.success) {
     const problem = input.error.issues[0];
-    await interaction.reply({
-      content: optionProblemText(optionProblem(problem?.path ?? []), localeOf(interaction)),
-      flags: MessageFlags.Ephemeral,
-      allowedMentions: { parse: [] },
-    });
+    await interaction.reply(privately(optionProblemText(optionProblem(problem?.path ?? []), localeOf(interaction))));
     return;
   }
 
   // Units are reserved before anything public happens: a refused command leaves only a private answer.
   // The store answers in microseconds, well inside Discord's 3 seconds; the deferral comes right after.
   const outcome = await context.animations.request({
-    requester: {
-      userId: interaction.user.id,
-      guildId: input.data.guildId,
-      channelId: interaction.channelId,
-      roleIds: memberRoleIds(interaction),
-    },
-    // Every later message about this task (after a restart, or posted in the channel) is in the member's language.
-    locale: localeOf(interaction),
-    reply: replyHandleOf(interaction),
+    ...requesterOf(interaction, { guildId: input.data.guildId, channelId: interaction.channelId }),
     options: input.data.options,
     image: { url: input.data.attachment.url, filename: input.data.attachment.name, reportedSize: input.data.attachment.size },
-    acknowledge: async () => {
-      await interaction.deferReply();
-    },
   });
-  if (outcome.kind === 'refused') {
-    await interaction.reply({
-      content: refusalText(outcome.refusal, outcome.period, localeOf(interaction)),
-      flags: MessageFlags.Ephemeral,
-      allowedMentions: { parse: [] },
-    });
-  }
+  await answerOutcome(interaction, outcome);
 }
 
 /** The Cancel button on a generation waiting its turn. */
@@ -113,7 +88,7 @@ async function cancel(interaction: ButtonInteraction, context: CommandContext): 
     guildId: interaction.guildId,
   });
   const answer = cancelAnswer(outcome, localeOf(interaction));
-  if (answer) await interaction.followUp({ content: answer, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  if (answer) await interaction.followUp(privately(answer));
 }
 
 export const animateCancelButton: ButtonHandler = { prefix: CANCEL_BUTTON_PREFIX, execute: cancel };

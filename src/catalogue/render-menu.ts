@@ -1,5 +1,6 @@
 /** The texts of the "Animate" message menu and its form, in the member's language. */
 import { catalogue } from './catalogue.ts';
+import { optionProblemText, type OptionProblem } from './render-reply.ts';
 
 export interface MenuFormTexts {
   title: string;
@@ -37,4 +38,11 @@ export function menuRefusalText(refusal: MenuRefusal, locale: string | undefined
     case 'duration':
       return c.t('menu.problem.duration');
   }
+}
+
+/** What was wrong with a sent prompt form (the Animate menu's or Remix's): the length, or a prompt too long. */
+export type PromptFormProblem = { field: 'duration' } | Extract<OptionProblem, { field: 'prompt' | 'negative_prompt' }>;
+
+export function promptFormProblemText(problem: PromptFormProblem, locale: string | undefined): string {
+  return problem.field === 'duration' ? menuRefusalText('duration', locale) : optionProblemText(problem, locale);
 }

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotHarness } from '../support/bot-harness.ts';
 import type { RecordedRequest } from '../support/discord-stand-in.ts';
+import { dispatchAnimate, initialResponse as initialResponseTo, videoEdit as videoEditOf } from '../support/e2e-requests.ts';
 import { makePng } from '../support/image-fixtures.ts';
 
 const OTHER_MEMBER = '740000000000000001';
@@ -35,13 +36,8 @@ describe('/animate-settings and the defaults it sets', () => {
     await h.stop();
   });
 
-  const initialResponse = (token: string) =>
-    h.discord.waitForRequest((r) => r.method === 'POST' && r.path.includes(token) && r.path.endsWith('/callback'), 8_000);
-  const videoEdit = (token: string) =>
-    h.discord.waitForRequest(
-      (r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('/@original') && r.files.length > 0 && r.status === 200,
-      20_000,
-    );
+  const initialResponse = (token: string) => initialResponseTo(h.discord, token);
+  const videoEdit = (token: string) => videoEditOf(h.discord, token);
 
   /** Runs /animate-settings; resolves with its private answer. */
   async function settings(options: Option[] = [], userId?: string, guildId?: string): Promise<string> {
@@ -57,20 +53,10 @@ describe('/animate-settings and the defaults it sets', () => {
   }
 
   function animate(options: Option[] = [], userId?: string, guildId?: string) {
-    const picture = makePng(640, 480);
-    const url = h.discord.hostAttachment(`${Math.random().toString(36).slice(2)}.png`, picture, 'image/png');
-    return h.discord.dispatchCommand({
-      commandName: 'animate',
+    return dispatchAnimate(h.discord, {
+      options,
       ...(userId !== undefined ? { userId } : {}),
       ...(guildId !== undefined ? { guildId } : {}),
-      options: [
-        { name: 'image', type: 11, value: '900000000000000001' },
-        { name: 'prompt', type: 3, value: 'the waves roll in slowly' },
-        ...options,
-      ],
-      attachments: [
-        { id: '900000000000000001', filename: 'photo.png', size: picture.length, url, proxy_url: url, content_type: 'image/png' },
-      ],
     });
   }
 

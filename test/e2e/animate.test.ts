@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotHarness } from '../support/bot-harness.ts';
 import sharp from 'sharp';
+import { dispatchAnimate } from '../support/e2e-requests.ts';
 import { makeGif, makeHeicHeader, makePng } from '../support/image-fixtures.ts';
 import { exifRotatedJpeg, webpOf } from '../support/phone-pictures.ts';
 
@@ -31,29 +32,11 @@ describe('/animate end to end', () => {
     extra?: { name: string; type: number; value: string | number }[];
     attachmentSizeLimit?: number;
   }) {
-    const picture = input.picture ?? makePng(640, 480);
-    const filename = input.filename ?? 'photo.png';
-    const url = h.discord.hostAttachment(`${Math.random().toString(36).slice(2)}-${filename}`, picture, input.contentType ?? 'image/png');
-    return h.discord.dispatchCommand({
-      commandName: 'animate',
-      options: [
-        { name: 'image', type: 11, value: '900000000000000001' },
-        { name: 'prompt', type: 3, value: input.prompt ?? 'the waves roll in slowly' },
-        ...(input.extra ?? []),
-      ],
-      attachments: [
-        {
-          id: '900000000000000001',
-          filename,
-          size: picture.length,
-          url,
-          proxy_url: url,
-          content_type: input.contentType ?? 'image/png',
-          width: 640,
-          height: 480,
-        },
-      ],
-      ...(input.attachmentSizeLimit !== undefined ? { attachmentSizeLimit: input.attachmentSizeLimit } : {}),
+    const { extra, ...rest } = input;
+    return dispatchAnimate(h.discord, {
+      ...rest,
+      hostedName: `${Math.random().toString(36).slice(2)}-${input.filename ?? 'photo.png'}`,
+      options: extra ?? [],
     });
   }
 

@@ -15,6 +15,7 @@ import { openStore } from '../../src/store/open-store.ts';
 import { BotHarness } from '../support/bot-harness.ts';
 import { BotProcess } from '../support/bot-process.ts';
 import type { RecordedRequest } from '../support/discord-stand-in.ts';
+import { dispatchAnimate, until } from '../support/e2e-requests.ts';
 import { makePng } from '../support/image-fixtures.ts';
 
 const PICTURE_NAME = 'crash.png';
@@ -25,14 +26,6 @@ const contentOf = (r: { body?: unknown }): string => {
   const content = (r.body as { content?: unknown } | undefined)?.content;
   return typeof content === 'string' ? content : '';
 };
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** What the restarted bot left in the store for the member and the operator. */
 interface Ledgers {
@@ -88,18 +81,13 @@ describe('a bot killed with SIGKILL in each phase of a task, then restarted', ()
   }
 
   function animate(locale?: string): string {
-    const picture = makePng(512, 512);
-    const url = h.discord.hostAttachment(PICTURE_NAME, picture, 'image/png');
-    const { token } = h.discord.dispatchCommand({
+    const { token } = dispatchAnimate(h.discord, {
       ...(locale === undefined ? {} : { locale }),
-      commandName: 'animate',
-      options: [
-        { name: 'image', type: 11, value: '900000000000000003' },
-        { name: 'prompt', type: 3, value: 'the candle flame sways' },
-      ],
-      attachments: [
-        { id: '900000000000000003', filename: PICTURE_NAME, size: picture.length, url, proxy_url: url, content_type: 'image/png' },
-      ],
+      prompt: 'the candle flame sways',
+      picture: makePng(512, 512),
+      filename: PICTURE_NAME,
+      hostedName: PICTURE_NAME,
+      attachmentId: '900000000000000003',
     });
     return token;
   }

@@ -14,6 +14,7 @@ import { TaskStore } from '../../src/tasks/task-store.ts';
 import { BotHarness } from '../support/bot-harness.ts';
 import { BotProcess } from '../support/bot-process.ts';
 import type { DiscordStandInOptions, RecordedRequest } from '../support/discord-stand-in.ts';
+import { contentOf, dispatchAnimate, expiredDuringGeneration, until } from '../support/e2e-requests.ts';
 import { makePng } from '../support/image-fixtures.ts';
 
 const SAMPLE_MP4 = readFileSync(new URL('../fixtures/sample.mp4', import.meta.url));
@@ -26,16 +27,6 @@ const ATTACH_FILES = 1n << 15n;
 const READ_MESSAGE_HISTORY = 1n << 16n;
 
 const OTHER_MEMBER = '740000000000000001';
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const contentOf = (r: RecordedRequest) => (r.body as { content?: string } | undefined)?.content ?? '';
 
 describe('delivery edge cases end to end', () => {
   let h: BotHarness;
@@ -52,30 +43,7 @@ describe('delivery edge cases end to end', () => {
   }
 
   function animate(input: { prompt?: string; userId?: string; picture?: Buffer; host?: string } = {}) {
-    const picture = input.picture ?? makePng(640, 480);
-    const hosted = new URL(h.discord.hostAttachment(`${Math.random().toString(36).slice(2)}.png`, picture, 'image/png'));
-    if (input.host !== undefined) hosted.hostname = input.host;
-    const url = hosted.href;
-    return h.discord.dispatchCommand({
-      commandName: 'animate',
-      ...(input.userId !== undefined ? { userId: input.userId } : {}),
-      options: [
-        { name: 'image', type: 11, value: '900000000000000001' },
-        { name: 'prompt', type: 3, value: input.prompt ?? 'the waves roll in slowly' },
-      ],
-      attachments: [
-        {
-          id: '900000000000000001',
-          filename: 'photo.png',
-          size: picture.length,
-          url,
-          proxy_url: url,
-          content_type: 'image/png',
-          width: 640,
-          height: 480,
-        },
-      ],
-    });
+    return dispatchAnimate(h.discord, input);
   }
 
   /** Stops the in-process bot and reads a task's record as it was left in the store. */
@@ -127,11 +95,7 @@ describe('delivery edge cases end to end', () => {
 
   it('posts the video in the channel, pinging only the member, when the token expired during the generation', async () => {
     await start();
-    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
-    const submitted = h.video.waitForSubmission(8_000);
-    const { token } = animate();
-    await submitted;
-    h.discord.expireInteraction(token);
+    const token = await expiredDuringGeneration(h, animate);
 
     await expectDeliveredInChannel(h.discord.memberUserId);
     // The bot did try the reply first (a progress edit or the final one) and was refused with 50027.
@@ -168,11 +132,7 @@ describe('delivery edge cases end to end', () => {
 
   it('keeps the id of the message it posted in the channel on the task record', async () => {
     await start();
-    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
-    const submitted = h.video.waitForSubmission(8_000);
-    const { token } = animate();
-    await submitted;
-    h.discord.expireInteraction(token);
+    await expiredDuringGeneration(h, animate);
 
     await expectDeliveredInChannel(h.discord.memberUserId);
     const message = h.discord.messagesIn(h.discord.channelId).find((m) => m.attachments.length > 0);
@@ -185,11 +145,7 @@ describe('delivery edge cases end to end', () => {
 
   it('when the answer to the channel post is lost, the retry gets back the message already made: one video, one message', async () => {
     await start();
-    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
-    const submitted = h.video.waitForSubmission(8_000);
-    const { token } = animate();
-    await submitted;
-    h.discord.expireInteraction(token);
+    await expiredDuringGeneration(h, animate);
     // The message is made, but four 500s in a row outlast discord.js's own retries: the bot cannot tell it
     // worked, and the tracker tries the delivery again later.
     h.discord.loseNextAnswer(

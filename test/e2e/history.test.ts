@@ -6,7 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BotHarness } from '../support/bot-harness.ts';
-import { MEMBER_PERMISSIONS, type RecordedRequest } from '../support/discord-stand-in.ts';
+import { MEMBER_PERMISSIONS } from '../support/discord-stand-in.ts';
+import {
+  bodyOf,
+  buttonsOf,
+  callbackOf,
+  contentOf,
+  dispatchAnimate,
+  initialResponse as initialResponseTo,
+  until,
+  videoEdit as videoEditOf,
+} from '../support/e2e-requests.ts';
 import { makePng } from '../support/image-fixtures.ts';
 
 const SAMPLE_MP4 = readFileSync(new URL('../fixtures/sample.mp4', import.meta.url));
@@ -14,33 +24,6 @@ const OTHER_MEMBER = '740000000000000001';
 const MODERATOR = (MEMBER_PERMISSIONS | (1n << 5n)).toString();
 /** A gateway's 502 without the provider's envelope: a task may exist behind it, so the outcome is unknown. */
 const GATEWAY_502 = '<html><body>502 Bad Gateway</body></html>';
-
-interface Button {
-  type: number;
-  style: number;
-  label: string;
-  custom_id: string;
-}
-interface Body {
-  content?: string;
-  flags?: number;
-  components?: { type: number; components: Button[] }[];
-  allowed_mentions?: unknown;
-}
-
-const bodyOf = (r: RecordedRequest) => (r.body ?? {}) as Body;
-const contentOf = (r: RecordedRequest) => bodyOf(r).content ?? '';
-const buttonsOf = (body: Body) => (body.components ?? []).flatMap((row) => row.components);
-/** An interaction's initial response: `{ type, data }`. */
-const callbackOf = (r: RecordedRequest) => (r.body ?? {}) as { type: number; data?: Body };
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('what a member who waited still needs', () => {
   let h: BotHarness;
@@ -55,19 +38,7 @@ describe('what a member who waited still needs', () => {
   }
 
   function animate(input: { prompt?: string; userId?: string; picture?: Buffer } = {}) {
-    const picture = input.picture ?? makePng(640, 480);
-    const url = h.discord.hostAttachment(`${Math.random().toString(36).slice(2)}.png`, picture, 'image/png');
-    return h.discord.dispatchCommand({
-      commandName: 'animate',
-      ...(input.userId !== undefined ? { userId: input.userId } : {}),
-      options: [
-        { name: 'image', type: 11, value: '900000000000000001' },
-        { name: 'prompt', type: 3, value: input.prompt ?? 'the waves roll in slowly' },
-      ],
-      attachments: [
-        { id: '900000000000000001', filename: 'photo.png', size: picture.length, url, proxy_url: url, content_type: 'image/png' },
-      ],
-    });
+    return dispatchAnimate(h.discord, input);
   }
 
   const logged = (msg: string) => h.logs.filter((line) => (JSON.parse(line) as { msg: string }).msg === msg).length;
@@ -75,19 +46,14 @@ describe('what a member who waited still needs', () => {
   const tasksEnded = (count: number) =>
     until(() => logged('task delivered') + logged('task failed') + logged('task undeliverable') >= count, 15_000, `${count} tasks ended`);
 
-  const initialResponse = (token: string) =>
-    h.discord.waitForRequest((r) => r.method === 'POST' && r.path.includes(token) && r.path.endsWith('/callback'), 8_000);
+  const initialResponse = (token: string) => initialResponseTo(h.discord, token);
   /** The final edit of a reply that failed: it starts with ❌. */
   const failureEdit = (token: string) =>
     h.discord.waitForRequest(
       (r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('/@original') && contentOf(r).startsWith('❌'),
       10_000,
     );
-  const videoEdit = (token: string) =>
-    h.discord.waitForRequest(
-      (r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('/@original') && r.files.length > 0 && r.status === 200,
-      20_000,
-    );
+  const videoEdit = (token: string) => videoEditOf(h.discord, token);
 
   /** A generation whose submission outcome is unknown; resolves with its token and its Try again button. */
   async function lostSubmission(userId?: string) {

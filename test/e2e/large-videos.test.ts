@@ -13,7 +13,7 @@ import { UPLOADS_IN_FLIGHT } from '../../src/discord/discord-replies.ts';
 import { VIDEO_DIRECTORY_NAME } from '../../src/videos/video-files.ts';
 import { BotHarness } from '../support/bot-harness.ts';
 import type { DiscordStandInOptions, RecordedRequest } from '../support/discord-stand-in.ts';
-import { makePng } from '../support/image-fixtures.ts';
+import { contentOf, dispatchAnimate, until as untilEvery } from '../support/e2e-requests.ts';
 import { ffmpegSkipReason, makeNoiseVideo, probeVideo, requireFfmpeg, startsFast } from '../support/video-fixtures.ts';
 
 const MIB = 1024 * 1024;
@@ -34,15 +34,8 @@ const BURST_ENV = {
   HIGHWAY_REQUESTS_PER_MINUTE: '100000',
 };
 
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const contentOf = (r: RecordedRequest) => (r.body as { content?: string } | undefined)?.content ?? '';
+/** Checks every 50 ms: these waits are for files on disk and many members' deliveries. */
+const until = (condition: () => boolean, timeoutMs: number, what: string) => untilEvery(condition, timeoutMs, what, 50);
 
 /** The video files this process's bots have on disk right now. */
 function videoFilesOnDisk(): string[] {
@@ -66,28 +59,7 @@ describe('large videos end to end', () => {
   }
 
   function animate(member = 0) {
-    const picture = makePng(640, 480);
-    const url = h.discord.hostAttachment(`picture-${member}.png`, picture, 'image/png');
-    return h.discord.dispatchCommand({
-      commandName: 'animate',
-      userId: String(FIRST_MEMBER + BigInt(member)),
-      options: [
-        { name: 'image', type: 11, value: '900000000000000001' },
-        { name: 'prompt', type: 3, value: 'the waves roll in slowly' },
-      ],
-      attachments: [
-        {
-          id: '900000000000000001',
-          filename: 'photo.png',
-          size: picture.length,
-          url,
-          proxy_url: url,
-          content_type: 'image/png',
-          width: 640,
-          height: 480,
-        },
-      ],
-    });
+    return dispatchAnimate(h.discord, { userId: String(FIRST_MEMBER + BigInt(member)), hostedName: `picture-${member}.png` });
   }
 
   /** Final edits of the member's reply that Discord accepted. */

@@ -11,7 +11,7 @@ import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
 import { BotHarness } from '../support/bot-harness.ts';
 import type { RecordedRequest } from '../support/discord-stand-in.ts';
-import { makePng } from '../support/image-fixtures.ts';
+import { dispatchAnimate } from '../support/e2e-requests.ts';
 
 const contentOf = (r: RecordedRequest | undefined) => (r?.body as { content?: string } | undefined)?.content ?? '';
 
@@ -28,29 +28,7 @@ describe("replies in the member's language", () => {
   }
 
   function animate(input: { locale?: string; guildLocale?: string; prompt?: string } = {}) {
-    const picture = makePng(640, 480);
-    const url = h.discord.hostAttachment(`${Math.random().toString(36).slice(2)}.png`, picture, 'image/png');
-    return h.discord.dispatchCommand({
-      commandName: 'animate',
-      ...(input.locale !== undefined ? { locale: input.locale } : {}),
-      ...(input.guildLocale !== undefined ? { guildLocale: input.guildLocale } : {}),
-      options: [
-        { name: 'image', type: 11, value: '900000000000000001' },
-        { name: 'prompt', type: 3, value: input.prompt ?? 'the waves roll in slowly' },
-      ],
-      attachments: [
-        {
-          id: '900000000000000001',
-          filename: 'photo.png',
-          size: picture.length,
-          url,
-          proxy_url: url,
-          content_type: 'image/png',
-          width: 640,
-          height: 480,
-        },
-      ],
-    });
+    return dispatchAnimate(h.discord, input);
   }
 
   /** The private answer to /animate-quota: immediate, so the quickest way to hear which language is spoken. */

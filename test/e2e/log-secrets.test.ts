@@ -12,7 +12,7 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { BotHarness, TEST_API_KEY } from '../support/bot-harness.ts';
 import { BotProcess } from '../support/bot-process.ts';
-import { makePng } from '../support/image-fixtures.ts';
+import { dispatchAnimate, until } from '../support/e2e-requests.ts';
 
 // Shaped like a real one: base64 of the bot's id, a timestamp, an HMAC.
 const BOT_TOKEN = `${Buffer.from('1086478963456673800').toString('base64url')}.${randomBytes(6).toString('base64url').slice(0, 6)}.${randomBytes(28).toString('base64url')}`;
@@ -30,14 +30,6 @@ function expectNoSecret(output: string, secrets: Record<string, string>): void {
       const piece = secret.slice(start, start + 16);
       expect(output.includes(piece), `${what}: "${piece}" is in the output`).toBe(false);
     }
-  }
-}
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -127,27 +119,7 @@ describe('no secret reaches the logs at debug level', () => {
   }
 
   function animate(harness: BotHarness): string {
-    const picture = makePng(640, 480);
-    const url = harness.discord.hostAttachment(`${randomBytes(6).toString('hex')}.png`, picture, 'image/png');
-    const { token } = harness.discord.dispatchCommand({
-      commandName: 'animate',
-      options: [
-        { name: 'image', type: 11, value: '900000000000000001' },
-        { name: 'prompt', type: 3, value: 'the waves roll in slowly' },
-      ],
-      attachments: [
-        {
-          id: '900000000000000001',
-          filename: 'photo.png',
-          size: picture.length,
-          url,
-          proxy_url: url,
-          content_type: 'image/png',
-          width: 640,
-          height: 480,
-        },
-      ],
-    });
+    const { token } = dispatchAnimate(harness.discord, { hostedName: `${randomBytes(6).toString('hex')}.png` });
     interactionTokens.push(token);
     return token;
   }

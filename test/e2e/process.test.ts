@@ -5,15 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotHarness, TEST_API_KEY } from '../support/bot-harness.ts';
 import { BotProcess } from '../support/bot-process.ts';
 import { freePort } from '../support/free-port.ts';
-import { makePng } from '../support/image-fixtures.ts';
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { animateUntilPolled, videoAfterRestart } from '../support/e2e-requests.ts';
 
 describe('the bot process', () => {
   let h: BotHarness;
@@ -39,21 +31,7 @@ describe('the bot process', () => {
     const first = start('src/index.ts', h.env());
     await h.discord.waitForIdentify(20_000);
 
-    const picture = makePng(512, 512);
-    const url = h.discord.hostAttachment('restart.png', picture, 'image/png');
-    const { token } = h.discord.dispatchCommand({
-      commandName: 'animate',
-      options: [
-        { name: 'image', type: 11, value: '900000000000000002' },
-        { name: 'prompt', type: 3, value: 'the lantern flickers' },
-      ],
-      attachments: [
-        { id: '900000000000000002', filename: 'restart.png', size: picture.length, url, proxy_url: url, content_type: 'image/png' },
-      ],
-    });
-    await h.video.waitForSubmission(20_000);
-    // The first poll proves the provider's task id is stored: the generation is now running at the provider.
-    await until(() => h.video.polls.length > 0, 20_000);
+    const token = await animateUntilPolled(h);
     first.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
     const editsBefore = h.discord.requests.filter((r) => r.method === 'PATCH' && r.files.length > 0).length;
@@ -62,13 +40,7 @@ describe('the bot process', () => {
     const identifies = h.discord.identifyCount;
     const second = start('src/index.ts', h.env());
     await h.discord.waitForIdentify(20_000, identifies + 1);
-    await h.discord
-      .waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('@original') && r.files.length > 0, 30_000)
-      .catch((error: unknown) => {
-        throw new Error(
-          `${String(error)}\n--- first run ---\n${first.stdout}${first.stderr}\n--- second run ---\n${second.stdout}${second.stderr}`,
-        );
-      });
+    await videoAfterRestart(h.discord, token, { first, second });
 
     expect(h.video.submissions).toHaveLength(1);
     const videoEdits = h.discord.requests.filter((r) => r.path.includes(token) && r.files.length > 0);

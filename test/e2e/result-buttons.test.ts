@@ -7,8 +7,19 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../src/clock.ts';
 import { BotHarness } from '../support/bot-harness.ts';
-import { MEMBER_PERMISSIONS, type DiscordStandInOptions, type RecordedRequest } from '../support/discord-stand-in.ts';
-import { makePng } from '../support/image-fixtures.ts';
+import { MEMBER_PERMISSIONS, type DiscordStandInOptions } from '../support/discord-stand-in.ts';
+import {
+  bodyOf,
+  buttonsOf,
+  callbackOf,
+  contentOf,
+  dispatchAnimate,
+  expiredDuringGeneration,
+  initialResponse as initialResponseTo,
+  until,
+  videoEdit as videoEditOf,
+  type Button,
+} from '../support/e2e-requests.ts';
 
 const SAMPLE_MP4 = readFileSync(new URL('../fixtures/sample.mp4', import.meta.url));
 const OTHER_MEMBER = '740000000000000001';
@@ -20,36 +31,11 @@ const EMBED_LINKS = 1n << 14n;
 const ATTACH_FILES = 1n << 15n;
 const READ_MESSAGE_HISTORY = 1n << 16n;
 
-interface Button {
-  type: number;
-  style: number;
-  label: string;
-  custom_id: string;
-}
-interface Body {
-  content?: string;
-  flags?: number;
-  components?: { type: number; components: Button[] }[];
-  allowed_mentions?: unknown;
-}
-
-const bodyOf = (r: RecordedRequest) => (r.body ?? {}) as Body;
-const contentOf = (r: RecordedRequest) => bodyOf(r).content ?? '';
-const buttonsOf = (body: Body) => (body.components ?? []).flatMap((row) => row.components);
-const callbackOf = (r: RecordedRequest) => (r.body ?? {}) as { type: number; data?: Body };
 const labelled = (buttons: Button[], label: string): Button => {
   const found = buttons.find((b) => b.label === label);
   if (!found) throw new Error(`no "${label}" button among ${buttons.map((b) => b.label).join(', ')}`);
   return found;
 };
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** The system's clock, moved forward by hand: what a day passing looks like to the bot. */
 class LaterClock implements Clock {
@@ -92,30 +78,18 @@ describe('the buttons under a delivered video', () => {
   }
 
   function animate(input: { prompt?: string; userId?: string; duration?: '5' | '10'; negativePrompt?: string } = {}) {
-    const picture = makePng(640, 480);
-    const url = h.discord.hostAttachment(`${Math.random().toString(36).slice(2)}.png`, picture, 'image/png');
-    return h.discord.dispatchCommand({
-      commandName: 'animate',
-      ...(input.userId !== undefined ? { userId: input.userId } : {}),
+    const { duration, negativePrompt, ...rest } = input;
+    return dispatchAnimate(h.discord, {
+      ...rest,
       options: [
-        { name: 'image', type: 11, value: '900000000000000001' },
-        { name: 'prompt', type: 3, value: input.prompt ?? 'the waves roll in slowly' },
-        ...(input.duration !== undefined ? [{ name: 'duration', type: 3, value: input.duration }] : []),
-        ...(input.negativePrompt !== undefined ? [{ name: 'negative_prompt', type: 3, value: input.negativePrompt }] : []),
-      ],
-      attachments: [
-        { id: '900000000000000001', filename: 'photo.png', size: picture.length, url, proxy_url: url, content_type: 'image/png' },
+        ...(duration !== undefined ? [{ name: 'duration', type: 3, value: duration }] : []),
+        ...(negativePrompt !== undefined ? [{ name: 'negative_prompt', type: 3, value: negativePrompt }] : []),
       ],
     });
   }
 
-  const initialResponse = (token: string) =>
-    h.discord.waitForRequest((r) => r.method === 'POST' && r.path.includes(token) && r.path.endsWith('/callback'), 8_000);
-  const videoEdit = (token: string) =>
-    h.discord.waitForRequest(
-      (r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('/@original') && r.files.length > 0 && r.status === 200,
-      20_000,
-    );
+  const initialResponse = (token: string) => initialResponseTo(h.discord, token);
+  const videoEdit = (token: string) => videoEditOf(h.discord, token);
   /** A video delivered in answer to `token`, and its buttons. */
   async function delivered(token: string) {
     const edit = await videoEdit(token);
@@ -346,11 +320,7 @@ describe('the buttons under a delivered video', () => {
 
   it('are on a video posted in the channel when the reply could no longer be edited, and work there', async () => {
     await start();
-    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
-    const submitted = h.video.waitForSubmission(8_000);
-    const { token } = animate();
-    await submitted;
-    h.discord.expireInteraction(token);
+    await expiredDuringGeneration(h, animate);
     const post = await h.discord.waitForRequest(
       (r) => r.method === 'POST' && r.path === `/channels/${h.discord.channelId}/messages` && r.status === 200,
       15_000,
@@ -365,11 +335,7 @@ describe('the buttons under a delivered video', () => {
 
   it('a video sent as a direct message carries Delete only: a new generation belongs in the server', async () => {
     await start({}, { botPermissions: (VIEW_CHANNEL | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY).toString() });
-    h.video.nextTask({ pollsBeforeDone: 3, etaSeconds: 1 });
-    const submitted = h.video.waitForSubmission(8_000);
-    const { token } = animate();
-    await submitted;
-    h.discord.expireInteraction(token);
+    await expiredDuringGeneration(h, animate);
     await until(() => h.discord.directChannelOf(h.discord.memberUserId) !== undefined, 15_000, 'a direct message channel');
     const dm = h.discord.directChannelOf(h.discord.memberUserId) ?? '';
     const post = await h.discord.waitForRequest(

@@ -9,6 +9,7 @@ import { TaskStore } from '../../src/tasks/task-store.ts';
 import { BotHarness } from '../support/bot-harness.ts';
 import { BotProcess, isRunning } from '../support/bot-process.ts';
 import type { RecordedRequest } from '../support/discord-stand-in.ts';
+import { animateUntilPolled, dispatchAnimate, videoAfterRestart } from '../support/e2e-requests.ts';
 import { makePng } from '../support/image-fixtures.ts';
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -97,17 +98,7 @@ describe('the bot, stopping', () => {
   });
 
   function animate(userId: string) {
-    const picture = makePng(400, 400);
-    const url = h.discord.hostAttachment(`${Math.random().toString(36).slice(2)}.png`, picture, 'image/png');
-    return h.discord.dispatchCommand({
-      commandName: 'animate',
-      userId,
-      options: [
-        { name: 'image', type: 11, value: '900000000000000001' },
-        { name: 'prompt', type: 3, value: 'the tide comes in' },
-      ],
-      attachments: [{ id: '900000000000000001', filename: 'p.png', size: picture.length, url, proxy_url: url, content_type: 'image/png' }],
-    });
+    return dispatchAnimate(h.discord, { userId, prompt: 'the tide comes in', picture: makePng(400, 400), filename: 'p.png' });
   }
   const callbackOf = (token: string) =>
     h.discord.waitForRequest((r) => r.method === 'POST' && r.path.includes(token) && r.path.endsWith('/callback'), 10_000);
@@ -181,29 +172,10 @@ describe('the bot process, stopped by a signal', () => {
     return bot;
   }
 
-  /** /animate, once the provider has answered its first poll (the generation is running there). */
-  async function animateUntilPolled(): Promise<string> {
-    const picture = makePng(512, 512);
-    const url = h.discord.hostAttachment('restart.png', picture, 'image/png');
-    const { token } = h.discord.dispatchCommand({
-      commandName: 'animate',
-      options: [
-        { name: 'image', type: 11, value: '900000000000000002' },
-        { name: 'prompt', type: 3, value: 'the lantern flickers' },
-      ],
-      attachments: [
-        { id: '900000000000000002', filename: 'restart.png', size: picture.length, url, proxy_url: url, content_type: 'image/png' },
-      ],
-    });
-    await h.video.waitForSubmission(20_000);
-    await until(() => h.video.polls.length > 0, 20_000);
-    return token;
-  }
-
   it('SIGTERM mid-generation: exit 0, "stopped" last, and a restart delivers the video once, with one submission', async () => {
     h.video.nextTask({ pollsBeforeDone: 6, etaSeconds: 1 });
     const first = await startBot();
-    const token = await animateUntilPolled();
+    const token = await animateUntilPolled(h);
     first.kill('SIGTERM');
     expect(await first.exited).toEqual({ code: 0, signal: null });
     expect(logLines(first.stdout).at(-1)?.msg).toBe('stopped');
@@ -211,13 +183,7 @@ describe('the bot process, stopped by a signal', () => {
     expect(h.discord.requests.filter((r) => r.files.length > 0)).toEqual([]);
 
     const second = await startBot();
-    await h.discord
-      .waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && r.path.endsWith('@original') && r.files.length > 0, 30_000)
-      .catch((error: unknown) => {
-        throw new Error(
-          `${String(error)}\n--- first run ---\n${first.stdout}${first.stderr}\n--- second run ---\n${second.stdout}${second.stderr}`,
-        );
-      });
+    await videoAfterRestart(h.discord, token, { first, second });
     expect(h.video.submissions).toHaveLength(1);
     expect(h.discord.requests.filter((r) => r.files.length > 0)).toHaveLength(1);
     expect(h.discord.requests.filter((r) => r.path.includes('/channels/'))).toEqual([]);
@@ -226,7 +192,7 @@ describe('the bot process, stopped by a signal', () => {
   it('a step that hangs does not hold the stop: the process exits anyway at the 8 s cap, saying so', async () => {
     h.video.delayPoll(60_000);
     const bot = await startBot();
-    await animateUntilPolled();
+    await animateUntilPolled(h);
     bot.kill('SIGTERM');
     expect(await bot.exited).toEqual({ code: 1, signal: null });
     const messages = logLines(bot.stdout).map((line) => line.msg);
@@ -237,7 +203,7 @@ describe('the bot process, stopped by a signal', () => {
   it('a second signal, while the stop waits, exits at once', async () => {
     h.video.delayPoll(60_000);
     const bot = await startBot();
-    await animateUntilPolled();
+    await animateUntilPolled(h);
     bot.kill('SIGTERM');
     await until(() => bot.stdout.includes('"stopping"'), 5_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -18,6 +18,7 @@ import type { SubmitRequest, TaskResult } from '../../src/video-api/video-api-cl
 import { SubmitAborted } from '../../src/video-api/video-api-errors.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
+import { trackerDeps } from '../support/tracker-deps.ts';
 
 const POLL_MS = 1_000;
 const TIMING = { leaseMs: 30_000, renewEveryMs: 10_000, takeoverEveryMs: 10_000 };
@@ -124,22 +125,20 @@ describe('two drivers of one task (leases with fencing)', () => {
   const request: NewTask = (({ requester, interaction, options, image }) => ({ requester, interaction, options, image }))(makeTaskRecord());
 
   function driver(name: 'A' | 'B', stallAtTurn?: Promise<unknown>): TaskTracker {
-    const tracker = new TaskTracker({
-      store: tasks,
-      quota: quota.for(name, stallAtTurn),
-      videoApi: api.for(name),
-      replies: replies.for(name),
-      logger: silentLogger,
-      clock: clocks[name],
-      pollIntervalMs: POLL_MS,
-      downloadImage: async () => Buffer.from('picture'),
-      checkImage: (bytes) => ({ format: 'png', width: 512, height: 512, bytes, base64: bytes.toString('base64'), mimeType: 'image/png' }),
-      downloadVideo: async () => ({ kind: 'file', file: { path: '/tmp/animate-test/v.mp4', sizeBytes: 9 } }),
-      random: () => 0.5,
-      newId: () => TASK,
-      leaseOwner: `process-${name}`,
-      leaseTiming: TIMING,
-    });
+    const tracker = new TaskTracker(
+      trackerDeps({
+        store: tasks,
+        quota: quota.for(name, stallAtTurn),
+        videoApi: api.for(name),
+        replies: replies.for(name),
+        clock: clocks[name],
+        pollIntervalMs: POLL_MS,
+        downloadVideo: async () => ({ kind: 'file', file: { path: '/tmp/animate-test/v.mp4', sizeBytes: 9 } }),
+        newId: () => TASK,
+        leaseOwner: `process-${name}`,
+        leaseTiming: TIMING,
+      }),
+    );
     trackers.push(tracker);
     return tracker;
   }

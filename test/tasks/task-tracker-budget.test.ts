@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import type { Delivery, ReplyPort } from '../../src/tasks/reply-port.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
-import { TaskTracker, type NewTask, type QuotaGate, type VideoApi } from '../../src/tasks/task-tracker.ts';
+import { TaskTracker, type NewTask, type VideoApi } from '../../src/tasks/task-tracker.ts';
 import { LocalRateWindow, RequestBudget, type RequestPriority } from '../../src/video-api/request-budget.ts';
 import type { SubmitRequest, TaskResult } from '../../src/video-api/video-api-client.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
+import { flush, trackerDeps } from '../support/tracker-deps.ts';
 
 const POLL_MS = 5_000;
 const PER_MINUTE = 100;
@@ -62,18 +62,6 @@ class BudgetedProvider implements VideoApi {
   }
 }
 
-const quota: QuotaGate = {
-  tryStart: async () => true,
-  settle: async () => true,
-  pauseSubmissions: async () => false,
-  pausedUntil: async () => undefined,
-};
-
-const replies: ReplyPort = {
-  showProgress: async () => undefined,
-  deliver: async (): Promise<Delivery> => ({ outcome: 'delivered' }),
-};
-
 function requestFrom(member: number): NewTask {
   const { requester, interaction, options, image } = makeTaskRecord({
     requester: {
@@ -83,11 +71,6 @@ function requestFrom(member: number): NewTask {
     },
   });
   return { requester, interaction, options, image };
-}
-
-/** Lets every promise and store call started so far run to its next wait on the clock. */
-async function flush(): Promise<void> {
-  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 describe('the request budget under a burst of submissions', () => {
@@ -107,19 +90,9 @@ describe('the request budget under a burst of submissions', () => {
       now: () => clock.now(),
     });
     provider = new BudgetedProvider(budget, clock);
-    tracker = new TaskTracker({
-      store: new TaskStore(sqlite, silentLogger),
-      quota,
-      videoApi: provider,
-      replies,
-      logger: silentLogger,
-      clock,
-      pollIntervalMs: POLL_MS,
-      downloadImage: async () => Buffer.from('picture'),
-      checkImage: (bytes) => ({ format: 'png', width: 512, height: 512, bytes, base64: bytes.toString('base64'), mimeType: 'image/png' }),
-      downloadVideo: async () => ({ kind: 'file', file: { path: '/tmp/animate-test/v.mp4', sizeBytes: 3 } }),
-      random: () => 0.5,
-    });
+    tracker = new TaskTracker(
+      trackerDeps({ store: new TaskStore(sqlite, silentLogger), videoApi: provider, clock, pollIntervalMs: POLL_MS }),
+    );
   });
 
   afterEach(async () => {

@@ -4,28 +4,16 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, type LogLevel } from '../../src/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import type { Delivery, ReplyPort } from '../../src/tasks/reply-port.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
-import { TaskTracker, type NewTask, type QuotaGate, type VideoApi } from '../../src/tasks/task-tracker.ts';
+import { TaskTracker, type NewTask, type VideoApi } from '../../src/tasks/task-tracker.ts';
 import type { TaskResult } from '../../src/video-api/video-api-client.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
+import { trackerDeps } from '../support/tracker-deps.ts';
 
 const POLL_MS = 1_000;
 /** How long the video download takes on the test's clock: its line must say so. */
 const DOWNLOAD_MS = 1_500;
-
-const quota: QuotaGate = {
-  tryStart: async () => true,
-  settle: async () => true,
-  pauseSubmissions: async () => false,
-  pausedUntil: async () => undefined,
-};
-
-const replies: ReplyPort = {
-  showProgress: async () => undefined,
-  deliver: async (): Promise<Delivery> => ({ outcome: 'delivered' }),
-};
 
 const record = makeTaskRecord();
 const request: NewTask = { requester: record.requester, interaction: record.interaction, options: record.options, image: record.image };
@@ -71,22 +59,19 @@ describe('a log line per task step', () => {
       submit: async () => ({ taskId: 'provider-1' }),
       getResult: async () => results.shift() ?? { status: 'processing', rawStatus: 'TASK_STATUS_PROCESSING' },
     };
-    tracker = new TaskTracker({
-      store: new TaskStore(sqlite, logger),
-      quota,
-      videoApi,
-      replies,
-      logger,
-      clock,
-      pollIntervalMs: POLL_MS,
-      downloadImage: async () => Buffer.from('picture'),
-      checkImage: (bytes) => ({ format: 'png', width: 512, height: 512, bytes, base64: bytes.toString('base64'), mimeType: 'image/png' }),
-      downloadVideo: () =>
-        new Promise((resolve) =>
-          clock.setTimer(() => resolve({ kind: 'file', file: { path: '/tmp/animate-test/v.mp4', sizeBytes: 3 } }), DOWNLOAD_MS),
-        ),
-      random: () => 0.5,
-    });
+    tracker = new TaskTracker(
+      trackerDeps({
+        store: new TaskStore(sqlite, logger),
+        videoApi,
+        logger,
+        clock,
+        pollIntervalMs: POLL_MS,
+        downloadVideo: () =>
+          new Promise((resolve) =>
+            clock.setTimer(() => resolve({ kind: 'file', file: { path: '/tmp/animate-test/v.mp4', sizeBytes: 3 } }), DOWNLOAD_MS),
+          ),
+      }),
+    );
     await tracker.accept(record.id, request);
     // Some steps wait on real I/O too (the video file is removed after the send), so each turn also lets a
     // little real time pass: a busy machine then only makes the loop take longer, never end too soon.

@@ -1,27 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import type { Delivery, ReplyPort } from '../../src/tasks/reply-port.ts';
 import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
-import { TaskTracker, type QuotaGate } from '../../src/tasks/task-tracker.ts';
+import { TaskTracker } from '../../src/tasks/task-tracker.ts';
 import type { TaskResult } from '../../src/video-api/video-api-client.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { RecordingMetrics } from '../support/recording-metrics.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
+import { trackerDeps } from '../support/tracker-deps.ts';
 
 const POLL_MS = 1000;
-
-const quota: QuotaGate = {
-  tryStart: async () => true,
-  settle: async () => true,
-  pauseSubmissions: async () => false,
-  pausedUntil: async () => undefined,
-};
-const replies: ReplyPort = {
-  showProgress: async () => undefined,
-  deliver: async (): Promise<Delivery> => ({ outcome: 'delivered' }),
-};
 
 describe('the task runner reports', () => {
   let sqlite: SqliteStore;
@@ -37,23 +26,19 @@ describe('the task runner reports', () => {
     clock = new ManualClock(1_000);
     metrics = new RecordingMetrics();
     results = [];
-    tracker = new TaskTracker({
-      store,
-      quota,
-      replies,
-      videoApi: {
-        submit: async () => ({ taskId: 'provider-1' }),
-        getResult: async () => results.shift() ?? { status: 'processing', rawStatus: 'TASK_STATUS_PROCESSING' },
-      },
-      logger: silentLogger,
-      clock,
-      pollIntervalMs: POLL_MS,
-      downloadImage: async () => Buffer.from('picture'),
-      checkImage: (bytes) => ({ format: 'png', width: 512, height: 512, bytes, base64: bytes.toString('base64'), mimeType: 'image/png' }),
-      downloadVideo: async () => ({ kind: 'file', file: { path: '/tmp/animate-test/v.mp4', sizeBytes: 9 } }),
-      random: () => 0.5,
-      metrics,
-    });
+    tracker = new TaskTracker(
+      trackerDeps({
+        store,
+        videoApi: {
+          submit: async () => ({ taskId: 'provider-1' }),
+          getResult: async () => results.shift() ?? { status: 'processing', rawStatus: 'TASK_STATUS_PROCESSING' },
+        },
+        clock,
+        pollIntervalMs: POLL_MS,
+        downloadVideo: async () => ({ kind: 'file', file: { path: '/tmp/animate-test/v.mp4', sizeBytes: 9 } }),
+        metrics,
+      }),
+    );
   });
 
   afterEach(async () => {

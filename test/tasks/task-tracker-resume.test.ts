@@ -4,32 +4,16 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import type { Delivery, ReplyPort } from '../../src/tasks/reply-port.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
-import { TaskTracker, type QuotaGate, type VideoApi } from '../../src/tasks/task-tracker.ts';
+import { TaskTracker, type VideoApi } from '../../src/tasks/task-tracker.ts';
 import type { TaskResult } from '../../src/video-api/video-api-client.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
+import { flush, trackerDeps } from '../support/tracker-deps.ts';
 
 const POLL_MS = 5_000;
 const OPEN_TASKS = 1_000;
 const START = 10_000_000;
-
-const quota: QuotaGate = {
-  tryStart: async () => true,
-  settle: async () => true,
-  pauseSubmissions: async () => false,
-  pausedUntil: async () => undefined,
-};
-
-const replies: ReplyPort = {
-  showProgress: async () => undefined,
-  deliver: async (): Promise<Delivery> => ({ outcome: 'delivered' }),
-};
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-}
 
 describe('a restart with 1000 generations running', () => {
   let dir: string;
@@ -41,20 +25,15 @@ describe('a restart with 1000 generations running', () => {
   let polls: { providerTaskId: string; at: number }[];
 
   const newTracker = (requestsPerMinute?: number) =>
-    new TaskTracker({
-      store: tasks,
-      quota,
-      videoApi,
-      replies,
-      logger: silentLogger,
-      clock,
-      pollIntervalMs: POLL_MS,
-      ...(requestsPerMinute !== undefined ? { requestsPerMinute } : {}),
-      downloadImage: async () => Buffer.from('picture'),
-      checkImage: (bytes) => ({ format: 'png', width: 512, height: 512, bytes, base64: bytes.toString('base64'), mimeType: 'image/png' }),
-      downloadVideo: async () => ({ kind: 'file', file: { path: '/tmp/animate-test/v.mp4', sizeBytes: 3 } }),
-      random: () => 0.5,
-    });
+    new TaskTracker(
+      trackerDeps({
+        store: tasks,
+        videoApi,
+        clock,
+        pollIntervalMs: POLL_MS,
+        ...(requestsPerMinute !== undefined ? { requestsPerMinute } : {}),
+      }),
+    );
   const videoApi: VideoApi = {
     submit: async () => {
       throw new Error('nothing is submitted on a resume');
@@ -112,7 +91,7 @@ describe('a restart with 1000 generations running', () => {
 
     for (let t = 0; t < POLL_MS; t += 100) {
       clock.advance(100);
-      await flush();
+      await flush(5);
     }
     await tracker.idle();
     const first = firstPolls();
@@ -137,7 +116,7 @@ describe('a restart with 1000 generations running', () => {
     expect(polls).toEqual([{ providerTaskId: 'provider-737', at: START }]);
     for (let t = 0; t < 100_000; t += 1_000) {
       clock.advance(1_000);
-      await flush();
+      await flush(5);
     }
     await tracker.idle();
     const times = [...firstPolls().values()];

@@ -14,12 +14,13 @@ import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import type { Delivery, FinalView, ReplyPort } from '../../src/tasks/reply-port.ts';
 import type { TaskRecord } from '../../src/tasks/task-record.ts';
 import { TaskStore } from '../../src/tasks/task-store.ts';
-import { TaskTracker, type NewTask, type QuotaGate, type VideoApi } from '../../src/tasks/task-tracker.ts';
+import { TaskTracker, type NewTask, type VideoApi } from '../../src/tasks/task-tracker.ts';
 import { LocalRateWindow, RequestBudget, type RequestPriority } from '../../src/video-api/request-budget.ts';
 import type { SubmitOptions, SubmitRequest, TaskResult } from '../../src/video-api/video-api-client.ts';
 import { SubmitAborted } from '../../src/video-api/video-api-errors.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { makeTaskRecord } from '../support/task-fixtures.ts';
+import { flush, trackerDeps } from '../support/tracker-deps.ts';
 
 const POLL_MS = 5_000;
 /** At 6 a minute the window is full after six submissions (one per 5 s): the rest, and their polls, wait. */
@@ -79,13 +80,6 @@ class MarkRecordingStore extends TaskStore {
   }
 }
 
-const quota: QuotaGate = {
-  tryStart: async () => true,
-  settle: async () => true,
-  pauseSubmissions: async () => false,
-  pausedUntil: async () => undefined,
-};
-
 function requestFrom(member: number): NewTask {
   const { requester, interaction, image } = makeTaskRecord({
     requester: {
@@ -95,10 +89,6 @@ function requestFrom(member: number): NewTask {
     },
   });
   return { requester, interaction, image, options: { prompt: `burst-${member}`, duration: '5', cfgScale: 0.5 } };
-}
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 describe('stopping with requests waiting in the budget', () => {
@@ -127,21 +117,17 @@ describe('stopping with requests waiting in the budget', () => {
         return { outcome: 'delivered' };
       },
     };
-    tracker = new TaskTracker({
-      store: tasks,
-      quota,
-      videoApi: provider.for(budget),
-      requestBudget: budget,
-      replies,
-      logger: silentLogger,
-      clock,
-      pollIntervalMs: POLL_MS,
-      requestsPerMinute: PER_MINUTE,
-      downloadImage: async () => Buffer.from('picture'),
-      checkImage: (bytes) => ({ format: 'png', width: 512, height: 512, bytes, base64: bytes.toString('base64'), mimeType: 'image/png' }),
-      downloadVideo: async () => ({ kind: 'file', file: { path: '/tmp/animate-test/v.mp4', sizeBytes: 3 } }),
-      random: () => 0.5,
-    });
+    tracker = new TaskTracker(
+      trackerDeps({
+        store: tasks,
+        videoApi: provider.for(budget),
+        requestBudget: budget,
+        replies,
+        clock,
+        pollIntervalMs: POLL_MS,
+        requestsPerMinute: PER_MINUTE,
+      }),
+    );
     return { tracker, tasks };
   }
 
