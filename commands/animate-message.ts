@@ -18,6 +18,7 @@ import { localeOf } from '../src/discord/interaction-locale.ts';
 import { menuFormTexts, menuRefusalText, promptFormProblemText, type MenuRefusal } from '../src/catalogue/render-menu.ts';
 import type { CommandContext, MessageCommand, ModalHandler } from '../src/discord/command.ts';
 import { firstPicture } from '../src/discord/message-picture.ts';
+import { mayFetchPicture } from '../src/download-policy.ts';
 import { promptForm, readPromptForm } from '../src/discord/prompt-form.ts';
 import { answerOutcome, privately, requesterOf } from '../src/discord/request-reply.ts';
 import { animateOptionsSchema } from '../src/tasks/task-record.ts';
@@ -35,7 +36,10 @@ const data = named(new ContextMenuCommandBuilder().setName('Animate'))
 
 async function execute(interaction: MessageContextMenuCommandInteraction, context: CommandContext): Promise<void> {
   const guildId = interaction.guildId;
-  const picture = firstPicture({ attachments: interaction.targetMessage.attachments.values(), embeds: interaction.targetMessage.embeds });
+  const message = interaction.targetMessage;
+  const picture = firstPicture({ attachments: message.attachments.values(), embeds: message.embeds }, (url) =>
+    mayFetchPicture(url, context.downloads),
+  );
   if (guildId === null || picture === undefined) {
     await answerPrivately(interaction, 'no_picture');
     return;

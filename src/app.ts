@@ -157,6 +157,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
       settings,
       keptPictures,
       deletedVideos,
+      downloads,
     },
     { messageCommands, modals, acknowledgements, ...(config.allowedGuilds ? { allowedGuilds: config.allowedGuilds } : {}) },
   );

@@ -50,6 +50,17 @@ export function checkPictureUrl(url: string | URL, policy: DownloadPolicy): URL 
   return parsed;
 }
 
+/** Whether a picture may be downloaded from `url` under `policy` (checkPictureUrl, as a yes or no). */
+export function mayFetchPicture(url: string, policy: DownloadPolicy): boolean {
+  try {
+    checkPictureUrl(url, policy);
+    return true;
+  } catch (error) {
+    if (isDownloadRefused(error)) return false;
+    throw error;
+  }
+}
+
 /** The video's URL, parsed, when the bot may fetch it; throws DownloadRefused. The address is checked on connecting. */
 export function checkVideoUrl(url: string | URL, policy: DownloadPolicy): URL {
   return checkScheme(url, policy);

@@ -10,6 +10,7 @@ import {
   checkVideoUrl,
   DownloadRefused,
   isPublicAddress,
+  mayFetchPicture,
   publicAddressLookup,
   SAFE_DOWNLOADS,
   type DownloadPolicy,
@@ -140,5 +141,15 @@ describe('the lookup a download connects with', () => {
     expect((await ask()).error).toBeNull();
     expect((await ask()).error).toBeInstanceOf(DownloadRefused);
     expect(calls()).toBe(2);
+  });
+});
+
+describe('mayFetchPicture', () => {
+  it("says yes for Discord's attachment hosts and no for anything else, a link proxy or not a URL at all", () => {
+    expect(mayFetchPicture('https://cdn.discordapp.com/attachments/1/2/a.png', SAFE_DOWNLOADS)).toBe(true);
+    expect(mayFetchPicture('https://media.discordapp.net/external/x/a.png', SAFE_DOWNLOADS)).toBe(true);
+    expect(mayFetchPicture('https://images-ext-1.discordapp.net/external/x/a.png', SAFE_DOWNLOADS)).toBe(false);
+    expect(mayFetchPicture('http://cdn.discordapp.com/attachments/1/2/a.png', SAFE_DOWNLOADS)).toBe(false);
+    expect(mayFetchPicture('not a url', SAFE_DOWNLOADS)).toBe(false);
   });
 });

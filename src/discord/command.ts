@@ -1,3 +1,4 @@
+import type { DownloadPolicy } from '../download-policy.ts';
 import type {
   ButtonInteraction,
   ChatInputCommandInteraction,
@@ -39,6 +40,8 @@ export interface CommandContext {
   readonly keptPictures: KeptPictures;
   /** Videos removed with their Delete button: /animate-history does not send them again. */
   readonly deletedVideos: DeletedVideos;
+  /** Where pictures may be downloaded from (ATTACHMENT_HOSTS): the Animate menu takes only a picture it may fetch. */
+  readonly downloads: DownloadPolicy;
 }
 
 /**

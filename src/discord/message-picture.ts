@@ -21,10 +21,15 @@ export interface MessageEmbedView {
 
 const PICTURE_NAME = /\.(png|jpe?g|webp|avif|gif|tiff?|heic|heif)$/i;
 
-export function firstPicture(message: {
-  attachments: Iterable<MessageAttachmentView>;
-  embeds: Iterable<MessageEmbedView>;
-}): TaskRecord['image'] | undefined {
+/**
+ * `mayFetch` says whether the bot may download a picture from an address (the download policy): an embed's
+ * picture it may not fetch (a link proxied by \`images-ext-N.discordapp.net\`, say) is passed over, so the
+ * member hears privately that the message has no picture rather than publicly that the download was refused.
+ */
+export function firstPicture(
+  message: { attachments: Iterable<MessageAttachmentView>; embeds: Iterable<MessageEmbedView> },
+  mayFetch: (url: string) => boolean = () => true,
+): TaskRecord['image'] | undefined {
   for (const attachment of message.attachments) {
     const saysImage = attachment.contentType === null ? PICTURE_NAME.test(attachment.name) : attachment.contentType.startsWith('image/');
     if (saysImage) return { url: attachment.url, filename: attachment.name, reportedSize: attachment.size };
@@ -32,15 +37,19 @@ export function firstPicture(message: {
   for (const embed of message.embeds) {
     // A link to a picture becomes an embed of type "image" whose picture is its thumbnail.
     const asset = embed.image ?? (embed.type === 'image' ? embed.thumbnail : null);
-    if (asset) {
-      const url = asset.proxyURL ?? asset.url;
-      return { url, filename: filenameOf(url) };
-    }
+    const url = asset ? [asset.proxyURL, asset.url].find((candidate) => candidate !== undefined && mayFetch(candidate)) : undefined;
+    if (url !== undefined) return { url, filename: filenameOf(url) };
   }
   return undefined;
 }
 
 function filenameOf(url: string): string {
   const path = URL.parse(url)?.pathname ?? '';
-  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1)) || 'picture';
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(last) || 'picture';
+  } catch {
+    // A malformed escape (a literal "%"): the name is only shown, so a plain word does.
+    return 'picture';
+  }
 }

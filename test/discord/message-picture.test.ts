@@ -46,6 +46,31 @@ describe('the first picture of a message', () => {
     });
   });
 
+  it('skips a picture the bot may not fetch (a link proxied by images-ext-N), so the member is told privately there is none', () => {
+    const onDiscordOnly = (url: string) => ['cdn.discordapp.com', 'media.discordapp.net'].includes(new URL(url).hostname);
+    const external = {
+      type: 'image',
+      thumbnail: {
+        url: 'https://example.com/cat.png',
+        proxyURL: 'https://images-ext-1.discordapp.net/external/x/https/example.com/cat.png',
+      },
+    };
+    expect(firstPicture({ attachments: [], embeds: [external] }, onDiscordOnly)).toBeUndefined();
+    // A later embed the bot may fetch is taken instead.
+    const proxied = {
+      type: 'image',
+      thumbnail: { url: 'https://example.com/dog.png', proxyURL: 'https://media.discordapp.net/external/y/dog.png' },
+    };
+    expect(firstPicture({ attachments: [], embeds: [external, proxied] }, onDiscordOnly)?.url).toBe(
+      'https://media.discordapp.net/external/y/dog.png',
+    );
+  });
+
+  it('names a picture whose address has a malformed escape by a plain word rather than failing', () => {
+    const embeds = [{ type: 'image', thumbnail: { url: 'https://media.discordapp.net/external/z/100%.png' } }];
+    expect(firstPicture({ attachments: [], embeds })?.filename).toBe('picture');
+  });
+
   it("is not a video link's thumbnail", () => {
     expect(
       firstPicture({ attachments: [], embeds: [{ type: 'video', thumbnail: { url: 'https://i.ytimg.com/vi/x/hq.jpg' } }] }),
