@@ -116,13 +116,19 @@ export class TaskSteps {
     // task still waiting in the budget (minutes, in a burst) has taken nothing, so a stop or a crash meanwhile
     // leaves it `submitting` without a mark, and the next start sends it (lifecycle.ts, `resumed`).
     const beforeSend = async (): Promise<boolean> => {
+      // First without the mark: a process that took the task over while this one waited (and stored it again)
+      // must find the mark free, so that it knows nothing was sent and sends the task itself.
+      if ((await this.#deps.store.get(record.id))?.revision !== record.revision) {
+        notSent = 'the task changed while it waited to be submitted: not sent, left to the process that has it';
+        return false;
+      }
       // Taken before the request leaves, and never given back: a second driver (a process that took the task
       // over, or this one again) finds it taken and never sends the task a second time.
       if (!(await this.#deps.store.markSubmitted(record.id, `${record.id}:${String(record.revision ?? 0)}:${randomId()}`))) {
         notSent = 'this task was submitted before (by another process, or before a restart): outcome unknown, not sent again';
         return false;
       }
-      // Re-read after the mark: another process may have taken the task over while this one stalled (and
+      // Re-read after the mark too: another process may have taken the task over in between (and
       // stored it again, which moves the revision on, to submit it or to fail it as "outcome unknown"): then
       // sending it now could charge for a video twice, or for one nobody gets.
       if ((await this.#deps.store.get(record.id))?.revision !== record.revision) {
