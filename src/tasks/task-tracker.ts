@@ -194,6 +194,7 @@ export class TaskTracker {
         this.#scheduler.schedule(id, this.#deps.clock.now() + CANCEL_RECHECK_MS);
         return undefined;
       })
+      .catch((error: unknown) => this.#driveFailed(id, error))
       .finally(() => this.#running.delete(id));
     this.#running.set(id, run);
   }
@@ -284,8 +285,18 @@ export class TaskTracker {
       this.#scheduler.schedule(id, this.#deps.clock.now() + CANCEL_RECHECK_MS);
       return;
     }
-    const run = this.#drive(id).finally(() => this.#running.delete(id));
+    const run = this.#drive(id)
+      .catch((error: unknown) => this.#driveFailed(id, error))
+      .finally(() => this.#running.delete(id));
     this.#running.set(id, run);
+  }
+
+  /**
+   * A drive that threw (the store failed while taking the lease or reading the record): logged, and the task
+   * left as it is stored, for the next sweep to resume; nothing is lost, and nothing escapes as unhandled.
+   */
+  #driveFailed(id: string, error: unknown): void {
+    this.#deps.logger.error('driving a task failed; the next sweep resumes it', { taskId: id, error });
   }
 
   async #drive(id: string): Promise<void> {
