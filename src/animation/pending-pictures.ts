@@ -50,7 +50,7 @@ export class PendingPictures {
     const parsed = pendingPictureSchema.safeParse(await this.#store.kv.get(pendingKey(key)));
     if (!parsed.success) return undefined;
     if (parsed.data.userId !== by.userId || parsed.data.guildId !== by.guildId) return undefined;
-    await this.#store.kv.delete(pendingKey(key));
-    return parsed.data;
+    // Whoever deletes it has it: two sends of one form arriving together (a double tap) start one video, not two.
+    return (await this.#store.kv.delete(pendingKey(key))) ? parsed.data : undefined;
   }
 }
