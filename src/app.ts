@@ -169,6 +169,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     logger,
     clock,
     orphans: new InterruptedRequests(new DiscordInterruptedReplies(client.rest, clock), logger.child({ component: 'quota' })),
+    requestsInFlight: { has: (taskId) => animations.isInFlight(taskId) },
     ...(store.sharedAcrossProcesses ? { resumeEveryMs: leaseTiming.takeoverEveryMs } : {}),
   });
 

@@ -55,6 +55,8 @@ export class AnimationRequests {
   readonly #tasks: AnimationTasks;
   readonly #clock: Clock;
   readonly #metrics: AnimationMetrics;
+  /** Requests reserved and not yet recorded or refunded: a reconcile must not take them for orphans. */
+  readonly #inFlight = new Set<string>();
 
   constructor(deps: {
     quota: AnimationQuota;
@@ -74,8 +76,22 @@ export class AnimationRequests {
    * Reserves the units, acknowledges, and records the task. Throws only when acknowledging or recording
    * failed, and then the units have already gone back (nothing public exists, nothing was paid for).
    */
+  /** Whether this task's request is still being answered here (reserved, not yet recorded or refunded). */
+  isInFlight(taskId: string): boolean {
+    return this.#inFlight.has(taskId);
+  }
+
   async request(request: AnimationRequest): Promise<AnimationOutcome> {
     const taskId = this.#tasks.newTaskId();
+    this.#inFlight.add(taskId);
+    try {
+      return await this.#request(taskId, request);
+    } finally {
+      this.#inFlight.delete(taskId);
+    }
+  }
+
+  async #request(taskId: string, request: AnimationRequest): Promise<AnimationOutcome> {
     const units = unitsFor(request.options.duration);
     const { userId, guildId, channelId, roleIds } = request.requester;
     // Kept with the reservation: if the bot dies between the acknowledgement and the record, reconciling

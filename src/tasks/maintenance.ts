@@ -34,6 +34,11 @@ export interface MaintenanceDeps {
   /** Answers the member of a request refunded because the bot died before recording it. */
   orphans?: OrphanHandler;
   /**
+   * The requests this process is still answering (reserved, not yet recorded): never orphans, however slow
+   * their deferral. Default: none.
+   */
+  requestsInFlight?: { has(taskId: string): boolean };
+  /**
    * How often open tasks nobody drives are looked for. Several processes on one store: the takeover sweep
    * (task-leases.ts), so a dead process's tasks are taken over soon after their leases lapse. Default: a minute.
    */
@@ -90,9 +95,11 @@ export class Maintenance {
   }
 
   async #reconcile(first: boolean): Promise<void> {
-    const { quota, tasks, logger, orphans } = this.#deps;
+    const { quota, tasks, logger, orphans, requestsInFlight } = this.#deps;
     try {
       const taskState = async (taskId: string) => {
+        // Still being answered here: open, whatever the record says (it is written once the deferral is sent).
+        if (requestsInFlight?.has(taskId)) return { final: false, refund: false, operatorRefund: false };
         const task = await tasks.get(taskId);
         if (!task) return undefined;
         const failed = task.state === 'failed';

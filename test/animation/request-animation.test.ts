@@ -71,6 +71,14 @@ describe('requesting an animation', () => {
     expect(quota.reserved[0]?.caller).toEqual({ reply: { applicationId: '5', token: 'tok', createdAt: 0 }, locale: 'ja' });
   });
 
+  it('counts a request as in flight from its reservation until it is recorded or refunded, so no sweep takes it for an orphan', async () => {
+    const { requests, request } = setUp();
+    const seen: boolean[] = [];
+    await requests.request(request(async () => void seen.push(requests.isInFlight('task-1'))));
+    expect(seen).toEqual([true]);
+    expect(requests.isInFlight('task-1')).toBe(false);
+  });
+
   it('a refusal says which limit and the period, and nothing public happens', async () => {
     const { quota, requests, request } = setUp();
     quota.outcome = { ok: false, refusal: { kind: 'server_units', renewsAt: 5 } };

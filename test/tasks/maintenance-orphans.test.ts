@@ -50,8 +50,9 @@ describe('maintenance and a request never recorded', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function maintenanceOf(quota: QuotaService): Maintenance {
+  function maintenanceOf(quota: QuotaService, inFlight?: (taskId: string) => boolean): Maintenance {
     return new Maintenance({
+      ...(inFlight ? { requestsInFlight: { has: inFlight } } : {}),
       tracker: { resumeOpenTasks: async () => 0 },
       quota,
       tasks,
@@ -79,6 +80,29 @@ describe('maintenance and a request never recorded', () => {
     expect(told).toEqual([{ taskId: 'never-recorded', guildId: GUILD, userId: ALICE, units: 2, caller: answer }]);
     expect((await store.listReservations()).map((r) => r.key).sort()).toEqual(['spend:recorded', 'units:recorded']);
     expect(await store.counter('used:global:day:2026-11-25')).toBe(2);
+    expect(await store.counter(`used:member:${GUILD}:day:2026-11-25:${ALICE}`)).toBe(2);
+  });
+
+  it('leaves alone a request this process is still answering, however long its deferral takes: it is recorded, not refunded', async () => {
+    const quota = new QuotaService({ store, defaults: DEFAULTS, clock, logger: silentLogger });
+    await quota.reserve({
+      taskId: 'slow-deferral',
+      guildId: GUILD,
+      channelId: CHANNEL,
+      userId: ALICE,
+      roleIds: [],
+      units: 2,
+      caller: answer,
+    });
+    // Past the 30 s after which a reservation with no record counts as orphaned on this store.
+    clock.advance(40_000);
+    const maintenance = maintenanceOf(quota, (taskId) => taskId === 'slow-deferral');
+
+    await maintenance.sweep(true);
+    maintenance.stop();
+
+    expect(told).toEqual([]);
+    expect((await store.listReservations()).map((r) => r.key).sort()).toEqual(['spend:slow-deferral', 'units:slow-deferral']);
     expect(await store.counter(`used:member:${GUILD}:day:2026-11-25:${ALICE}`)).toBe(2);
   });
 });
