@@ -72,15 +72,15 @@ export class AnimationRequests {
     this.#metrics = deps.metrics ?? noMetrics;
   }
 
-  /**
-   * Reserves the units, acknowledges, and records the task. Throws only when acknowledging or recording
-   * failed, and then the units have already gone back (nothing public exists, nothing was paid for).
-   */
   /** Whether this task's request is still being answered here (reserved, not yet recorded or refunded). */
   isInFlight(taskId: string): boolean {
     return this.#inFlight.has(taskId);
   }
 
+  /**
+   * Reserves the units, acknowledges, and records the task. Throws only when acknowledging or recording
+   * failed, and then the units have already gone back (nothing public exists, nothing was paid for).
+   */
   async request(request: AnimationRequest): Promise<AnimationOutcome> {
     const taskId = this.#tasks.newTaskId();
     this.#inFlight.add(taskId);

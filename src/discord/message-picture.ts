@@ -23,7 +23,7 @@ const PICTURE_NAME = /\.(png|jpe?g|webp|avif|gif|tiff?|heic|heif)$/i;
 
 /**
  * `mayFetch` says whether the bot may download a picture from an address (the download policy): an embed's
- * picture it may not fetch (a link proxied by \`images-ext-N.discordapp.net\`, say) is passed over, so the
+ * picture it may not fetch (a link proxied by `images-ext-N.discordapp.net`, say) is passed over, so the
  * member hears privately that the message has no picture rather than publicly that the download was refused.
  */
 export function firstPicture(
