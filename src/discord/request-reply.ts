@@ -9,6 +9,7 @@ import { refusalText } from '../catalogue/render-quota.ts';
 import { localeOf } from './interaction-locale.ts';
 import { memberRoleIds } from './member-roles.ts';
 import { replyHandleOf } from './reply-handle.ts';
+import { deferPublicly } from './deferral.ts';
 
 /** A private answer that can ping nobody. */
 export const privately = (content: string) => ({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } }) as const;
@@ -23,9 +24,8 @@ export function requesterOf(
     // Every later message about this task (after a restart, or posted in the channel) is in the member's language.
     locale: localeOf(interaction),
     reply: replyHandleOf(interaction),
-    acknowledge: async () => {
-      await interaction.deferReply();
-    },
+    // The deferral every member of a burst waits for: straight to Discord, the cheapest way (deferral.ts).
+    acknowledge: () => deferPublicly(interaction),
   };
 }
 

@@ -123,10 +123,10 @@ export class QuotaService {
   /** Reserves the units of one generation, or says which limit stops it. Nothing changes on refusal. */
   async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
     const now = this.#clock.now();
-    const pausedUntil = await this.pausedUntil();
+    // Read together: on Redis that is one round trip rather than two before the member gets an answer.
+    const [pausedUntil, quota] = await Promise.all([this.pausedUntil(), this.quota(request.guildId)]);
     if (pausedUntil !== undefined) return { ok: false, refusal: { kind: 'paused', until: pausedUntil } };
 
-    const quota = await this.quota(request.guildId);
     if (quota.allowedChannels.length > 0 && !quota.allowedChannels.includes(request.channelId)) {
       return { ok: false, refusal: { kind: 'channel', allowedChannels: quota.allowedChannels } };
     }
@@ -166,19 +166,23 @@ export class QuotaService {
       units: request.units,
       ...(request.caller === undefined ? {} : { caller: request.caller }),
     } satisfies ReservationMeta);
-    const result = await this.#store.reserve(key.unitsReservation(request.taskId), counters, meta, now);
+    // One atomic step: the member's ledger and the operator's are booked together or not at all, and the
+    // member is listed among this period's (for /animate-quota) in the same write.
+    const result = await this.#store.reserveTogether({
+      reservations: [
+        { key: key.unitsReservation(request.taskId), counters },
+        { key: key.spendReservation(request.taskId), counters: spend },
+      ],
+      meta,
+      now,
+      addToSet: { setKey: key.members(request.guildId, period.id), member: request.userId },
+    });
     if (!result.ok) {
+      if (spend.some((c) => c.key === result.blockedBy)) return { ok: false, refusal: { kind: 'global_units', renewsAt: day.end } };
       const refusal = await this.#refusalFor(result.blockedBy, counters, request, { period, day, rule, memberLimit, quota });
       return { ok: false, refusal };
     }
-    // A crash between the two leaves units reserved for a task never written: reconcile gives them back.
-    const spent = await this.#store.reserve(key.spendReservation(request.taskId), spend, meta, now);
-    if (!spent.ok) {
-      await this.#store.settle(key.unitsReservation(request.taskId), true);
-      return { ok: false, refusal: { kind: 'global_units', renewsAt: day.end } };
-    }
-    await this.#store.addToSet(key.members(request.guildId, period.id), request.userId);
-    const used = await this.#store.counter(memberUsedKey);
+    const used = result.values[memberUsedKey] ?? 0;
     return { ok: true, units: request.units, left: memberLimit === null ? null : Math.max(0, memberLimit - used), renewsAt: period.end };
   }
 

@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
 import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
-import type { RateSlotRequest, ReservationCounter, ReserveResult, Store, StoredReservation, VersionedWrite } from './store.ts';
-import { checkReservationCounters, counterTtlMs, keyvText, newReservation, parseStoredReservation, storeKeys } from './store-records.ts';
+import type {
+  RateSlotRequest,
+  ReservationCounter,
+  ReservationsTogether,
+  ReserveResult,
+  ReserveTogetherResult,
+  Store,
+  StoredReservation,
+  VersionedWrite,
+} from './store.ts';
+import { checkReservationsTogether, counterTtlMs, keyvText, newReservation, parseStoredReservation, storeKeys } from './store-records.ts';
 
 /** Every key this bot writes starts with `animate:`, Keyv's values and the raw keys below alike. */
 const NAMESPACE = 'animate';
@@ -33,26 +42,58 @@ interface RedisClient {
  * replicated primary), as the keys of one reservation could live on different cluster slots anyway.
  */
 
-/** KEYS: reservation, reservations set, counters…; ARGV: record JSON, reservation key, then per counter amount, limit|'', ttl ms|''. Returns 0 when reserved, else the 1-based index of the counter that would overflow. */
-const RESERVE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+/**
+ * Several reservations, all or nothing. KEYS: reservations set, set to add a member to, then per reservation
+ * its key and its counters. ARGV: reservation count, member to add ('' for none), then per reservation its
+ * counter count, its name (for the reservations set) and its record JSON, then per counter amount,
+ * limit|'', ttl ms|''. Returns {index} of the first counter (1-based, across all reservations) that would
+ * overflow, or {0, value after of each counter…}. A reservation already stored is neither checked nor counted.
+ */
+const RESERVE_TOGETHER = `
+local reservations = {}
+local k, a = 3, 3
+for r = 1, tonumber(ARGV[1]) do
+  local n = tonumber(ARGV[a])
+  local reservation = { key = KEYS[k], name = ARGV[a + 1], record = ARGV[a + 2], counters = {} }
+  a = a + 3
+  for c = 1, n do
+    reservation.counters[c] = { key = KEYS[k + c], amount = tonumber(ARGV[a]), limit = ARGV[a + 1], ttl = ARGV[a + 2] }
+    a = a + 3
+  end
+  k = k + n + 1
+  reservation.fresh = redis.call('EXISTS', reservation.key) == 0
+  reservations[r] = reservation
+end
 local after = {}
-for i = 3, #KEYS do
-  local base = (i - 3) * 3 + 2
-  local key = KEYS[i]
-  local next = (after[key] or tonumber(redis.call('GET', key) or '0')) + tonumber(ARGV[base + 1])
-  local limit = ARGV[base + 2]
-  if limit ~= '' and next > tonumber(limit) then return i - 2 end
-  after[key] = next
+local index = 0
+for _, reservation in ipairs(reservations) do
+  for _, c in ipairs(reservation.counters) do
+    index = index + 1
+    if reservation.fresh then
+      local next = (after[c.key] or tonumber(redis.call('GET', c.key) or '0')) + c.amount
+      if c.limit ~= '' and next > tonumber(c.limit) then return { index } end
+      after[c.key] = next
+    end
+  end
 end
-for i = 3, #KEYS do
-  local base = (i - 3) * 3 + 2
-  redis.call('INCRBY', KEYS[i], ARGV[base + 1])
-  if ARGV[base + 3] ~= '' then redis.call('PEXPIRE', KEYS[i], ARGV[base + 3]) end
+local values = { 0 }
+for _, reservation in ipairs(reservations) do
+  if reservation.fresh then
+    for _, c in ipairs(reservation.counters) do
+      redis.call('INCRBY', c.key, c.amount)
+      if c.ttl ~= '' then redis.call('PEXPIRE', c.key, c.ttl) end
+    end
+    redis.call('SET', reservation.key, reservation.record)
+    redis.call('SADD', KEYS[1], reservation.name)
+  end
 end
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('SADD', KEYS[2], ARGV[2])
-return 0
+if ARGV[2] ~= '' then redis.call('SADD', KEYS[2], ARGV[2]) end
+for _, reservation in ipairs(reservations) do
+  for _, c in ipairs(reservation.counters) do
+    values[#values + 1] = tonumber(redis.call('GET', c.key) or '0')
+  end
+end
+return values
 `;
 
 /** KEYS: reservation, reservations set; ARGV: reservation key, '1' to refund, counter key prefix. Returns 1 when settled, 0 when absent. */
@@ -196,20 +237,31 @@ class LuaScript {
   }
 
   async run(client: RedisClient, keys: string[], args: string[]): Promise<number> {
-    let reply: unknown;
-    try {
-      reply = await client.evalSha(this.#sha, { keys, arguments: args });
-    } catch (error) {
-      // A restarted or flushed server has forgotten its script cache.
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      reply = await client.eval(this.#source, { keys, arguments: args });
-    }
+    const reply = await this.#eval(client, keys, args);
     if (typeof reply !== 'number') throw new Error(`unexpected Lua script reply: ${String(reply)}`);
     return reply;
   }
+
+  async runForNumbers(client: RedisClient, keys: string[], args: string[]): Promise<number[]> {
+    const reply = await this.#eval(client, keys, args);
+    if (!Array.isArray(reply) || !reply.every((item) => typeof item === 'number')) {
+      throw new Error(`unexpected Lua script reply: ${String(reply)}`);
+    }
+    return reply;
+  }
+
+  async #eval(client: RedisClient, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await client.evalSha(this.#sha, { keys, arguments: args });
+    } catch (error) {
+      // A restarted or flushed server has forgotten its script cache.
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return await client.eval(this.#source, { keys, arguments: args });
+    }
+  }
 }
 
-const reserveScript = new LuaScript(RESERVE);
+const reserveTogetherScript = new LuaScript(RESERVE_TOGETHER);
 const settleScript = new LuaScript(SETTLE);
 const claimScript = new LuaScript(CLAIM);
 const unclaimScript = new LuaScript(UNCLAIM);
@@ -284,21 +336,31 @@ export class RedisStore implements Store {
   }
 
   async reserve(reservationKey: string, counters: ReservationCounter[], meta: string, now: number): Promise<ReserveResult> {
-    checkReservationCounters(counters);
-    const keys = [
-      raw(storeKeys.reservation(reservationKey)),
-      raw(storeKeys.reservations),
-      ...counters.map((c) => raw(storeKeys.counter(c.key))),
-    ];
-    const args = [JSON.stringify(newReservation(reservationKey, counters, meta, now)), reservationKey];
-    for (const c of counters) {
-      args.push(String(c.amount), c.limit === null ? '' : String(c.limit), String(counterTtlMs(c.expiresAt, now) ?? ''));
+    const result = await this.reserveTogether({ reservations: [{ key: reservationKey, counters }], meta, now });
+    return result.ok ? { ok: true } : result;
+  }
+
+  async reserveTogether(request: ReservationsTogether): Promise<ReserveTogetherResult> {
+    checkReservationsTogether(request);
+    const counters = request.reservations.flatMap((r) => r.counters);
+    const keys = [raw(storeKeys.reservations), raw(request.addToSet?.setKey ?? storeKeys.reservations)];
+    const args = [String(request.reservations.length), request.addToSet?.member ?? ''];
+    for (const { key, counters: own } of request.reservations) {
+      keys.push(raw(storeKeys.reservation(key)), ...own.map((c) => raw(storeKeys.counter(c.key))));
+      args.push(String(own.length), key, JSON.stringify(newReservation(key, own, request.meta, request.now)));
+      for (const c of own) {
+        args.push(String(c.amount), c.limit === null ? '' : String(c.limit), String(counterTtlMs(c.expiresAt, request.now) ?? ''));
+      }
     }
-    const blocked = await reserveScript.run(await this.#connected(), keys, args);
-    if (blocked === 0) return { ok: true };
-    const counter = counters[blocked - 1];
-    if (!counter) throw new Error(`reserve script named counter ${blocked} of ${counters.length}`);
-    return { ok: false, blockedBy: counter.key };
+    const [blocked, ...after] = await reserveTogetherScript.runForNumbers(await this.#connected(), keys, args);
+    if (blocked !== 0) {
+      const counter = blocked === undefined ? undefined : counters[blocked - 1];
+      if (!counter) throw new Error(`reserve script named counter ${String(blocked)} of ${counters.length}`);
+      return { ok: false, blockedBy: counter.key };
+    }
+    const values: Record<string, number> = {};
+    counters.forEach((c, i) => (values[c.key] = after[i] ?? 0));
+    return { ok: true, values };
   }
 
   async settle(reservationKey: string, refund: boolean): Promise<boolean> {

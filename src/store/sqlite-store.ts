@@ -2,9 +2,18 @@ import type { DatabaseSync } from 'node:sqlite';
 import Keyv from 'keyv';
 import { z } from 'zod';
 import { systemClock } from '../clock.ts';
-import type { RateSlotRequest, ReservationCounter, ReserveResult, Store, StoredReservation, VersionedWrite } from './store.ts';
+import type {
+  RateSlotRequest,
+  ReservationCounter,
+  ReservationsTogether,
+  ReserveResult,
+  ReserveTogetherResult,
+  Store,
+  StoredReservation,
+  VersionedWrite,
+} from './store.ts';
 import { InMemoryRateSlots } from './rate-slots.ts';
-import { checkReservationCounters, counterTtlMs, keyvText, mayReplace, newReservation, parseStoredReservation } from './store-records.ts';
+import { checkReservationsTogether, counterTtlMs, keyvText, mayReplace, newReservation, parseStoredReservation } from './store-records.ts';
 import { openSqliteConnection, settled, transaction, type StoreClock } from './sqlite-connection.ts';
 import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.ts';
 import { importLegacyKeyvTable } from './legacy-keyv-import.ts';
@@ -29,7 +38,6 @@ CREATE TABLE IF NOT EXISTS marks (key TEXT PRIMARY KEY, value TEXT NOT NULL, exp
 /** Expired rows nobody reads again (last period's counters, lapsed claims) are deleted this often, on a write. */
 const PURGE_EVERY_MS = 60 * 60_000;
 
-const counterRowSchema = z.object({ value: z.number(), expires_at: z.number().nullable() });
 const claimRowSchema = z.object({ owner: z.string(), expires_at: z.number() });
 const markRowSchema = z.object({ expires_at: z.number().nullable() });
 const memberRowSchema = z.object({ member: z.string() });
@@ -130,22 +138,38 @@ export class SqliteStore implements Store {
     return settled(() => this.#sql.members.all(setKey).map((row) => memberRowSchema.parse(row).member));
   }
 
-  reserve(reservationKey: string, counters: ReservationCounter[], meta: string, now: number): Promise<ReserveResult> {
+  async reserve(reservationKey: string, counters: ReservationCounter[], meta: string, now: number): Promise<ReserveResult> {
+    const result = await this.reserveTogether({ reservations: [{ key: reservationKey, counters }], meta, now });
+    return result.ok ? { ok: true } : result;
+  }
+
+  reserveTogether(request: ReservationsTogether): Promise<ReserveTogetherResult> {
     return settled(() => {
-      checkReservationCounters(counters);
+      checkReservationsTogether(request);
       this.#purgeExpiredNowAndThen();
-      return transaction(this.#db, (): ReserveResult => {
-        if (this.#sql.reservation.get(reservationKey) !== undefined) return { ok: true };
-        // The same counter may appear twice; each check must see what the earlier ones would add.
+      return transaction(this.#db, (): ReserveTogetherResult => {
+        const toMake = request.reservations.filter((r) => this.#sql.reservation.get(r.key) === undefined);
+        // Each counter is read once; a counter named twice is checked against what the earlier amounts add.
+        const rows = new Map<string, CounterRow | undefined>();
+        const row = (key: string) => (rows.has(key) ? rows.get(key) : this.#liveCounter(key));
         const after = new Map<string, number>();
-        for (const c of counters) {
-          const next = (after.get(c.key) ?? this.#counterValue(c.key)) + c.amount;
+        for (const c of toMake.flatMap((r) => r.counters)) {
+          if (!rows.has(c.key)) rows.set(c.key, row(c.key));
+          const next = (after.get(c.key) ?? rows.get(c.key)?.value ?? 0) + c.amount;
           if (c.limit !== null && next > c.limit) return { ok: false, blockedBy: c.key };
           after.set(c.key, next);
         }
-        this.#sql.insertReservation.run(reservationKey, JSON.stringify(newReservation(reservationKey, counters, meta, now)));
-        for (const c of counters) this.#addToCounter(c.key, c.amount, counterTtlMs(c.expiresAt, now));
-        return { ok: true };
+        for (const reservation of toMake) {
+          const record = newReservation(reservation.key, reservation.counters, request.meta, request.now);
+          this.#sql.insertReservation.run(reservation.key, JSON.stringify(record));
+          for (const c of reservation.counters) {
+            rows.set(c.key, this.#addToCounter(c.key, row(c.key), c.amount, counterTtlMs(c.expiresAt, request.now)));
+          }
+        }
+        if (request.addToSet) this.#sql.addMember.run(request.addToSet.setKey, request.addToSet.member);
+        const values: Record<string, number> = {};
+        for (const c of request.reservations.flatMap((r) => r.counters)) values[c.key] = row(c.key)?.value ?? 0;
+        return { ok: true, values };
       });
     });
   }
@@ -161,7 +185,7 @@ export class SqliteStore implements Store {
         // and it is dropped rather than listed for reconciliation for ever.
         if (!reservation) return false;
         for (const c of reservation.counters) {
-          if (c.held || refund) this.#addToCounter(c.key, -c.amount, undefined);
+          if (c.held || refund) this.#addToCounter(c.key, this.#liveCounter(c.key), -c.amount, undefined);
         }
         return true;
       }),
@@ -246,28 +270,29 @@ export class SqliteStore implements Store {
     return this.#liveCounter(key)?.value ?? 0;
   }
 
-  #liveCounter(key: string): z.infer<typeof counterRowSchema> | undefined {
+  #liveCounter(key: string): CounterRow | undefined {
     const found = this.#sql.counter.get(key);
     if (found === undefined) return undefined;
-    const row = counterRowSchema.parse(found);
+    const row = counterRow(found);
     return row.expires_at !== null && row.expires_at <= this.#clock.now() ? undefined : row;
   }
 
   /**
-   * Adds `delta`, keeping the counter's expiry unless a new TTL is given (as Redis INCRBY keeps a key's TTL).
-   * A counter that is absent (expired with its period) is not revived by a give-back, and one that reaches
-   * zero is deleted: zero and absent mean the same. Runs inside the caller's transaction.
+   * Adds `delta` to the counter whose live row is `current`, keeping its expiry unless a new TTL is given (as
+   * Redis INCRBY keeps a key's TTL), and returns the row now stored. A counter that is absent (expired with its
+   * period) is not revived by a give-back, and one that reaches zero is deleted: zero and absent mean the same.
+   * Runs inside the caller's transaction.
    */
-  #addToCounter(key: string, delta: number, ttlMs: number | undefined): void {
-    const current = this.#liveCounter(key);
-    if (current === undefined && delta <= 0) return;
+  #addToCounter(key: string, current: CounterRow | undefined, delta: number, ttlMs: number | undefined): CounterRow | undefined {
+    if (current === undefined && delta <= 0) return undefined;
     const next = (current?.value ?? 0) + delta;
     if (next <= 0) {
       this.#sql.deleteCounter.run(key);
-      return;
+      return undefined;
     }
     const expiresAt = ttlMs === undefined ? (current?.expires_at ?? null) : Math.ceil(this.#clock.now() + ttlMs);
     this.#sql.setCounter.run(key, next, expiresAt);
+    return { value: next, expires_at: expiresAt };
   }
 
   /** Before a write rather than after, so that a failure here cannot be mistaken for the write's. */
@@ -293,4 +318,21 @@ function parseReservationRow(row: unknown): StoredReservation | undefined {
   } catch {
     return undefined;
   }
+}
+
+interface CounterRow {
+  value: number;
+  expires_at: number | null;
+}
+
+/**
+ * A row of `counters`. The table is STRICT, so SQLite itself holds the types; this only guards against a
+ * file changed by hand, without the cost of a schema parse on every counter of every reservation.
+ */
+function counterRow(found: Record<string, unknown>): CounterRow {
+  const { value, expires_at: expiresAt } = found;
+  if (typeof value !== 'number' || !(expiresAt === null || typeof expiresAt === 'number')) {
+    throw new TypeError('a counters row is not a number with an optional expiry');
+  }
+  return { value, expires_at: expiresAt };
 }

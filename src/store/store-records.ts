@@ -1,6 +1,6 @@
 import type Keyv from 'keyv';
 import { z } from 'zod';
-import type { ReservationCounter, StoredReservation, VersionedWrite } from './store.ts';
+import type { ReservationCounter, ReservationsTogether, StoredReservation, VersionedWrite } from './store.ts';
 
 /**
  * Where each backend keeps the atomic operations' data, under the bot's namespace. The `store:` prefix keeps
@@ -32,7 +32,7 @@ export function parseStoredReservation(raw: unknown): StoredReservation | undefi
   return parsed.success ? parsed.data : undefined;
 }
 
-export function newReservation(key: string, counters: ReservationCounter[], meta: string, now: number): StoredReservation {
+export function newReservation(key: string, counters: readonly ReservationCounter[], meta: string, now: number): StoredReservation {
   return { key, counters: counters.map((c) => ({ key: c.key, amount: c.amount, held: c.held })), meta, createdAt: now };
 }
 
@@ -40,7 +40,7 @@ export function newReservation(key: string, counters: ReservationCounter[], meta
  * Redis counters are integers (INCRBY), so both backends refuse anything else rather than let the SQLite
  * store accept what the Redis store would reject.
  */
-export function checkReservationCounters(counters: ReservationCounter[]): void {
+export function checkReservationCounters(counters: readonly ReservationCounter[]): void {
   for (const c of counters) {
     if (!Number.isSafeInteger(c.amount) || c.amount < 0) {
       throw new RangeError(`reservation amount for ${c.key} must be a non-negative integer, got ${c.amount}`);
@@ -91,4 +91,14 @@ export function mayReplace(stored: string | undefined, write: VersionedWrite): b
   if (!parsed.success) return false;
   const { revision = 0, state } = parsed.data.value;
   return revision === write.expectedRevision && !(typeof state === 'string' && write.finalStates.includes(state));
+}
+
+/** Refuses what neither backend would store: amounts that are not whole, a reservation key given twice. */
+export function checkReservationsTogether(request: ReservationsTogether): void {
+  const keys = new Set<string>();
+  for (const reservation of request.reservations) {
+    if (keys.has(reservation.key)) throw new RangeError(`reservation ${reservation.key} is given twice`);
+    keys.add(reservation.key);
+    checkReservationCounters(reservation.counters);
+  }
 }

@@ -27,6 +27,20 @@ export interface ReservationCounter {
 
 export type ReserveResult = { ok: true } | { ok: false; blockedBy: string };
 
+/** Several reservations made in one atomic step (Store.reserveTogether). */
+export interface ReservationsTogether {
+  /** Each is stored under its own key and settled on its own later. Keys must differ. */
+  reservations: readonly { key: string; counters: readonly ReservationCounter[] }[];
+  /** Stored with every one of them. */
+  meta: string;
+  now: number;
+  /** Added to this set in the same step, when the reservations are made. */
+  addToSet?: { setKey: string; member: string };
+}
+
+/** On success, every counter named, as it stands afterwards (so the caller needs no read of its own). */
+export type ReserveTogetherResult = { ok: true; values: Record<string, number> } | { ok: false; blockedBy: string };
+
 export interface StoredReservation {
   key: string;
   counters: { key: string; amount: number; held: boolean }[];
@@ -93,6 +107,12 @@ export interface Store {
    * command must not count twice).
    */
   reserve(reservationKey: string, counters: ReservationCounter[], meta: string, now: number): Promise<ReserveResult>;
+  /**
+   * `reserve` for several reservations at once, all or nothing across them, in one transaction or one script:
+   * what a request books (the member's units and the operator's spend) costs one write and one round trip.
+   * A reservation already stored is left as it is and not counted again; the others are made when they fit.
+   */
+  reserveTogether(request: ReservationsTogether): Promise<ReserveTogetherResult>;
   /**
    * Ends a reservation: subtracts its held counters, and with `refund` its other counters too, then forgets
    * it. Resolves false when there was no such reservation (settling twice is harmless).

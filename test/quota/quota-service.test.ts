@@ -113,6 +113,40 @@ for (const backend of storeBackends(REDIS_DB)) {
       });
     });
 
+    describe('one step', () => {
+      it("books the member's units, the server's, the operator's spend and the member's name in one write of the store", async () => {
+        const calls: string[] = [];
+        for (const name of ['reserve', 'reserveTogether', 'settle', 'addToSet', 'counter'] as const) {
+          const original = store[name].bind(store) as (...args: unknown[]) => Promise<unknown>;
+          (store as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+            calls.push(name);
+            return original(...args);
+          };
+        }
+        const limited = serviceWith({ globalUnitsPerDay: 100 });
+
+        const outcome = await limited.reserve(request({ units: 2 }));
+
+        expect(outcome).toEqual({ ok: true, units: 2, left: 1, renewsAt: at('2026-11-26T00:00:00Z') });
+        // The moderators' grants and resets are read; the booking itself is one reserveTogether, nothing after it.
+        expect(calls.filter((c) => c !== 'counter')).toEqual(['reserveTogether']);
+        expect(calls.lastIndexOf('counter')).toBeLessThan(calls.indexOf('reserveTogether'));
+        expect((await store.listReservations()).length).toBe(2);
+        expect((await limited.serverUsage(GUILD)).topMembers).toEqual([{ userId: ALICE, used: 2 }]);
+      });
+
+      it("refused by the operator's daily cap, it books nothing at all", async () => {
+        const capped = serviceWith({ globalUnitsPerDay: 1 });
+
+        const outcome = await capped.reserve(request({ units: 2 }));
+
+        expect(outcome).toEqual({ ok: false, refusal: { kind: 'global_units', renewsAt: at('2026-11-26T00:00:00Z') } });
+        expect(await store.listReservations()).toEqual([]);
+        expect((await capped.standing(GUILD, ALICE, [])).used).toBe(0);
+        expect((await capped.serverUsage(GUILD)).topMembers).toEqual([]);
+      });
+    });
+
     describe('units per period', () => {
       it('a member with 3 units makes three 5 s videos and the fourth is refused until 00:00 UTC', async () => {
         const outcomes = [];

@@ -196,6 +196,109 @@ for (const backend of storeBackends(1)) {
       });
     });
 
+    describe('reserveTogether', () => {
+      /** The operator's ledger, reserved with the member's in one step (src/quota/quota-service.ts). */
+      const spend = (amount: number, limit: number | null): ReservationCounter => ({ key: 'spend:day-1', amount, limit, held: false });
+      const together = (taskId: string, spendLimit: number | null, extra: { now?: number } = {}) => ({
+        reservations: [
+          { key: `units:${taskId}`, counters: [units(2, 10), running(3)] },
+          { key: `spend:${taskId}`, counters: [spend(2, spendLimit)] },
+        ],
+        meta: `{"taskId":"${taskId}"}`,
+        now: extra.now ?? 5_000,
+        addToSet: { setKey: 'members:guild-1:day-1', member: 'user-1' },
+      });
+
+      it('makes every reservation, adds the member to the set and gives the counters after it, in one step', async () => {
+        const result = await store.reserveTogether(together('task-1', 100));
+
+        expect(result).toEqual({ ok: true, values: { 'units:user-1:day-1': 2, 'running:user-1': 1, 'spend:day-1': 2 } });
+        expect((await store.listReservations()).map((r) => [r.key, r.meta, r.createdAt]).sort()).toEqual([
+          ['spend:task-1', '{"taskId":"task-1"}', 5_000],
+          ['units:task-1', '{"taskId":"task-1"}', 5_000],
+        ]);
+        expect(await store.setMembers('members:guild-1:day-1')).toEqual(['user-1']);
+        // Each is settled on its own: the member's units back, the operator's spend kept.
+        expect(await store.settle('units:task-1', true)).toBe(true);
+        expect(await store.settle('spend:task-1', false)).toBe(true);
+        expect(await store.counter('units:user-1:day-1')).toBe(0);
+        expect(await store.counter('running:user-1')).toBe(0);
+        expect(await store.counter('spend:day-1')).toBe(2);
+      });
+
+      it('is all or nothing: when the last reservation does not fit, the first is not made either', async () => {
+        const result = await store.reserveTogether(together('task-1', 1));
+
+        expect(result).toEqual({ ok: false, blockedBy: 'spend:day-1' });
+        expect(await store.listReservations()).toEqual([]);
+        expect(await store.counter('units:user-1:day-1')).toBe(0);
+        expect(await store.counter('running:user-1')).toBe(0);
+        expect(await store.setMembers('members:guild-1:day-1')).toEqual([]);
+      });
+
+      it('names the first counter that would overflow, in the order given', async () => {
+        await store.reserve('earlier', [units(9, 10)], '{}', 5_000);
+        expect(await store.reserveTogether(together('task-1', 1))).toEqual({ ok: false, blockedBy: 'units:user-1:day-1' });
+      });
+
+      it('counts a counter named in two reservations once per amount', async () => {
+        const result = await store.reserveTogether({
+          reservations: [
+            { key: 'a', counters: [units(2, 3)] },
+            { key: 'b', counters: [units(2, 3)] },
+          ],
+          meta: '{}',
+          now: Date.now(),
+        });
+        expect(result).toEqual({ ok: false, blockedBy: 'units:user-1:day-1' });
+        expect(await store.counter('units:user-1:day-1')).toBe(0);
+      });
+
+      it('does not count a retried request twice, and still gives the counters', async () => {
+        expect(await store.reserveTogether(together('task-1', 100))).toMatchObject({ ok: true });
+        // The spend would no longer fit, but it is already booked for this task.
+        expect(await store.reserveTogether(together('task-1', 2))).toEqual({
+          ok: true,
+          values: { 'units:user-1:day-1': 2, 'running:user-1': 1, 'spend:day-1': 2 },
+        });
+        expect((await store.listReservations()).length).toBe(2);
+      });
+
+      it('makes only the reservations not stored yet when some are', async () => {
+        await store.reserve('units:task-1', [units(2, 10), running(3)], '{"taskId":"task-1"}', 5_000);
+
+        expect(await store.reserveTogether(together('task-1', 100))).toEqual({
+          ok: true,
+          values: { 'units:user-1:day-1': 2, 'running:user-1': 1, 'spend:day-1': 2 },
+        });
+      });
+
+      it('gives counters their time to live, as reserve does', async () => {
+        const reservations = [{ key: 'task-1', counters: [units(2, 10, { expiresAt: 1_200 })] }];
+        expect(await store.reserveTogether({ reservations, meta: '{}', now: 1_000 })).toMatchObject({ ok: true });
+        expect(await store.counter('units:user-1:day-1')).toBe(2);
+
+        await sleep(400);
+        expect(await store.counter('units:user-1:day-1')).toBe(0);
+      });
+
+      it('refuses amounts that are not whole numbers, and one reservation key given twice', async () => {
+        await expect(
+          store.reserveTogether({ reservations: [{ key: 'task-1', counters: [units(1.5, 10)] }], meta: '{}', now: Date.now() }),
+        ).rejects.toThrow(RangeError);
+        await expect(
+          store.reserveTogether({
+            reservations: [
+              { key: 'task-1', counters: [units(1, 10)] },
+              { key: 'task-1', counters: [running(1)] },
+            ],
+            meta: '{}',
+            now: Date.now(),
+          }),
+        ).rejects.toThrow(RangeError);
+      });
+    });
+
     describe('claim', () => {
       it('goes to the first owner only, and is given up only by that owner', async () => {
         expect(await store.claim('delivery:task-1', 'bot-a', 60_000)).toBe(true);
