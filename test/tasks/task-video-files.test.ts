@@ -60,6 +60,18 @@ const provider: VideoApi = {
   getResult: async () => ({ status: 'succeeded', rawStatus: 'TASK_STATUS_SUCCEED', video: { url: 'https://cdn.test/v.mp4' } }),
 };
 
+/** The task store, failing once when asked to record a task as `delivering` (the store had an outage). */
+class StoreFailingAtDelivering extends TaskStore {
+  failures = 1;
+  override async put(record: TaskRecord): Promise<TaskRecord | undefined> {
+    if (record.state === 'delivering' && this.failures > 0) {
+      this.failures--;
+      throw new Error('the store is unavailable');
+    }
+    return super.put(record);
+  }
+}
+
 /** One bot process: its clock, its video directory, its downloads and uploads (each can be held), its log. */
 interface Process {
   clock: ManualClock;
@@ -87,7 +99,7 @@ for (const backend of storeBackends(REDIS_DB)) {
       makeTaskRecord(),
     );
 
-    async function startProcess(name: string): Promise<Process> {
+    async function startProcess(name: string, taskStore: TaskStore = tasks): Promise<Process> {
       const files = await VideoFiles.open(silentLogger, root);
       const logLines: string[] = [];
       const p: Process = {
@@ -125,7 +137,7 @@ for (const backend of storeBackends(REDIS_DB)) {
       };
       p.tracker = new TaskTracker(
         trackerDeps({
-          store: tasks,
+          store: taskStore,
           videoApi: provider,
           replies,
           clock: p.clock,
@@ -224,6 +236,26 @@ for (const backend of storeBackends(REDIS_DB)) {
       await b.tracker.idle();
       expect(b.uploaded).toEqual([VIDEO_BYTES.toString()]);
       expect(await b.left()).toEqual([]);
+      expect(await tasks.get(TASK)).toMatchObject({ state: 'delivered' });
+    });
+
+    it('whose `delivering` could not be recorded (the store failed): the file is removed, and the retry downloads and delivers', async () => {
+      const failing = new StoreFailingAtDelivering(store, silentLogger);
+      const a = await startProcess('A', failing);
+      await acceptAndPoll(a);
+      await a.tracker.idle();
+      expect(failing.failures).toBe(0);
+      expect(a.uploadsStarted).toBe(0);
+      expect(await a.left()).toEqual([]);
+
+      // The step is tried again after its back-off: a fresh download, sent and then removed.
+      for (let i = 0; i < 60 && (await tasks.get(TASK))?.state !== 'delivered'; i++) {
+        a.clock.advance(10_000);
+        await a.tracker.idle();
+      }
+      expect(a.downloads).toBe(2);
+      expect(a.uploaded).toEqual([VIDEO_BYTES.toString()]);
+      expect(await a.left()).toEqual([]);
       expect(await tasks.get(TASK)).toMatchObject({ state: 'delivered' });
     });
 
