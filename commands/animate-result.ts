@@ -140,4 +140,5 @@ async function deleteVideo(interaction: ButtonInteraction, context: CommandConte
   context.logger.info('video deleted', { taskId, by: asked ? 'requester' : 'moderator' });
 }
 
-export const animateDeleteButton: ButtonHandler = { prefix: RESULT_BUTTON_PREFIX.delete, execute: deleteVideo };
+// A video sent by direct message carries this button only, and it is pressed there: no server, nothing spent.
+export const animateDeleteButton: ButtonHandler = { prefix: RESULT_BUTTON_PREFIX.delete, inDirectMessages: true, execute: deleteVideo };

@@ -74,6 +74,12 @@ export interface ModalHandler {
 /** Buttons the bot puts on its messages, routed by the start of their custom_id. */
 export interface ButtonHandler {
   readonly prefix: string;
+  /**
+   * Also handled when pressed in the member's direct messages with the bot, whatever ALLOWED_GUILDS says
+   * (it names servers, and a DM has none): only for a button that reserves and spends nothing, such as
+   * Delete under a video sent by direct message. Every other interaction without a server stays refused.
+   */
+  readonly inDirectMessages?: boolean;
   execute(interaction: ButtonInteraction, context: CommandContext): Promise<void>;
 }
 

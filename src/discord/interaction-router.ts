@@ -1,4 +1,5 @@
 import {
+  InteractionContextType,
   MessageFlags,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -93,7 +94,7 @@ export class InteractionRouter {
       );
       return;
     }
-    if (answerable && !this.#enabledIn(interaction.guildId)) {
+    if (answerable && !this.#enabledIn(interaction.guildId) && !this.#pressedInDirectMessages(interaction)) {
       // Before anything else: nothing is reserved, submitted or stored for a server the operator did not enable.
       await this.#run(interaction, 'not enabled', () =>
         interaction
@@ -150,6 +151,12 @@ export class InteractionRouter {
 
   #enabledIn(guildId: string | null): boolean {
     return this.#allowedGuilds === undefined || (guildId !== null && this.#allowedGuilds.has(guildId));
+  }
+
+  /** A button declared `inDirectMessages`, pressed in a DM with the bot (no server, context BOT_DM). */
+  #pressedInDirectMessages(interaction: Interaction): boolean {
+    if (!interaction.isButton() || interaction.guildId !== null || interaction.context !== InteractionContextType.BotDM) return false;
+    return this.#buttons.find((b) => interaction.customId.startsWith(b.prefix))?.inDirectMessages === true;
   }
 
   async #run(

@@ -8,7 +8,7 @@ import { ConcurrencyLimit } from '../concurrency-limit.ts';
 import { noMetrics, type TaskMetrics } from '../metrics.ts';
 import type { AcknowledgementsFirst } from './acknowledgements-first.ts';
 import { randomId, randomFraction } from '../random.ts';
-import { removeVideoFile } from '../videos/video-files.ts';
+import { removeVideoFile, type VideoFile } from '../videos/video-files.ts';
 import { next, type TaskEffect, type TaskEvent } from './lifecycle.ts';
 import { errorBackoffMs } from './poll-policy.ts';
 import { resumeOrder } from './request-priority.ts';
@@ -100,6 +100,11 @@ export interface NewTask {
 }
 
 export type CancelOutcome = 'cancelled' | 'not_found' | 'not_allowed' | 'started' | 'finished';
+
+/** The file a `video_downloaded` event carries, if any. */
+function downloadedFile(event: TaskEvent): VideoFile | undefined {
+  return event.type === 'video_downloaded' && event.download.kind === 'file' ? event.download.file : undefined;
+}
 
 /** A write lost the compare-and-set: another driver (a process that took the task over) stored the record since. */
 class RecordChanged extends Error {
@@ -338,38 +343,59 @@ export class TaskTracker {
     this.#metrics.taskPickedUp(start);
     while (event !== undefined) {
       const handling: TaskEvent = event;
-      const transition = next(record, handling, { pollIntervalMs: this.#deps.pollIntervalMs, maxTaskAgeMs: this.#maxTaskAgeMs });
-      // A stopping bot records what its steps under way learned (a delivery made, a submission accepted)
-      // but starts no new work: the next run resumes from the record as it stands.
-      // So does a process whose lease another one took (it stalled): that one does the work from now on.
-      const leaseLost = this.#leases !== undefined && !this.#leases.holds(record.id);
-      if ((this.#stopped || leaseLost) && transition.effects.some((effect) => STARTS_WORK.has(effect.type))) {
-        return { record, changed: false };
-      }
-      event = undefined;
+      // A downloaded video belongs to this event until a `deliver` takes it (and removes it once sent): on
+      // every other way out (the process stopping, the lease or the compare-and-set lost, the store failing)
+      // nobody will send it, so it is removed here rather than left on disk until the process stops.
+      const downloaded = downloadedFile(handling);
+      let handedOver = false;
       try {
-        if (transition.record !== record) record = await this.#write(transition.record, record.state);
-        for (const effect of transition.effects) {
-          const outcome = await this.#performLogged(record, effect);
-          this.#metrics.effectPerformed(effect, outcome.event);
-          if (outcome.record) record = outcome.record;
-          if (outcome.event) event = outcome.event;
-        }
-      } catch (error) {
-        if (error instanceof RecordChanged) return { record, changed: true };
-        // The process is stopping and the step's request was abandoned unsent: the record stays as stored.
-        if (error instanceof RequestBudgetStopping) return { record, changed: false };
-        if (handling.type === 'crashed') {
-          // Even recording the error failed: the store itself is failing. Keep the task on this process's
-          // schedule and try again later.
-          this.#deps.logger.error('could not record task error', { taskId: record.id, error });
-          this.#scheduleBackOff(record.id, STORE_OUTAGE_FAILURES);
+        const transition = next(record, handling, { pollIntervalMs: this.#deps.pollIntervalMs, maxTaskAgeMs: this.#maxTaskAgeMs });
+        // A stopping bot records what its steps under way learned (a delivery made, a submission accepted)
+        // but starts no new work: the next run resumes from the record as it stands.
+        // So does a process whose lease another one took (it stalled): that one does the work from now on.
+        const leaseLost = this.#leases !== undefined && !this.#leases.holds(record.id);
+        if ((this.#stopped || leaseLost) && transition.effects.some((effect) => STARTS_WORK.has(effect.type))) {
           return { record, changed: false };
         }
-        event = this.#crashed(record, error);
+        event = undefined;
+        try {
+          if (transition.record !== record) record = await this.#write(transition.record, record.state);
+          for (const effect of transition.effects) {
+            if (effect.type === 'deliver' && effect.view.kind === 'video' && effect.view.video === downloaded) handedOver = true;
+            const outcome = await this.#performLogged(record, effect);
+            this.#metrics.effectPerformed(effect, outcome.event);
+            if (outcome.record) record = outcome.record;
+            if (outcome.event) event = outcome.event;
+          }
+        } catch (error) {
+          if (error instanceof RecordChanged) return { record, changed: true };
+          // The process is stopping and the step's request was abandoned unsent: the record stays as stored.
+          if (error instanceof RequestBudgetStopping) return { record, changed: false };
+          if (handling.type === 'crashed') {
+            // Even recording the error failed: the store itself is failing. Keep the task on this process's
+            // schedule and try again later.
+            this.#deps.logger.error('could not record task error', { taskId: record.id, error });
+            this.#scheduleBackOff(record.id, STORE_OUTAGE_FAILURES);
+            return { record, changed: false };
+          }
+          event = this.#crashed(record, error);
+        }
+      } finally {
+        if (!handedOver) await this.#dropVideo(record.id, downloaded);
       }
     }
     return { record, changed: false };
+  }
+
+  /** Removes a downloaded video nobody will send; a failure to remove it is logged, never a task error. */
+  async #dropVideo(taskId: string, file: VideoFile | undefined): Promise<void> {
+    if (file === undefined) return;
+    try {
+      await removeVideoFile(file);
+      this.#deps.logger.debug('downloaded video not sent; its file is removed', { taskId });
+    } catch (error) {
+      this.#deps.logger.warn('could not remove a downloaded video that is not sent', { taskId, error });
+    }
   }
 
   /** A bug or an outage of our own: retried a few times, then reported with a reference the operator can grep. */

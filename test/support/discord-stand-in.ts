@@ -129,6 +129,12 @@ interface InteractionContextInput {
    * delivers each guild's events to one shard. Default: every ready session.
    */
   session?: number;
+  /**
+   * Sent from the member's direct messages with the bot (context BOT_DM) instead of a server: no guild_id,
+   * `user` instead of `member`, the DM channel. `guildId`, `permissions`, `memberRoles` and `guildLocale` are
+   * then ignored, as there is no server to have them.
+   */
+  directMessage?: boolean;
 }
 
 export interface CommandInteractionInput extends InteractionContextInput {
@@ -233,7 +239,15 @@ const PERMISSION = {
   changeNickname: 1n << 26n,
   useApplicationCommands: 1n << 31n,
   sendMessagesInThreads: 1n << 38n,
+  mentionEveryone: 1n << 17n,
 } as const;
+
+/**
+ * The app's permissions in a direct message (`app_permissions` there): Attach Files, Embed Links and Mention
+ * Everyone, plus Use External Emojis in the DM with the app's own bot user.
+ */
+const DIRECT_MESSAGE_APP_PERMISSIONS =
+  PERMISSION.attachFiles | PERMISSION.embedLinks | PERMISSION.mentionEveryone | PERMISSION.useExternalEmojis;
 
 export const MEMBER_PERMISSIONS =
   PERMISSION.createInstantInvite |
@@ -837,8 +851,8 @@ export class DiscordStandIn {
 
   /**
    * A member clicks a button (interaction type 3) on the original reply of the interaction `onToken`, or on
-   * the message `onMessage` (a channel post, a follow-up). `commandName` names nothing here; it is required
-   * by the shared input type only.
+   * the message `onMessage` (a channel post, a follow-up, a direct message: then with `directMessage`).
+   * `commandName` names nothing here; it is required by the shared input type only.
    */
   dispatchButton(
     input: Omit<InteractionContextInput, 'commandName'> & { customId: string } & ({ onToken: string } | { onMessage: string }),
@@ -1212,6 +1226,7 @@ export class DiscordStandIn {
     type = 2,
     extra: Record<string, unknown> = {},
   ): DispatchedInteraction {
+    if (input.directMessage === true) return this.#dispatchFromDirectMessage(input, data, type, extra);
     const guild = this.#guildFixture(input.guildId);
     const channelId = input.channelId ?? guild.channelId;
     const userId = input.userId ?? this.memberUserId;
@@ -1273,6 +1288,50 @@ export class DiscordStandIn {
       entitlement_sku_ids: [],
       authorizing_integration_owners: { '0': guild.id },
       context: 0,
+      attachment_size_limit: input.attachmentSizeLimit ?? this.#uploadLimit,
+      ...extra,
+    };
+    this.dispatch('INTERACTION_CREATE', payload, input.session);
+    const dispatchedAt = this.#interactionsById.get(id)?.dispatchedAt ?? Date.now();
+    return { interactionId: id, token, payload, dispatchedAt };
+  }
+
+  /**
+   * An interaction as Discord sends it from a DM with the app's bot user
+   * (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object): `guild`,
+   * `guild_id`, `member` and `guild_locale` absent, `user` present, `context` 1 (BOT_DM), the DM channel
+   * (type 1, with its recipient) and, for a guild-installed app, "0" as the guild install's owner.
+   */
+  #dispatchFromDirectMessage(
+    input: InteractionContextInput,
+    data: Record<string, unknown>,
+    type: number,
+    extra: Record<string, unknown>,
+  ): DispatchedInteraction {
+    const userId = input.userId ?? this.memberUserId;
+    const username = input.username ?? `member${userId.slice(-4)}`;
+    const user = { id: userId, username, global_name: username, discriminator: '0', avatar: null, public_flags: 0, primary_guild: null };
+    const channel = this.#directChannelWith(userId);
+    const id = this.#snowflake();
+    const token = this.#interactionToken(id);
+    // A command's data names a guild only when it was registered in one; here there is none.
+    const { guild_id: _guildCommand, ...dataOutsideServers } = data;
+    const payload: Record<string, unknown> = {
+      id,
+      application_id: this.applicationId,
+      type,
+      data: dataOutsideServers,
+      channel: this.#directChannelObject(channel),
+      channel_id: channel.id,
+      user,
+      token,
+      version: 1,
+      app_permissions: input.appPermissions ?? DIRECT_MESSAGE_APP_PERMISSIONS.toString(),
+      locale: input.locale ?? 'en-US',
+      entitlements: [],
+      entitlement_sku_ids: [],
+      authorizing_integration_owners: { '0': '0' },
+      context: 1,
       attachment_size_limit: input.attachmentSizeLimit ?? this.#uploadLimit,
       ...extra,
     };
@@ -1850,7 +1909,11 @@ export class DiscordStandIn {
   #createDirectChannel(record: RecordedRequest): Answer {
     const parsed = createDmSchema.safeParse(record.body ?? {});
     if (!parsed.success) throw invalidFormBody('recipient_id', 'BASE_TYPE_REQUIRED', 'This field is required');
-    const userId = parsed.data.recipient_id;
+    return { status: 200, body: this.#directChannelObject(this.#directChannelWith(parsed.data.recipient_id)) };
+  }
+
+  /** The one direct-message channel between the bot and a user, opened the first time either side uses it. */
+  #directChannelWith(userId: string): DirectChannel {
     let channel = [...this.#directChannels.values()].find((c) => c.recipient.id === userId);
     if (!channel) {
       const recipient: StandInUser = {
@@ -1863,7 +1926,7 @@ export class DiscordStandIn {
       channel = { id: this.#snowflake(), recipient };
       this.#directChannels.set(channel.id, channel);
     }
-    return { status: 200, body: this.#directChannelObject(channel) };
+    return channel;
   }
 
   #directChannelObject(channel: DirectChannel): Record<string, unknown> {
