@@ -18,6 +18,7 @@ import { PrometheusMetrics } from './http/prometheus-metrics.ts';
 import { noMetrics } from './metrics.ts';
 import { InteractionRouter } from './discord/interaction-router.ts';
 import { AcknowledgementsFirst } from './tasks/acknowledgements-first.ts';
+import { reportFirstResponses } from './discord/answered-interactions.ts';
 import { AnimationRequests } from './animation/request-animation.ts';
 import { DeletedVideos } from './animation/deleted-videos.ts';
 import { InterruptedRequests } from './animation/interrupted-request.ts';
@@ -110,6 +111,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const quota = new QuotaService({ store, defaults: config.quotaDefaults, clock, logger: logger.child({ component: 'quota' }) });
   // Deferrals before new tasks' work: a burst's last members are acknowledged as fast as its first.
   const acknowledgements = new AcknowledgementsFirst();
+  reportFirstResponses(client.rest, acknowledgements);
   const tracker = new TaskTracker({
     acknowledgements,
     store: tasks,

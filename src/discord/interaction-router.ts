@@ -54,9 +54,9 @@ export class InteractionRouter {
   }
 
   handle(interaction: Interaction): Promise<void> {
-    // Counted before anything else runs: work of tasks accepted meanwhile lets this one be answered first. A
-    // request says when its deferral is sent; for any other interaction, "handled" bounds "acknowledged" (a
-    // handler answers within Discord's 3 s by design).
+    // Counted before anything else runs: work of tasks accepted meanwhile lets this one be answered first. It
+    // counts as answered once its first response is sent (a request says so itself, answered-interactions.ts
+    // for every other handler), or at the latest once its handler is done.
     const answered = this.#acknowledgements?.arrived(interaction.id);
     const handling = this.#handle(interaction);
     this.#inFlight.add(handling);

@@ -6,7 +6,8 @@
  * is waiting, or after `maxHoldMs` at the latest, so that a steady stream of commands cannot starve them.
  *
  * The front end (the interaction router) counts an interaction from its arrival until it is acknowledged
- * (`answered`, told by the request once its deferral is sent) or its handler is done, whichever comes first.
+ * (`answered`: told by the request once its deferral is sent, and by src/discord/answered-interactions.ts for
+ * any other first response) or its handler is done, whichever comes first.
  * A request records its task only after the acknowledgements pending then: the record is part of the work
  * held back. Should the bot die in that moment, the reservation (which carries how to answer the member) is
  * refunded and the member told (src/animation/interrupted-request.ts), as for any request not recorded.

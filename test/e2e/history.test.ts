@@ -259,6 +259,21 @@ describe('what a member who waited still needs', () => {
         expect(h.discord.originalMessage(press.token)?.flags ?? 0).toBe(64);
       });
 
+      it('does not hold back the requests that arrive while it is sent: its deferral counts as the answer', async () => {
+        const { button, historyToken } = await delivered();
+        // Under the 2 s that "acknowledgements first" waits at most, so only a missed answer would show.
+        h.video.delayVideoDownload(1_500);
+        const press = h.discord.dispatchButton({ customId: button.custom_id, onToken: historyToken });
+        await initialResponse(press.token);
+        const submitted = h.video.waitForSubmission(8_000);
+        animate({ prompt: 'asked while the first one is sent again' });
+
+        await submitted;
+        const resent = h.discord.requests.find((r) => r.method === 'PATCH' && r.path.includes(press.token) && r.files.length > 0);
+        expect(resent, 'the new request was submitted before the re-sent video was uploaded').toBeUndefined();
+        await h.discord.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(press.token) && r.files.length > 0, 8_000);
+      });
+
       it('gives the link when the video is over the upload limit where it is asked', async () => {
         const { button, historyToken } = await delivered();
         const press = h.discord.dispatchButton({ customId: button.custom_id, onToken: historyToken, attachmentSizeLimit: 1_000 });
