@@ -90,6 +90,12 @@ export class SqliteStore implements Store {
   readonly #adapter: SqliteKeyvAdapter;
   readonly #sql: ReturnType<typeof prepareStatements>;
   #purgedAt = Number.NEGATIVE_INFINITY;
+  /** Reservations asked for in this turn of the event loop, booked together at its end (reserveTogether). */
+  readonly #waitingReservations: {
+    request: ReservationsTogether;
+    resolve: (result: ReserveTogetherResult) => void;
+    reject: (error: Error) => void;
+  }[] = [];
   /** One process owns the file, so its own memory is every request there is: the ranks are its budget's order. */
   readonly #rateSlots = new InMemoryRateSlots();
 
@@ -143,35 +149,69 @@ export class SqliteStore implements Store {
     return result.ok ? { ok: true } : result;
   }
 
+  /**
+   * Booked with the other requests of this turn of the event loop in one transaction (a group commit): under a
+   * burst, a commit per command is most of what a reservation costs. Each request still sees the ones before
+   * it, is all or nothing on its own, and resolves only once the transaction is committed, so nothing is
+   * acknowledged on a booking a crash could still undo.
+   */
   reserveTogether(request: ReservationsTogether): Promise<ReserveTogetherResult> {
-    return settled(() => {
+    return new Promise((resolve, reject) => {
       checkReservationsTogether(request);
-      this.#purgeExpiredNowAndThen();
-      return transaction(this.#db, (): ReserveTogetherResult => {
-        const toMake = request.reservations.filter((r) => this.#sql.reservation.get(r.key) === undefined);
-        // Each counter is read once; a counter named twice is checked against what the earlier amounts add.
-        const rows = new Map<string, CounterRow | undefined>();
-        const row = (key: string) => (rows.has(key) ? rows.get(key) : this.#liveCounter(key));
-        const after = new Map<string, number>();
-        for (const c of toMake.flatMap((r) => r.counters)) {
-          if (!rows.has(c.key)) rows.set(c.key, row(c.key));
-          const next = (after.get(c.key) ?? rows.get(c.key)?.value ?? 0) + c.amount;
-          if (c.limit !== null && next > c.limit) return { ok: false, blockedBy: c.key };
-          after.set(c.key, next);
-        }
-        for (const reservation of toMake) {
-          const record = newReservation(reservation.key, reservation.counters, request.meta, request.now);
-          this.#sql.insertReservation.run(reservation.key, JSON.stringify(record));
-          for (const c of reservation.counters) {
-            rows.set(c.key, this.#addToCounter(c.key, row(c.key), c.amount, counterTtlMs(c.expiresAt, request.now)));
-          }
-        }
-        if (request.addToSet) this.#sql.addMember.run(request.addToSet.setKey, request.addToSet.member);
-        const values: Record<string, number> = {};
-        for (const c of request.reservations.flatMap((r) => r.counters)) values[c.key] = row(c.key)?.value ?? 0;
-        return { ok: true, values };
-      });
+      this.#waitingReservations.push({ request, resolve, reject });
+      if (this.#waitingReservations.length === 1) setImmediate(() => this.#reserveWaiting());
     });
+  }
+
+  #reserveWaiting(): void {
+    const waiting = this.#waitingReservations.splice(0);
+    if (waiting.length === 0) return;
+    let results: ReserveTogetherResult[];
+    try {
+      this.#purgeExpiredNowAndThen();
+      results = transaction(this.#db, () => waiting.map(({ request }) => this.#reserveInTransaction(request)));
+    } catch {
+      // Rolled back whole: each request is made again in a transaction of its own, so that one that cannot be
+      // made (a full disk, a broken row) fails alone.
+      for (const { request, resolve, reject } of waiting) {
+        try {
+          resolve(transaction(this.#db, () => this.#reserveInTransaction(request)));
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+      return;
+    }
+    waiting.forEach(({ resolve }, i) => {
+      const result = results[i];
+      if (result) resolve(result);
+    });
+  }
+
+  /** Runs inside the caller's transaction; a refusal changes nothing. */
+  #reserveInTransaction(request: ReservationsTogether): ReserveTogetherResult {
+    const toMake = request.reservations.filter((r) => this.#sql.reservation.get(r.key) === undefined);
+    // Each counter is read once; a counter named twice is checked against what the earlier amounts add.
+    const rows = new Map<string, CounterRow | undefined>();
+    const row = (key: string) => (rows.has(key) ? rows.get(key) : this.#liveCounter(key));
+    const after = new Map<string, number>();
+    for (const c of toMake.flatMap((r) => r.counters)) {
+      if (!rows.has(c.key)) rows.set(c.key, row(c.key));
+      const next = (after.get(c.key) ?? rows.get(c.key)?.value ?? 0) + c.amount;
+      if (c.limit !== null && next > c.limit) return { ok: false, blockedBy: c.key };
+      after.set(c.key, next);
+    }
+    for (const reservation of toMake) {
+      const record = newReservation(reservation.key, reservation.counters, request.meta, request.now);
+      this.#sql.insertReservation.run(reservation.key, JSON.stringify(record));
+      for (const c of reservation.counters) {
+        rows.set(c.key, this.#addToCounter(c.key, row(c.key), c.amount, counterTtlMs(c.expiresAt, request.now)));
+      }
+    }
+    if (request.addToSet) this.#sql.addMember.run(request.addToSet.setKey, request.addToSet.member);
+    const values: Record<string, number> = {};
+    for (const c of request.reservations.flatMap((r) => r.counters)) values[c.key] = row(c.key)?.value ?? 0;
+    return { ok: true, values };
   }
 
   settle(reservationKey: string, refund: boolean): Promise<boolean> {
@@ -261,7 +301,10 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     return settled(() => {
       // Closing twice is harmless, as with Redis.
-      if (this.#db.isOpen) this.#db.close();
+      if (!this.#db.isOpen) return;
+      // Booked before the connection goes: each of them is awaited by a request.
+      this.#reserveWaiting();
+      this.#db.close();
     });
   }
 

@@ -209,4 +209,43 @@ describe('SQLite store', () => {
       expect(await inspect((db) => db.prepare("SELECT name FROM sqlite_schema WHERE name = 'keyv'").get())).toBeUndefined();
     });
   });
+  describe('reservations of one turn, booked in one transaction', () => {
+    const booking = (key: string, limit: number) => ({
+      reservations: [{ key, counters: [{ key: 'units:guild-1', amount: 1, limit, held: false }] }],
+      meta: '{}',
+      now: clock.now(),
+    });
+
+    it('one that cannot be written fails alone: the others of its turn are booked', async () => {
+      // What a full disk or a damaged page would do to one insert, made by a trigger on the store's own table.
+      const db = new DatabaseSync(path);
+      db.exec('CREATE TABLE reservations (key TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT');
+      db.exec(
+        "CREATE TRIGGER refuse_one BEFORE INSERT ON reservations WHEN NEW.key = 'task-2' BEGIN SELECT RAISE(ABORT, 'write refused'); END",
+      );
+      db.close();
+      const opened = open();
+
+      const outcomes = await Promise.allSettled([
+        opened.reserveTogether(booking('task-1', 10)),
+        opened.reserveTogether(booking('task-2', 10)),
+        opened.reserveTogether(booking('task-3', 10)),
+      ]);
+
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(outcomes[2]).toMatchObject({ status: 'fulfilled', value: { ok: true, values: { 'units:guild-1': 2 } } });
+      expect((await opened.listReservations()).map((r) => r.key)).toEqual(['task-1', 'task-3']);
+      expect(await opened.counter('units:guild-1')).toBe(2);
+    });
+
+    it('a booking asked for just before the store closes is made, not lost', async () => {
+      const opened = open();
+      const booked = opened.reserveTogether(booking('task-1', 10));
+      await opened.close();
+      store = undefined;
+
+      expect(await booked).toMatchObject({ ok: true });
+      expect(await count('reservations')).toBe(1);
+    });
+  });
 });

@@ -282,6 +282,23 @@ for (const backend of storeBackends(1)) {
         expect(await store.counter('units:user-1:day-1')).toBe(0);
       });
 
+      it('asked for together, each sees the ones asked for before it, and a refusal undoes none of the others', async () => {
+        const booking = (key: string) => ({ reservations: [{ key, counters: [units(1, 2)] }], meta: '{}', now: Date.now() });
+
+        const results = await Promise.all([
+          store.reserveTogether(booking('a')),
+          store.reserveTogether(booking('b')),
+          store.reserveTogether(booking('c')),
+        ]);
+
+        expect(results).toEqual([
+          { ok: true, values: { 'units:user-1:day-1': 1 } },
+          { ok: true, values: { 'units:user-1:day-1': 2 } },
+          { ok: false, blockedBy: 'units:user-1:day-1' },
+        ]);
+        expect((await store.listReservations()).map((r) => r.key).sort()).toEqual(['a', 'b']);
+      });
+
       it('refuses amounts that are not whole numbers, and one reservation key given twice', async () => {
         await expect(
           store.reserveTogether({ reservations: [{ key: 'task-1', counters: [units(1.5, 10)] }], meta: '{}', now: Date.now() }),
