@@ -135,8 +135,11 @@ export class QuotaService {
 
     const period = periodWindow(quota.period, now);
     const day = periodWindow('day', now);
-    const extra = await this.#extraUnits(request.guildId, period.id, request.userId);
-    const memberLimit = allowance === null ? null : allowance + extra;
+    // What moderators granted or gave back this period raises the member's allowance, read in the booking itself.
+    const extraKeys = [
+      key.memberGranted(request.guildId, period.id, request.userId),
+      key.memberReset(request.guildId, period.id, request.userId),
+    ];
     const activeLimit = quota.memberRunning === null || quota.memberWaiting === null ? null : quota.memberRunning + quota.memberWaiting;
     const expiresAt = period.end + COUNTER_MARGIN_MS;
 
@@ -144,7 +147,14 @@ export class QuotaService {
     const dayExpiresAt = day.end + COUNTER_MARGIN_MS;
     // The member's ledger: refunded whenever the member got nothing.
     const counters: ReservationCounter[] = [
-      { key: memberUsedKey, amount: request.units, limit: memberLimit, held: false, expiresAt },
+      {
+        key: memberUsedKey,
+        amount: request.units,
+        limit: allowance,
+        ...(allowance === null ? {} : { raisedBy: extraKeys }),
+        held: false,
+        expiresAt,
+      },
       { key: key.serverUsed(request.guildId, period.id), amount: request.units, limit: quota.serverUnits, held: false, expiresAt },
       {
         key: key.serverDayUsed(request.guildId, day.id),
@@ -179,23 +189,32 @@ export class QuotaService {
     });
     if (!result.ok) {
       if (spend.some((c) => c.key === result.blockedBy)) return { ok: false, refusal: { kind: 'global_units', renewsAt: day.end } };
-      const refusal = await this.#refusalFor(result.blockedBy, counters, request, { period, day, rule, memberLimit, quota });
+      const refusal = await this.#refusalFor(result.blockedBy, counters, request, { period, day, rule, allowance, quota });
       return { ok: false, refusal };
     }
     const used = result.values[memberUsedKey] ?? 0;
-    return { ok: true, units: request.units, left: memberLimit === null ? null : Math.max(0, memberLimit - used), renewsAt: period.end };
+    const extra = extraKeys.reduce((sum, k) => sum + (result.values[k] ?? 0), 0);
+    return {
+      ok: true,
+      units: request.units,
+      left: allowance === null ? null : Math.max(0, allowance + extra - used),
+      renewsAt: period.end,
+    };
   }
 
   async #refusalFor(
     blockedBy: string,
     counters: ReservationCounter[],
     request: ReserveRequest,
-    ctx: { period: PeriodWindow; day: PeriodWindow; rule: AllowanceRule; memberLimit: Limit; quota: EffectiveQuota },
+    ctx: { period: PeriodWindow; day: PeriodWindow; rule: AllowanceRule; allowance: Limit; quota: EffectiveQuota },
   ): Promise<QuotaRefusal> {
     const [memberUsed, serverUsed, serverDayUsed] = counters;
     if (blockedBy === memberUsed?.key) {
-      const used = await this.#store.counter(memberUsed.key);
-      const left = Math.max(0, (ctx.memberLimit ?? 0) - used);
+      const [used, extra] = await Promise.all([
+        this.#store.counter(memberUsed.key),
+        this.#extraUnits(request.guildId, ctx.period.id, request.userId),
+      ]);
+      const left = Math.max(0, (ctx.allowance ?? 0) + extra - used);
       return { kind: 'member_units', left, needed: request.units, renewsAt: ctx.period.end, rule: ctx.rule };
     }
     if (blockedBy === serverUsed?.key) return { kind: 'server_units', renewsAt: ctx.period.end };

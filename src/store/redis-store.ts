@@ -46,8 +46,10 @@ interface RedisClient {
  * Several reservations, all or nothing. KEYS: reservations set, set to add a member to, then per reservation
  * its key and its counters. ARGV: reservation count, member to add ('' for none), then per reservation its
  * counter count, its name (for the reservations set) and its record JSON, then per counter amount,
- * limit|'', ttl ms|''. Returns {index} of the first counter (1-based, across all reservations) that would
- * overflow, or {0, value after of each counter…}. A reservation already stored is neither checked nor counted.
+ * limit|'', ttl ms|'', and the keys raising its limit joined by newlines ('' for none; like the settle
+ * script, these are named in ARGV, which one server allows). Returns {index} of the first counter (1-based,
+ * across all reservations) that would overflow, or {0, then per counter its value after and the value of each
+ * key raising its limit}. A reservation already stored is neither checked nor counted.
  */
 const RESERVE_TOGETHER = `
 local reservations = {}
@@ -57,8 +59,10 @@ for r = 1, tonumber(ARGV[1]) do
   local reservation = { key = KEYS[k], name = ARGV[a + 1], record = ARGV[a + 2], counters = {} }
   a = a + 3
   for c = 1, n do
-    reservation.counters[c] = { key = KEYS[k + c], amount = tonumber(ARGV[a]), limit = ARGV[a + 1], ttl = ARGV[a + 2] }
-    a = a + 3
+    local raisedBy = {}
+    for key in string.gmatch(ARGV[a + 3], '[^\\n]+') do raisedBy[#raisedBy + 1] = key end
+    reservation.counters[c] = { key = KEYS[k + c], amount = tonumber(ARGV[a]), limit = ARGV[a + 1], ttl = ARGV[a + 2], raisedBy = raisedBy }
+    a = a + 4
   end
   k = k + n + 1
   reservation.fresh = redis.call('EXISTS', reservation.key) == 0
@@ -71,7 +75,9 @@ for _, reservation in ipairs(reservations) do
     index = index + 1
     if reservation.fresh then
       local next = (after[c.key] or tonumber(redis.call('GET', c.key) or '0')) + c.amount
-      if c.limit ~= '' and next > tonumber(c.limit) then return { index } end
+      local raise = 0
+      for _, key in ipairs(c.raisedBy) do raise = raise + tonumber(redis.call('GET', key) or '0') end
+      if c.limit ~= '' and next > tonumber(c.limit) + raise then return { index } end
       after[c.key] = next
     end
   end
@@ -91,6 +97,7 @@ if ARGV[2] ~= '' then redis.call('SADD', KEYS[2], ARGV[2]) end
 for _, reservation in ipairs(reservations) do
   for _, c in ipairs(reservation.counters) do
     values[#values + 1] = tonumber(redis.call('GET', c.key) or '0')
+    for _, key in ipairs(c.raisedBy) do values[#values + 1] = tonumber(redis.call('GET', key) or '0') end
   end
 end
 return values
@@ -349,7 +356,12 @@ export class RedisStore implements Store {
       keys.push(raw(storeKeys.reservation(key)), ...own.map((c) => raw(storeKeys.counter(c.key))));
       args.push(String(own.length), key, JSON.stringify(newReservation(key, own, request.meta, request.now)));
       for (const c of own) {
-        args.push(String(c.amount), c.limit === null ? '' : String(c.limit), String(counterTtlMs(c.expiresAt, request.now) ?? ''));
+        args.push(
+          String(c.amount),
+          c.limit === null ? '' : String(c.limit),
+          String(counterTtlMs(c.expiresAt, request.now) ?? ''),
+          (c.raisedBy ?? []).map((key) => raw(storeKeys.counter(key))).join('\n'),
+        );
       }
     }
     const [blocked, ...after] = await reserveTogetherScript.runForNumbers(await this.#connected(), keys, args);
@@ -359,7 +371,8 @@ export class RedisStore implements Store {
       return { ok: false, blockedBy: counter.key };
     }
     const values: Record<string, number> = {};
-    counters.forEach((c, i) => (values[c.key] = after[i] ?? 0));
+    const named = counters.flatMap((c) => [c.key, ...(c.raisedBy ?? [])]);
+    named.forEach((key, i) => (values[key] = after[i] ?? 0));
     return { ok: true, values };
   }
 

@@ -198,7 +198,8 @@ export class SqliteStore implements Store {
     for (const c of toMake.flatMap((r) => r.counters)) {
       if (!rows.has(c.key)) rows.set(c.key, row(c.key));
       const next = (after.get(c.key) ?? rows.get(c.key)?.value ?? 0) + c.amount;
-      if (c.limit !== null && next > c.limit) return { ok: false, blockedBy: c.key };
+      const raise = (c.raisedBy ?? []).reduce((sum, key) => sum + (row(key)?.value ?? 0), 0);
+      if (c.limit !== null && next > c.limit + raise) return { ok: false, blockedBy: c.key };
       after.set(c.key, next);
     }
     for (const reservation of toMake) {
@@ -210,7 +211,9 @@ export class SqliteStore implements Store {
     }
     if (request.addToSet) this.#sql.addMember.run(request.addToSet.setKey, request.addToSet.member);
     const values: Record<string, number> = {};
-    for (const c of request.reservations.flatMap((r) => r.counters)) values[c.key] = row(c.key)?.value ?? 0;
+    for (const c of request.reservations.flatMap((r) => r.counters)) {
+      for (const key of [c.key, ...(c.raisedBy ?? [])]) values[key] = row(key)?.value ?? 0;
+    }
     return { ok: true, values };
   }
 

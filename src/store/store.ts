@@ -18,6 +18,12 @@ export interface ReservationCounter {
    */
   held: boolean;
   /**
+   * Counters whose current values are added to `limit` when the reservation is checked (units a moderator
+   * granted or gave back): read in the same atomic step, so a grant made meanwhile is never missed. Their
+   * values come back with the others in `reserveTogether`'s result. Ignored when `limit` is null.
+   */
+  raisedBy?: readonly string[];
+  /**
    * When the counter itself may be forgotten (end of its period plus a margin), epoch ms on the caller's
    * clock, the same one as `reserve`'s `now`: backends keep it as a time-to-live, so the bot's and the
    * server's clocks need not agree.
@@ -38,7 +44,7 @@ export interface ReservationsTogether {
   addToSet?: { setKey: string; member: string };
 }
 
-/** On success, every counter named, as it stands afterwards (so the caller needs no read of its own). */
+/** On success, every counter named (`raisedBy` ones too), as it stands afterwards: the caller needs no read of its own. */
 export type ReserveTogetherResult = { ok: true; values: Record<string, number> } | { ok: false; blockedBy: string };
 
 export interface StoredReservation {

@@ -128,11 +128,20 @@ for (const backend of storeBackends(REDIS_DB)) {
         const outcome = await limited.reserve(request({ units: 2 }));
 
         expect(outcome).toEqual({ ok: true, units: 2, left: 1, renewsAt: at('2026-11-26T00:00:00Z') });
-        // The moderators' grants and resets are read; the booking itself is one reserveTogether, nothing after it.
-        expect(calls.filter((c) => c !== 'counter')).toEqual(['reserveTogether']);
-        expect(calls.lastIndexOf('counter')).toBeLessThan(calls.indexOf('reserveTogether'));
+        // The moderators' grants and resets raise the member's limit inside that same step: nothing else is read.
+        expect(calls).toEqual(['reserveTogether']);
         expect((await store.listReservations()).length).toBe(2);
         expect((await limited.serverUsage(GUILD)).topMembers).toEqual([{ userId: ALICE, used: 2 }]);
+      });
+
+      it('counts what a moderator granted or gave back at the moment of booking, and says what is left', async () => {
+        await quota.grant(GUILD, ALICE, [], 2);
+        await spendDelivered();
+        await spendDelivered();
+        await spendDelivered();
+
+        expect(await quota.reserve(request({ units: 2 }))).toMatchObject({ ok: true, left: 0 });
+        expect(refusalOf(await quota.reserve(request()))).toMatchObject({ kind: 'member_units', left: 0, needed: 1 });
       });
 
       it("refused by the operator's daily cap, it books nothing at all", async () => {

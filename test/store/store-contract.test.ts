@@ -299,6 +299,22 @@ for (const backend of storeBackends(1)) {
         expect((await store.listReservations()).map((r) => r.key).sort()).toEqual(['a', 'b']);
       });
 
+      it("raises a counter's limit by the counters named in raisedBy, as they stand when it is booked, and gives their values", async () => {
+        await store.reserve('granted-by-a-moderator', [{ key: 'granted:user-1', amount: 2, limit: null, held: false }], '{}', 5_000);
+        const booking = (key: string, amount: number) => ({
+          reservations: [{ key, counters: [units(amount, 3, { raisedBy: ['granted:user-1', 'reset:user-1'] })] }],
+          meta: '{}',
+          now: 5_000,
+        });
+
+        expect(await store.reserveTogether(booking('task-1', 4))).toEqual({
+          ok: true,
+          values: { 'units:user-1:day-1': 4, 'granted:user-1': 2, 'reset:user-1': 0 },
+        });
+        expect(await store.reserveTogether(booking('task-2', 2))).toEqual({ ok: false, blockedBy: 'units:user-1:day-1' });
+        expect(await store.reserveTogether(booking('task-3', 1))).toMatchObject({ ok: true, values: { 'units:user-1:day-1': 5 } });
+      });
+
       it('refuses amounts that are not whole numbers, and one reservation key given twice', async () => {
         await expect(
           store.reserveTogether({ reservations: [{ key: 'task-1', counters: [units(1.5, 10)] }], meta: '{}', now: Date.now() }),
