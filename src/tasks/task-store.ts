@@ -93,13 +93,16 @@ export class TaskStore {
       await this.#store.kv.delete(imageKey(record.id));
     } else {
       // Index first: a crash between the two writes leaves an id without a record, or a final one, which
-      // listOpen skips, never a record nobody will resume.
-      await this.#store.addToSet(OPEN_TASKS, record.id);
+      // listOpen skips, never a record nobody will resume. Only at the first write (by this version: a record
+      // an older one wrote has no revision): the id then stays indexed until the task ends, and each later
+      // change of an open task is one write, not three.
+      if (expectedRevision === 0) await this.#store.addToSet(OPEN_TASKS, record.id);
       if (!(await this.#store.writeVersioned(write))) return undefined;
     }
     // After the record, so the member's history never lists an id whose record is not there yet.
     if (stored.state === 'received' || isFinal(stored.state)) await this.#rememberForMember(stored);
-    else await this.#store.addToSet(memberTasksKey(record.requester.guildId, record.requester.userId), record.id);
+    else if (expectedRevision === 0)
+      await this.#store.addToSet(memberTasksKey(record.requester.guildId, record.requester.userId), record.id);
     return stored;
   }
 

@@ -139,6 +139,37 @@ for (const backend of storeBackends(4))
       expect((await tasks.recentOfMember(GUILD, MEMBER, 2)).map((t) => t.id)).toEqual(['running', 'cancelled']);
     });
 
+    it('indexes a task at its first write only: each later change of an open task is one write of the store', async () => {
+      const first = await tasks.put(makeTaskRecord({ id: 'a', state: 'received' }));
+      const calls: string[] = [];
+      for (const name of ['addToSet', 'removeFromSet', 'writeVersioned'] as const) {
+        const original = store[name].bind(store) as (...args: unknown[]) => Promise<unknown>;
+        (store as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+          calls.push(name);
+          return original(...args);
+        };
+      }
+
+      if (!first) throw new Error('the first write was refused');
+      const queued = await tasks.put({ ...first, state: 'queued' });
+      if (!queued) throw new Error('the second write was refused');
+      await tasks.put({ ...queued, state: 'processing' });
+
+      expect(calls).toEqual(['writeVersioned', 'writeVersioned']);
+      expect((await tasks.listOpen()).map((t) => [t.id, t.state])).toEqual([['a', 'processing']]);
+      expect((await tasks.recentOfMember(GUILD, MEMBER, 10)).map((t) => t.id)).toEqual(['a']);
+    });
+
+    it('indexes an open task written by an older version (no revision) at its first write by this one', async () => {
+      await store.kv.set('task:older', makeTaskRecord({ id: 'older', state: 'queued' }));
+      const read = await tasks.get('older');
+      if (!read) throw new Error('the older record was not read');
+      await tasks.put({ ...read, state: 'processing' });
+
+      expect((await tasks.listOpen()).map((t) => t.id)).toEqual(['older']);
+      expect((await tasks.recentOfMember(GUILD, MEMBER, 10)).map((t) => t.id)).toEqual(['older']);
+    });
+
     it('finds a task that was open before the history existed once it is final', async () => {
       await store.kv.set('task:legacy', makeTaskRecord({ id: 'legacy', state: 'processing' }));
       expect(await tasks.recentOfMember(GUILD, MEMBER, 10)).toEqual([]);
