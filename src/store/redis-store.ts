@@ -23,7 +23,7 @@ const raw = (key: string) => `${NAMESPACE}:${key}`;
  */
 interface RedisClient {
   evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  scriptLoad(script: string): Promise<string>;
   sAdd(key: string, member: string): Promise<unknown>;
   sRem(key: string, member: string): Promise<unknown>;
   sMembers(key: string): Promise<string[]>;
@@ -237,6 +237,8 @@ return wait
 class LuaScript {
   readonly #source: string;
   readonly #sha: string;
+  /** The load under way after a NOSCRIPT, shared by every call that found the script missing meanwhile. */
+  #loading: Promise<unknown> | undefined;
 
   constructor(source: string) {
     this.#source = source;
@@ -257,13 +259,21 @@ class LuaScript {
     return reply;
   }
 
+  /** Puts the script in the server's cache, so calls send its SHA1 only. */
+  async load(client: RedisClient): Promise<void> {
+    await client.scriptLoad(this.#source);
+  }
+
   async #eval(client: RedisClient, keys: string[], args: string[]): Promise<unknown> {
     try {
       return await client.evalSha(this.#sha, { keys, arguments: args });
     } catch (error) {
-      // A restarted or flushed server has forgotten its script cache.
+      // A restarted or flushed server has forgotten its script cache. Loaded once for all the calls of a burst
+      // that found it missing, rather than each sending the whole script with EVAL.
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return await client.eval(this.#source, { keys, arguments: args });
+      this.#loading ??= this.load(client).finally(() => (this.#loading = undefined));
+      await this.#loading;
+      return await client.evalSha(this.#sha, { keys, arguments: args });
     }
   }
 }
@@ -275,6 +285,7 @@ const unclaimScript = new LuaScript(UNCLAIM);
 const writeVersionedScript = new LuaScript(WRITE_VERSIONED);
 const markScript = new LuaScript(MARK);
 const takeRateSlotScript = new LuaScript(TAKE_RATE_SLOT);
+const SCRIPTS = [reserveTogetherScript, settleScript, claimScript, unclaimScript, writeVersionedScript, markScript, takeRateSlotScript];
 
 /** How long past its announced retry a refused waiter still counts: a busy event loop may come back late. */
 const RATE_WAITER_GRACE_MS = 1_000;
@@ -327,6 +338,8 @@ export class RedisStore implements Store {
     } finally {
       clearTimeout(timer);
     }
+    // Before the first command: a burst's first calls then send each script's SHA1, not its text.
+    await Promise.all(SCRIPTS.map((script) => script.load(client)));
     return new RedisStore(adapter, client, kv);
   }
 

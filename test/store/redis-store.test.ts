@@ -1,7 +1,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RedisStore } from '../../src/store/redis-store.ts';
-import { redisKeys } from '../support/redis-server.ts';
+import {
+  findRedisServer,
+  forgetRedisScripts,
+  redisCommandCalls,
+  redisKeys,
+  startRedisServer,
+  type RedisServer,
+} from '../support/redis-server.ts';
 import { backendTitle, redisDatabaseUrl, storeBackends } from './store-backends.ts';
 
 const backend = storeBackends(3).find((b) => b.name === 'Redis');
@@ -53,6 +60,51 @@ describe.skipIf(backend.skipReason !== undefined)(backendTitle(backend, 'Redis k
     } finally {
       await second.close();
     }
+  });
+});
+
+describe.skipIf(backend.skipReason !== undefined)('Redis scripts', () => {
+  // A server of its own: its command counts are this test's alone.
+  let server: RedisServer;
+  let store: RedisStore | undefined;
+
+  beforeEach(async () => {
+    server = await startRedisServer(findRedisServer() ?? 'redis-server');
+  });
+
+  afterEach(async () => {
+    await store?.close();
+    await server.stop();
+  });
+
+  const booking = (key: string) => ({
+    reservations: [{ key, counters: [{ key: 'units:user-1', amount: 1, limit: null, held: false }] }],
+    meta: '{}',
+    now: Date.now(),
+  });
+
+  it('are loaded when the store opens, so the first burst sends no script text', async () => {
+    const opened = (store = await RedisStore.open(server.url));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => opened.reserveTogether(booking(`task-${i}`))));
+
+    const calls = await redisCommandCalls(server.url);
+    expect(calls.get('eval')).toBeUndefined();
+    expect(calls.get('evalsha')).toBe(20);
+    expect(calls.get('script|load')).toBeGreaterThan(0);
+  });
+
+  it('forgotten by the server, are loaded again once for all the calls that found them missing at once', async () => {
+    const opened = (store = await RedisStore.open(server.url));
+    await forgetRedisScripts(server.url);
+    const loadsBefore = (await redisCommandCalls(server.url)).get('script|load') ?? 0;
+
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => opened.reserveTogether(booking(`task-${i}`))));
+
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(await opened.counter('units:user-1')).toBe(20);
+    const calls = await redisCommandCalls(server.url);
+    expect((calls.get('script|load') ?? 0) - loadsBefore).toBe(1);
+    expect(calls.get('eval')).toBeUndefined();
   });
 });
 

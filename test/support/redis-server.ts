@@ -68,9 +68,26 @@ export function redisKeys(url: string): Promise<string[]> {
   return withClient(url, async (client) => (await client.keys('*')).sort());
 }
 
+/** The server's count of calls of each command since it started (INFO commandstats), e.g. `evalsha`, `script|load`. */
+export function redisCommandCalls(url: string): Promise<Map<string, number>> {
+  return withClient(url, async (client) => {
+    const info = await client.info('commandstats');
+    return new Map([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1] ?? '', Number(m[2])]));
+  });
+}
+
+/** Makes the server forget every Lua script it has cached, as a restart does. */
+export function forgetRedisScripts(url: string): Promise<void> {
+  return withClient(url, async (client) => {
+    await client.scriptFlush();
+  });
+}
+
 interface TestClient {
   flushDb(): Promise<unknown>;
   keys(pattern: string): Promise<string[]>;
+  info(section: string): Promise<string>;
+  scriptFlush(): Promise<unknown>;
 }
 
 async function withClient<T>(url: string, use: (client: TestClient) => Promise<T>): Promise<T> {
