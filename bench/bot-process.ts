@@ -20,8 +20,9 @@ export type BotName = 'this bot' | 'naive' | 'defer-only';
 
 /** How to start each bot and how it says it is connected. */
 const BOTS: Record<BotName, { entry: string; readyLine: string }> = {
-  // The production entry point, as `npm start` runs it: config from the environment, startApp, signals.
-  'this bot': { entry: 'src/index.ts', readyLine: 'connected to Discord' },
+  // The production entry point, as `npm start` runs it: the Node check, the runtime settings (src/start.js
+  // executes Node again with them: runtime-settings.ts), config from the environment, startApp, signals.
+  'this bot': { entry: 'src/start.js', readyLine: 'connected to Discord' },
   naive: { entry: 'bench/bots/naive-bot.ts', readyLine: READY_LINE },
   'defer-only': { entry: 'bench/bots/defer-only-bot.ts', readyLine: READY_LINE },
 };

@@ -15,6 +15,7 @@ import { DiscordInterruptedReplies } from './discord/interrupted-replies.ts';
 import { gatewayConnected } from './discord/gateway-health.ts';
 import { startOperatorServer, type OperatorServer } from './http/operator-server.ts';
 import { PrometheusMetrics } from './http/prometheus-metrics.ts';
+import { MemoryAfterBursts } from './memory-after-bursts.ts';
 import { noMetrics } from './metrics.ts';
 import { InteractionRouter } from './discord/interaction-router.ts';
 import { AcknowledgementsFirst } from './tasks/acknowledgements-first.ts';
@@ -110,8 +111,11 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   const quota = new QuotaService({ store, defaults: config.quotaDefaults, clock, logger: logger.child({ component: 'quota' }) });
   // Deferrals before new tasks' work: a burst's last members are acknowledged as fast as its first.
   const acknowledgements = new AcknowledgementsFirst();
+  // What a burst of picture checks took from the system is given back once it is over.
+  const afterBursts = new MemoryAfterBursts({ clock });
   const tracker = new TaskTracker({
     acknowledgements,
+    burstWork: afterBursts,
     store: tasks,
     quota,
     videoApi,
@@ -205,6 +209,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     // under way, finish and are recorded before the connection and the store close.
     router.stopAccepting();
     maintenance.stop();
+    afterBursts.stop();
     await Promise.all([tracker.stop(), router.idle()]);
     await client.destroy();
     await store.close();
