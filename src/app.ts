@@ -112,7 +112,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   // Deferrals before new tasks' work: a burst's last members are acknowledged as fast as its first.
   const acknowledgements = new AcknowledgementsFirst();
   // What a burst of picture checks took from the system is given back once it is over.
-  const afterBursts = new MemoryAfterBursts({ clock });
+  const afterBursts = new MemoryAfterBursts({ clock, logger: logger.child({ component: 'memory' }) });
   const tracker = new TaskTracker({
     acknowledgements,
     burstWork: afterBursts,

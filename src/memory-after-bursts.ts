@@ -13,9 +13,12 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Clock } from './clock.ts';
+import type { Logger } from './logger.ts';
 
 export interface MemoryAfterBurstsOptions {
   clock: Clock;
+  /** Told of each release: how long the process paused, and its resident memory before and after. */
+  logger?: Logger;
   /** Gives the memory back (default: `releaseUnusedMemory`). */
   release?: () => void;
   /** Pieces of work since the last release that make a burst. Default 50 (50 pictures, 30 MB of garbage). */
@@ -29,6 +32,7 @@ export interface MemoryAfterBurstsOptions {
 /** Counts the burst's work as it starts and finishes, and releases memory once it is over (see above). */
 export class MemoryAfterBursts {
   readonly #clock: Clock;
+  readonly #logger: Logger | undefined;
   readonly #release: () => void;
   readonly #burstSize: number;
   readonly #quietMs: number;
@@ -40,6 +44,7 @@ export class MemoryAfterBursts {
 
   constructor(options: MemoryAfterBurstsOptions) {
     this.#clock = options.clock;
+    this.#logger = options.logger;
     this.#release = options.release ?? releaseUnusedMemory;
     this.#burstSize = options.burstSize ?? 50;
     this.#quietMs = options.quietMs ?? 1_000;
@@ -85,8 +90,18 @@ export class MemoryAfterBursts {
       return;
     }
     this.#lastReleaseAt = this.#clock.now();
+    const pictures = this.#doneSinceRelease;
     this.#doneSinceRelease = 0;
+    const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+    const residentBefore = process.memoryUsage.rss();
+    const startedAt = performance.now();
     this.#release();
+    this.#logger?.info('memory given back after a burst', {
+      pictures,
+      pauseMs: Math.round(performance.now() - startedAt),
+      residentMiBBefore: mib(residentBefore),
+      residentMiBAfter: mib(process.memoryUsage.rss()),
+    });
   }
 }
 

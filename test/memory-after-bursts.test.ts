@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger.ts';
 import { MemoryAfterBursts } from '../src/memory-after-bursts.ts';
 import { ManualClock } from './support/manual-clock.ts';
 
@@ -26,6 +27,27 @@ describe('memory after a burst', () => {
     expect(releases()).toBe(1);
     clock.advance(10 * 60_000);
     expect(releases()).toBe(1);
+  });
+
+  it('each release is logged for the operator: the pictures since the last, the pause, resident memory before and after', async () => {
+    const clock = new ManualClock(1_000_000);
+    const lines: string[] = [];
+    const after = new MemoryAfterBursts({
+      clock,
+      release: () => undefined,
+      logger: createLogger({ level: 'info', write: (line) => lines.push(line) }),
+    });
+    await burst(after, 60);
+    clock.advance(1_000);
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({
+        msg: 'memory given back after a burst',
+        pictures: 60,
+        pauseMs: expect.any(Number),
+        residentMiBBefore: expect.any(Number),
+        residentMiBAfter: expect.any(Number),
+      }),
+    ]);
   });
 
   it('a few checks now and then are no burst: nothing is collected for them', async () => {
