@@ -14,8 +14,9 @@
  *
  * `--max-semi-space-size=16`: V8 sizes the young generation from the machine's memory, up to 64 MiB per
  * semi-space on a 24 GiB host, and a burst's short-lived garbage (pictures, request bodies) grows it to that
- * maximum, which it then keeps: 128 MiB of young generation resident for good. At 16 MiB it stays at 32 MiB,
- * for about 1 ms of CPU more per command (more objects promoted, more scavenges).
+ * maximum: 128 MiB resident during the burst, and kept until a collection reduces it (memory-after-bursts.ts
+ * runs one once the burst is over). At 16 MiB it stays at 32 MiB: the burst's peak was 330 to 510 MiB with it,
+ * 410 to 575 without, for the same CPU time per command within the measurement's noise (7.0 to 8.0 ms).
  */
 export const RUNTIME_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
 
@@ -23,11 +24,12 @@ export const RUNTIME_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'
  * The C allocator (glibc's malloc: libvips, undici's and SQLite's buffers, Node's own), read once at start.
  *
  * `MALLOC_ARENA_MAX=2`: glibc gives each thread that allocates its own arena, up to eight per core, and keeps
- * what each grew to: sharp's and the thread pool's workers held 25 to 40 MiB after a burst, 5 to 15 with two.
+ * what each grew to: sharp's and the thread pool's workers held 24 to 42 MiB after a burst, 5 to 21 with two.
  * `MALLOC_MMAP_THRESHOLD_=65536`: a fixed threshold (glibc's moves up after each large block is freed, so later
  * pictures and bodies of 100 KB to 1 MB land in the main heap and fragment it): blocks of 64 KiB and more are
- * mapped on their own and returned to the system when freed. The main heap stayed at 85 MiB after a burst
- * without it, 20 to 30 with it.
+ * mapped on their own and returned to the system when freed. The main heap stayed at 75 to 85 MiB after a burst
+ * without it (resident 210 to 240 MiB at 1000 open tasks), 27 to 30 with it (175), for about 0.5 ms of CPU
+ * more per command (a system call for each such block).
  */
 export const RUNTIME_ENV: Readonly<Record<string, string>> = {
   MALLOC_ARENA_MAX: '2',

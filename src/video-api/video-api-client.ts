@@ -31,8 +31,9 @@ export interface SubmitRequest {
   /**
    * Raw base64 without a `data:` prefix (the provider rejects the prefix), or a public https URL; or how to read
    * it, asked once the request has its slot in the budget, right before it leaves. A burst's submissions wait
-   * minutes for their slots at the default budget (1000 at 120 a minute: over eight), and each one holding its
-   * picture and its body meanwhile was 250 KB of heap per 95 KB picture: 250 MB for a burst of 1000.
+   * minutes for their slots at the default budget (1000 at 120 a minute: over eight); each one holding its
+   * picture's base64 and its JSON body meanwhile kept about 250 KB of heap per 95 KB picture, some 250 MB for a
+   * burst of 1000.
    */
   image: string | (() => Promise<string>);
   prompt: string;
