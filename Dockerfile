@@ -20,5 +20,6 @@ USER node
 
 # What `docker stop` sends. The bot finishes its writes and exits within 8 s, under Docker's 10 s before SIGKILL.
 STOPSIGNAL SIGTERM
-# Node itself, not npm, so the signal reaches the bot directly.
+# Node itself, not npm, so the signal reaches the bot directly. src/start.js adds the runtime settings it needs
+# itself (src/runtime-settings.ts): set nothing of them here.
 CMD ["node", "src/start.js"]

@@ -19,9 +19,10 @@ const MEMORY_PROBE = fileURLToPath(new URL('./probes/memory-probe.ts', import.me
 export type BotName = 'this bot' | 'naive' | 'defer-only';
 
 /** How to start each bot and how it says it is connected. */
-const BOTS: Record<BotName, { entry: string; readyLine: string }> = {
-  // The production entry point, as `npm start` runs it: config from the environment, startApp, signals.
-  'this bot': { entry: 'src/index.ts', readyLine: 'connected to Discord' },
+export const BOTS: Record<BotName, { entry: string; readyLine: string }> = {
+  // The production entry point, as `npm start` runs it: the Node check, the runtime settings (src/start.js
+  // executes Node again with them: runtime-settings.ts), config from the environment, startApp, signals.
+  'this bot': { entry: 'src/start.js', readyLine: 'connected to Discord' },
   naive: { entry: 'bench/bots/naive-bot.ts', readyLine: READY_LINE },
   'defer-only': { entry: 'bench/bots/defer-only-bot.ts', readyLine: READY_LINE },
 };
@@ -64,7 +65,7 @@ export class BotProcess {
       env: {
         PATH: process.env.PATH ?? '',
         ...(process.env.BENCH_BOT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_BOT_NODE_OPTIONS } : {}),
-        // MALLOC_ARENA_MAX, when the bench has it, too: how the C allocator's arenas weigh on resident memory.
+        // MALLOC_ARENA_MAX, when the bench has it, too (this bot has its own, src/runtime-settings.ts: the bench's wins).
         ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
         ...env,
       },

@@ -15,6 +15,7 @@ import { DiscordInterruptedReplies } from './discord/interrupted-replies.ts';
 import { gatewayConnected } from './discord/gateway-health.ts';
 import { startOperatorServer, type OperatorServer } from './http/operator-server.ts';
 import { PrometheusMetrics } from './http/prometheus-metrics.ts';
+import { MemoryAfterBursts } from './memory-after-bursts.ts';
 import { noMetrics } from './metrics.ts';
 import { InteractionRouter } from './discord/interaction-router.ts';
 import { AcknowledgementsFirst } from './tasks/acknowledgements-first.ts';
@@ -112,8 +113,11 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   // Deferrals before new tasks' work: a burst's last members are acknowledged as fast as its first.
   const acknowledgements = new AcknowledgementsFirst();
   reportFirstResponses(client.rest, acknowledgements);
+  // What a burst of picture checks took from the system is given back once it is over.
+  const afterBursts = new MemoryAfterBursts({ clock, logger: logger.child({ component: 'memory' }) });
   const tracker = new TaskTracker({
     acknowledgements,
+    burstWork: afterBursts,
     store: tasks,
     quota,
     videoApi,
@@ -207,6 +211,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     // under way, finish and are recorded before the connection and the store close.
     router.stopAccepting();
     maintenance.stop();
+    afterBursts.stop();
     await Promise.all([tracker.stop(), router.idle()]);
     await client.destroy();
     await store.close();

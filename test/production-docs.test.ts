@@ -4,7 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { BOTS } from '../bench/bot-process.ts';
 import { STOP_HARD_CAP_MS } from '../src/process-stop.ts';
+import { RUNTIME_ENV, RUNTIME_NODE_FLAGS } from '../src/runtime-settings.ts';
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 const readme = read('README.md');
@@ -54,5 +56,21 @@ describe('running in production, as documented', () => {
       .split('\n')
       .filter((line) => line !== '' && !line.startsWith('#'));
     expect(ignored).toEqual(expect.arrayContaining(['.env', 'node_modules', 'data']));
+  });
+
+  it('the runtime settings are set in one place, src/start.js, which every way of running the bot runs, the bench included', () => {
+    // package.json, the README's command and unit, and the Dockerfile all run src/start.js (the tests above).
+    expect(BOTS['this bot'].entry).toBe('src/start.js');
+    // None sets them a second time, where they could drift from runtime-settings.ts.
+    const elsewhere = [read('Dockerfile'), production.slice(production.indexOf('```ini')), read('package.json')];
+    for (const name of [...RUNTIME_NODE_FLAGS.map((flag) => flag.split('=')[0] ?? flag), ...Object.keys(RUNTIME_ENV)]) {
+      for (const text of elsewhere) expect(text).not.toContain(name);
+    }
+  });
+
+  it('the README says which runtime settings the bot applies, each with its value', () => {
+    const memory = production.slice(production.indexOf('### Memory'), production.indexOf('### Stopping and restarting'));
+    for (const flag of RUNTIME_NODE_FLAGS) expect(memory).toContain(`\`${flag}\``);
+    for (const [name, value] of Object.entries(RUNTIME_ENV)) expect(memory).toContain(`\`${name}=${value}\``);
   });
 });

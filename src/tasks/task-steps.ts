@@ -107,15 +107,22 @@ export class TaskSteps {
 
   async submit(record: TaskRecord): Promise<TaskEvent> {
     const log = this.#deps.logger.child({ taskId: record.id });
-    const imageBase64 = await this.#deps.store.getImage(record.id);
-    // The checked picture is kept until the task is final; without it, check again rather than guess.
-    if (imageBase64 === undefined) return { type: 'picture_missing' };
     const { options } = record;
     let notSent: string | undefined;
+    // Read once the budget has granted the slot, not before its wait (video-api-client.ts, SubmitRequest.image):
+    // a backlog of submissions holds no pictures. Before the mark, so a missing one leaves the task unsent.
+    let imageBase64: string | undefined;
+    const picture = { missing: false };
     // Asked by the client once the request budget has granted the slot, right before the request leaves: a
     // task still waiting in the budget (minutes, in a burst) has taken nothing, so a stop or a crash meanwhile
     // leaves it `submitting` without a mark, and the next start sends it (lifecycle.ts, `resumed`).
     const beforeSend = async (): Promise<boolean> => {
+      imageBase64 = await this.#deps.store.getImage(record.id);
+      // The checked picture is kept until the task is final; without it, check again rather than guess.
+      if (imageBase64 === undefined) {
+        picture.missing = true;
+        return false;
+      }
       // First without the mark: a process that took the task over while this one waited (and stored it again)
       // must find the mark free, so that it knows nothing was sent and sends the task itself.
       if ((await this.#deps.store.get(record.id))?.revision !== record.revision) {
@@ -140,7 +147,12 @@ export class TaskSteps {
     try {
       const submitted = await this.#deps.videoApi.submit(
         {
-          image: imageBase64,
+          // Handed over once (the client keeps the body it makes for a retry): no second copy stays here.
+          image: () => {
+            const image = imageBase64 ?? '';
+            imageBase64 = undefined;
+            return Promise.resolve(image);
+          },
           prompt: options.prompt,
           duration: options.duration,
           cfgScale: options.cfgScale,
@@ -157,6 +169,7 @@ export class TaskSteps {
       // the next start reports the outcome as unknown, the safe side of a rare case.)
       if (error instanceof RequestBudgetStopping) throw error;
       if (error instanceof SubmitAborted) {
+        if (picture.missing) return { type: 'picture_missing' };
         log.warn(notSent ?? 'submission aborted before it was sent');
         return { type: 'submit_unknown' };
       }

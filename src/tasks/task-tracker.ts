@@ -5,6 +5,7 @@
  * One scheduler serves every task, so thousands of waiting generations cost one timer.
  */
 import { ConcurrencyLimit } from '../concurrency-limit.ts';
+import type { MemoryAfterBursts } from '../memory-after-bursts.ts';
 import { noMetrics, type TaskMetrics } from '../metrics.ts';
 import type { AcknowledgementsFirst } from './acknowledgements-first.ts';
 import { randomId, randomFraction } from '../random.ts';
@@ -52,6 +53,11 @@ export interface TaskTrackerDeps extends TaskStepsDeps {
    * the deferrals go first (acknowledgements-first.ts). Default: tasks start at once.
    */
   acknowledgements?: Pick<AcknowledgementsFirst, 'pending' | 'clear'>;
+  /**
+   * Counts each picture check (its wait in line included) as a burst's work, so the memory the burst took is
+   * given back once the line has drained (src/memory-after-bursts.ts). Default: nothing counted.
+   */
+  burstWork?: Pick<MemoryAfterBursts, 'run'>;
 }
 
 /** How long a member waits at most before being told and refunded, when TASK_MAX_AGE_MS is not set. */
@@ -432,7 +438,7 @@ export class TaskTracker {
     const log = this.#deps.logger.child({ taskId: record.id });
     switch (effect.type) {
       case 'check_picture':
-        return { event: await this.#pictureChecks.run(() => this.#steps.checkPicture(record)) };
+        return { event: await this.#checkPicture(record) };
       case 'take_turn':
         return { event: await this.#steps.takeTurn(record) };
       case 'submit':
@@ -473,6 +479,12 @@ export class TaskTracker {
         this.#scheduleBackOff(record.id, effect.failures, effect.retryAfterMs);
         return {};
     }
+  }
+
+  /** In the line of picture checks, counted as a burst's work when that is asked for. */
+  #checkPicture(record: TaskRecord): Promise<TaskEvent> {
+    const inLine = () => this.#pictureChecks.run(() => this.#steps.checkPicture(record));
+    return this.#deps.burstWork ? this.#deps.burstWork.run(inLine) : inLine();
   }
 
   #scheduleBackOff(id: string, failures: number, retryAfterMs?: number): void {

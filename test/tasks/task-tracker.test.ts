@@ -39,7 +39,8 @@ class ScriptedVideoApi implements VideoApi {
   async submit(request: SubmitRequest, _priority?: RequestPriority, options: SubmitOptions = {}): Promise<{ taskId: string }> {
     // As the real client: the last check is asked right before the request leaves, and a no sends nothing.
     if (options.beforeSend && !(await options.beforeSend())) throw new SubmitAborted();
-    this.submissions.push(request);
+    // As the real client: the picture is read once the request is about to leave.
+    this.submissions.push({ ...request, image: typeof request.image === 'string' ? request.image : await request.image() });
     return this.submitOutcome();
   }
 
@@ -325,6 +326,16 @@ describe('task tracker', () => {
     expect(await store.get('task-0001')).toMatchObject({ state: 'delivered' });
     // The mark is taken now: no other driver sends it again.
     expect(await store.markSubmitted('task-0001', 'another driver')).toBe(false);
+  });
+
+  it('a task found mid-submission whose picture is gone takes no mark and sends nothing: it checks its picture again, then is submitted', async () => {
+    await store.put(makeTaskRecord({ state: 'submitting' }));
+    // The picture is read when the request is about to leave (not before its wait for the budget): missing
+    // then, the task is not sent and leaves the mark free for the submission that follows the new check.
+    expect(await tracker.resumeOpenTasks()).toBe(1);
+    await tracker.idle();
+    expect(api.submissions.map((s) => s.image)).toEqual([PICTURE.toString('base64')]);
+    expect(await store.get('task-0001')).toMatchObject({ state: 'queued', retries: 0 });
   });
 
   it('a task found mid-submission written by a version before submission marks (no revision) is reported, not sent again', async () => {

@@ -513,6 +513,57 @@ describe('submit: the last check before sending (beforeSend)', () => {
   });
 });
 
+describe('submit: the picture is read when the request leaves, not while it waits', () => {
+  it('submissions waiting for the budget hold no picture: each is read once its slot is granted, after the last check, once (a retry re-uses it)', async () => {
+    const clock = new ManualClock(5_000_000);
+    const budget = new RequestBudget({
+      window: new LocalRateWindow({ limit: 1, now: () => clock.now() }),
+      sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
+      now: () => clock.now(),
+    });
+    const client = makeClient({ budget, now: () => clock.now() });
+    const order: string[] = [];
+    const submit = (name: string) =>
+      client.submit(
+        {
+          ...aRequest,
+          image: async () => {
+            order.push(`${name} read`);
+            return IMAGE;
+          },
+        },
+        undefined,
+        {
+          beforeSend: async () => {
+            order.push(`${name} checked`);
+            return true;
+          },
+        },
+      );
+    standIn.failNextSubmit(429, { code: 429, reason: 'RATE_LIMIT_EXCEEDED' }, 1);
+    const first = submit('first');
+    const second = submit('second');
+    const third = submit('third');
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await settle();
+    // One slot a minute: the first went (and was refused with a 429: its retry waits too), the two others wait,
+    // their pictures unread.
+    expect(order).toEqual(['first checked', 'first read']);
+    expect(budget.waiting).toBe(3);
+    for (let minute = 0; minute < 3; minute++) {
+      clock.advance(60_000);
+      await settle();
+    }
+    await Promise.all([first, second, third]);
+    expect(order).toEqual(['first checked', 'first read', 'second checked', 'second read', 'third checked', 'third read']);
+    // The first was sent twice (its retry after the 429) with the picture read once.
+    expect(standIn.submissions).toHaveLength(4);
+    expect(standIn.submissions.map((s) => (s.body as { image?: string }).image)).toEqual([IMAGE, IMAGE, IMAGE, IMAGE]);
+  });
+});
+
 describe('a retry waiting when the budget stops', () => {
   it('a poll backing off after a 503 is abandoned at once, not asked again', async () => {
     const clock = new ManualClock(5_000_000);
