@@ -12,6 +12,9 @@ import type { Store } from '../store/store.ts';
 const keptPictureSchema = z.object({ base64: z.string().min(1), expiresAt: z.number() });
 
 const keptKey = (taskId: string) => `kept-picture:${taskId}`;
+/** Beside each picture, its expiry alone: a button press asks whether the picture is kept without reading it. */
+const keptUntilKey = (taskId: string) => `kept-picture-until:${taskId}`;
+const keptUntilSchema = z.number();
 
 export class KeptPictures {
   readonly #store: Store;
@@ -27,6 +30,19 @@ export class KeptPictures {
   async keep(taskId: string, base64: string): Promise<void> {
     const expiresAt = this.#clock.now() + this.#retentionMs;
     await this.#store.kv.set(keptKey(taskId), { base64, expiresAt }, this.#retentionMs);
+    // After the picture: an expiry found always has its picture (or had it, until the same moment).
+    await this.#store.kv.set(keptUntilKey(taskId), expiresAt, this.#retentionMs);
+  }
+
+  /**
+   * Whether that task's picture is still kept, read from its expiry alone: a picture is up to 13 MB of base64,
+   * and a press must be answered within Discord's 3 s. One kept by an earlier version, with no expiry beside
+   * it, is read whole once.
+   */
+  async isKept(taskId: string): Promise<boolean> {
+    const until = keptUntilSchema.safeParse(await this.#store.kv.get(keptUntilKey(taskId)));
+    if (until.success) return until.data > this.#clock.now();
+    return (await this.get(taskId)) !== undefined;
   }
 
   /** The picture of that task's video, or undefined once it expired or was erased (Delete). */
@@ -37,6 +53,7 @@ export class KeptPictures {
   }
 
   async erase(taskId: string): Promise<void> {
+    await this.#store.kv.delete(keptUntilKey(taskId));
     await this.#store.kv.delete(keptKey(taskId));
   }
 }

@@ -18,7 +18,7 @@ export type RerollOutcome = AnimationOutcome | { kind: 'cannot_reroll'; why: Rer
 
 export interface RerollDeps {
   tasks: { get(id: string): Promise<TaskRecord | undefined> };
-  pictures: { get(taskId: string): Promise<string | undefined> };
+  pictures: { isKept(taskId: string): Promise<boolean> };
   animations: Pick<AnimationRequests, 'request'>;
 }
 
@@ -30,7 +30,7 @@ export async function rerollableVideo(
 ): Promise<{ video: TaskRecord } | { why: RerollRefusal }> {
   const video = await deps.tasks.get(taskId);
   if (video?.requester.guildId !== guildId) return { why: 'not_found' };
-  if ((await deps.pictures.get(video.id)) === undefined) return { why: 'expired' };
+  if (!(await deps.pictures.isKept(video.id))) return { why: 'expired' };
   return { video };
 }
 

@@ -15,7 +15,7 @@ function setUp(kept: Record<string, string> = { made: 'cGljdHVyZQ==' }) {
   const asked: AnimationRequest[] = [];
   const deps = {
     tasks: { get: async (id: string) => (id === video.id ? video : undefined) },
-    pictures: { get: async (id: string) => kept[id] },
+    pictures: { isKept: async (id: string) => kept[id] !== undefined },
     animations: {
       request: async (request: AnimationRequest): Promise<AnimationOutcome> => {
         asked.push(request);
