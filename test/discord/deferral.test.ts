@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DiscordAPIError } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deferPublicly, type DeferrableInteraction } from '../../src/discord/deferral.ts';
+import { DEFERRAL_CONNECTIONS, deferPublicly, type DeferrableInteraction } from '../../src/discord/deferral.ts';
 
 type Reply = { status: number; body?: string } | 'drop';
 
@@ -100,6 +100,20 @@ describe('deferPublicly', () => {
   it('rejects with the status when two 5xx in a row come back without a Discord error body', async () => {
     replies = [{ status: 503 }, { status: 503, body: 'upstream unavailable' }];
     await expect(deferPublicly(interaction())).rejects.toMatchObject({ status: 503, code: 503 });
+  });
+
+  it("a burst's deferrals share a bounded pool of connections, kept open between bursts", async () => {
+    const sockets = new Set<unknown>();
+    server.on('connection', (socket) => sockets.add(socket));
+
+    const burst = Array.from({ length: 300 }, (_, i) => ({ ...interaction(), id: String(1187203491855131000n + BigInt(i)) }));
+    await Promise.all(burst.map((i) => deferPublicly(i)));
+
+    expect(received).toHaveLength(300);
+    expect(burst.every((i) => i.deferred)).toBe(true);
+    expect(sockets.size).toBeLessThanOrEqual(DEFERRAL_CONNECTIONS);
+    await deferPublicly(interaction());
+    expect(sockets.size).toBeLessThanOrEqual(DEFERRAL_CONNECTIONS);
   });
 
   it('sends nothing for an interaction already answered', async () => {
