@@ -50,6 +50,18 @@ function makeClient(overrides: Partial<VideoApiClientOptions> = {}): VideoApiCli
   });
 }
 
+/** A client on a request budget of `limit` slots a minute, all its time on a manual clock. */
+function clientOnManualClock(limit: number, overrides: Partial<VideoApiClientOptions> = {}) {
+  const clock = new ManualClock(5_000_000);
+  const budget = new RequestBudget({
+    window: new LocalRateWindow({ limit, now: () => clock.now() }),
+    sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
+    now: () => clock.now(),
+  });
+  const client = makeClient({ budget, now: () => clock.now(), ...overrides });
+  return { clock, budget, client };
+}
+
 async function caught(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
@@ -482,13 +494,7 @@ describe('submit: the last check before sending (beforeSend)', () => {
   });
 
   it('a submit still waiting in the budget when it stops is abandoned: never checked, never sent', async () => {
-    const clock = new ManualClock(5_000_000);
-    const budget = new RequestBudget({
-      window: new LocalRateWindow({ limit: 1, now: () => clock.now() }),
-      sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
-      now: () => clock.now(),
-    });
-    const client = makeClient({ budget, now: () => clock.now() });
+    const { clock, budget, client } = clientOnManualClock(1);
     await client.getResult(standIn.createTask());
     let asked = 0;
     const waiting = caught(
@@ -515,13 +521,7 @@ describe('submit: the last check before sending (beforeSend)', () => {
 
 describe('submit: the picture is read when the request leaves, not while it waits', () => {
   it('submissions waiting for the budget hold no picture: each is read once its slot is granted, after the last check, once (a retry re-uses it)', async () => {
-    const clock = new ManualClock(5_000_000);
-    const budget = new RequestBudget({
-      window: new LocalRateWindow({ limit: 1, now: () => clock.now() }),
-      sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
-      now: () => clock.now(),
-    });
-    const client = makeClient({ budget, now: () => clock.now() });
+    const { clock, budget, client } = clientOnManualClock(1);
     const order: string[] = [];
     const submit = (name: string) =>
       client.submit(
@@ -566,15 +566,7 @@ describe('submit: the picture is read when the request leaves, not while it wait
 
 describe('a retry waiting when the budget stops', () => {
   it('a poll backing off after a 503 is abandoned at once, not asked again', async () => {
-    const clock = new ManualClock(5_000_000);
-    const budget = new RequestBudget({
-      window: new LocalRateWindow({ limit: 100, now: () => clock.now() }),
-      sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
-      now: () => clock.now(),
-    });
-    const client = makeClient({
-      budget,
-      now: () => clock.now(),
+    const { clock, budget, client } = clientOnManualClock(100, {
       sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(resolve, ms)),
     });
     const taskId = standIn.createTask();
