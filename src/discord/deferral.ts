@@ -11,7 +11,7 @@
  * Afterwards the interaction is marked deferred exactly as discord.js marks it, so its editReply and
  * followUp work as usual.
  */
-import { DefaultUserAgent, DiscordAPIError, InteractionResponseType, Routes, type RESTOptions } from 'discord.js';
+import { DefaultUserAgent, DiscordAPIError, InteractionResponseType, RESTJSONErrorCodes, Routes, type RESTOptions } from 'discord.js';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
 
@@ -57,15 +57,14 @@ export async function deferPublicly(interaction: DeferrableInteraction): Promise
   const first = await send(url, body).catch((error: unknown) => ({ failed: error }));
   if ('failed' in first || first.status >= 500) {
     const second = await send(url, body);
-    if (!(second.status === 400 && second.code === ALREADY_ACKNOWLEDGED)) throwIfRefused(second, url, body);
+    if (!(second.status === 400 && second.code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged))
+      throwIfRefused(second, url, body);
   } else {
     throwIfRefused(first, url, body);
   }
   interaction.deferred = true;
   interaction.ephemeral = false;
 }
-
-const ALREADY_ACKNOWLEDGED = 40060;
 
 interface Answer {
   status: number;
