@@ -193,11 +193,13 @@ export class SqliteStore implements Store {
     const toMake = request.reservations.filter((r) => this.#sql.reservation.get(r.key) === undefined);
     // Each counter is read once; a counter named twice is checked against what the earlier amounts add.
     const rows = new Map<string, CounterRow | undefined>();
-    const row = (key: string) => (rows.has(key) ? rows.get(key) : this.#liveCounter(key));
+    const row = (key: string) => {
+      if (!rows.has(key)) rows.set(key, this.#liveCounter(key));
+      return rows.get(key);
+    };
     const after = new Map<string, number>();
     for (const c of toMake.flatMap((r) => r.counters)) {
-      if (!rows.has(c.key)) rows.set(c.key, row(c.key));
-      const next = (after.get(c.key) ?? rows.get(c.key)?.value ?? 0) + c.amount;
+      const next = (after.get(c.key) ?? row(c.key)?.value ?? 0) + c.amount;
       const raise = (c.raisedBy ?? []).reduce((sum, key) => sum + (row(key)?.value ?? 0), 0);
       if (c.limit !== null && next > c.limit + raise) return { ok: false, blockedBy: c.key };
       after.set(c.key, next);
