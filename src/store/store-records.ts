@@ -40,7 +40,7 @@ export function newReservation(key: string, counters: readonly ReservationCounte
  * Redis counters are integers (INCRBY), so both backends refuse anything else rather than let the SQLite
  * store accept what the Redis store would reject.
  */
-export function checkReservationCounters(counters: readonly ReservationCounter[]): void {
+function checkReservationCounters(counters: readonly ReservationCounter[]): void {
   for (const c of counters) {
     if (!Number.isSafeInteger(c.amount) || c.amount < 0) {
       throw new RangeError(`reservation amount for ${c.key} must be a non-negative integer, got ${c.amount}`);
