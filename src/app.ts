@@ -52,6 +52,15 @@ import { VideoFiles } from './videos/video-files.ts';
 /** A development deploy registers in a server: that many of the bot's servers are looked at, not all. */
 const GUILDS_CHECKED_FOR_COMMANDS = 3;
 
+/**
+ * How long after connecting the bot waits before comparing Discord's commands with its own. The first moments
+ * after a (re)start are when the members who saw the bot offline try again, all at once; the comparison's
+ * requests and the building of every command's payload (about 5 ms of CPU) would be spent while their
+ * deferrals wait. A burst of 100 at the start had its p99 about 10% lower without it (1.64 times the bot
+ * that only defers instead of 1.83, median of seven interleaved rounds of bursts). The warning is for the operator's log: half a minute late costs nothing.
+ */
+export const COMMANDS_CHECK_DELAY_MS = 30_000;
+
 export interface RunningApp {
   readonly client: Client;
   readonly tracker: TaskTracker;
@@ -179,6 +188,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     ...(store.sharedAcrossProcesses ? { resumeEveryMs: leaseTiming.takeoverEveryMs } : {}),
   });
 
+  let commandsCheck: unknown;
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
   client.once(Events.ClientReady, (ready) => {
     logger.info('connected to Discord', {
@@ -190,7 +200,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
       servers: ready.guilds.cache.size,
     });
     maintenance.start();
-    void warnIfCommandsStale(ready, logger);
+    commandsCheck = clock.setTimer(() => void warnIfCommandsStale(ready, logger), COMMANDS_CHECK_DELAY_MS);
   });
   client.on(Events.Error, (error) => logger.error('discord client error', { error }));
 
@@ -210,6 +220,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     // Commands that arrive from now on are answered "restarting"; those being handled, and the tasks' steps
     // under way, finish and are recorded before the connection and the store close.
     router.stopAccepting();
+    if (commandsCheck !== undefined) clock.clearTimer(commandsCheck);
     maintenance.stop();
     afterBursts.stop();
     await Promise.all([tracker.stop(), router.idle()]);

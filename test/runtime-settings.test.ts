@@ -22,6 +22,13 @@ describe('the runtime settings', () => {
     const operators = Object.fromEntries(Object.keys(RUNTIME_ENV).map((name) => [name, '4']));
     expect(missingRuntimeSettings([], operators).env).toEqual({});
   });
+
+  it("an operator's `--no-` form of a flag is theirs too: the flag stays off", () => {
+    const switches = RUNTIME_NODE_FLAGS.filter((flag) => !flag.includes('='));
+    expect(switches).not.toEqual([]);
+    const turnedOff = switches.map((flag) => flag.replace(/^--/, '--no-'));
+    expect(missingRuntimeSettings(turnedOff, {}).flags).toEqual(RUNTIME_NODE_FLAGS.filter((flag) => flag.includes('=')));
+  });
 });
 
 describe('the bot started as in production (src/start.js)', () => {

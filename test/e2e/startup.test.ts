@@ -1,7 +1,9 @@
 /** What an operator reads when the bot starts: one ready line, and a warning when the commands are stale. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { COMMANDS_CHECK_DELAY_MS } from '../../src/app.ts';
 import { commandPayloads } from '../../src/command-registry.ts';
 import { BotHarness } from '../support/bot-harness.ts';
+import { ManualClock } from '../support/manual-clock.ts';
 
 interface LogRecord {
   level: string;
@@ -34,9 +36,14 @@ describe('start-up', () => {
     });
   });
 
+  const commandListsAsked = () => h.discord.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/commands'));
+
   it('warns once, naming npm run deploy-commands, when Discord does not have the commands of this version', async () => {
     h = await BotHarness.start();
-    await h.startBot();
+    const clock = new ManualClock(Date.now());
+    await h.startBot({ clock });
+    await settle();
+    clock.advance(COMMANDS_CHECK_DELAY_MS);
     await settle();
     const warnings = records().filter((r) => r.msg.includes('npm run deploy-commands'));
     expect(warnings).toHaveLength(1);
@@ -49,8 +56,41 @@ describe('start-up', () => {
       'global',
       commandPayloads().map((c) => ({ id: '1', ...c })),
     );
-    await h.startBot();
+    const clock = new ManualClock(Date.now());
+    await h.startBot({ clock });
     await settle();
+    clock.advance(COMMANDS_CHECK_DELAY_MS);
+    await settle();
+    expect(commandListsAsked()).not.toEqual([]);
     expect(records().filter((r) => r.msg.includes('deploy-commands'))).toEqual([]);
+  });
+
+  it('compares the commands only once the first moments after a start are over: a burst of retries lands then', async () => {
+    h = await BotHarness.start();
+    const clock = new ManualClock(Date.now());
+    await h.startBot({ clock });
+    await settle();
+    // Connected, and nothing asked of Discord yet but what connecting takes.
+    expect(records().some((r) => r.msg === 'connected to Discord')).toBe(true);
+    expect(commandListsAsked()).toEqual([]);
+    clock.advance(COMMANDS_CHECK_DELAY_MS - 1);
+    await settle();
+    expect(commandListsAsked()).toEqual([]);
+    clock.advance(1);
+    await settle();
+    expect(commandListsAsked()).toHaveLength(2);
+    expect(records().filter((r) => r.msg.includes('npm run deploy-commands'))).toHaveLength(1);
+  });
+
+  it('stopped before then, it leaves no timer behind and asks nothing', async () => {
+    h = await BotHarness.start();
+    const clock = new ManualClock(Date.now());
+    const app = await h.startBot({ clock });
+    await settle();
+    await app.stop();
+    h.app = undefined;
+    clock.advance(COMMANDS_CHECK_DELAY_MS);
+    await settle();
+    expect(commandListsAsked()).toEqual([]);
   });
 });
