@@ -36,6 +36,23 @@ describe('start-up', () => {
     });
   });
 
+  it("collects the start's garbage before it connects, when no command can arrive yet: a burst then finds a clean heap", async () => {
+    h = await BotHarness.start();
+    await h.startBot();
+    await settle();
+    const all = records();
+    const collected = all.findIndex((r) => r.msg === "start's garbage collected");
+    const connected = all.findIndex((r) => r.msg === 'connected to Discord');
+    expect(collected).toBeGreaterThanOrEqual(0);
+    expect(collected).toBeLessThan(connected);
+    const { heapMiBBefore, heapMiBAfter, pauseMs } = all[collected] as unknown as Record<string, number>;
+    expect(heapMiBAfter).toBeLessThan(heapMiBBefore ?? 0);
+    expect(pauseMs).toBeGreaterThanOrEqual(0);
+    // Nothing had been asked of Discord yet: the collection came before the connection began.
+    const firstAskedAt = Math.min(...h.discord.requests.map((r) => r.at));
+    expect(Date.parse(String(all[collected]?.time))).toBeLessThanOrEqual(firstAskedAt);
+  });
+
   const commandListsAsked = () => h.discord.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/commands'));
 
   it('warns once, naming npm run deploy-commands, when Discord does not have the commands of this version', async () => {
