@@ -57,7 +57,8 @@ const GUILDS_CHECKED_FOR_COMMANDS = 3;
  * after a (re)start are when the members who saw the bot offline try again, all at once; the comparison's
  * requests and the building of every command's payload (about 5 ms of CPU) would be spent while their
  * deferrals wait. A burst of 100 at the start had its p99 about 10% lower without it (1.64 times the bot
- * that only defers instead of 1.83, median of seven interleaved rounds of bursts). The warning is for the operator's log: half a minute late costs nothing.
+ * that only defers instead of 1.83, median of seven interleaved rounds of bursts). The warning is for the
+ * operator's log: half a minute late costs nothing.
  */
 export const COMMANDS_CHECK_DELAY_MS = 30_000;
 
