@@ -192,8 +192,8 @@ export class QuotaService {
       const refusal = await this.#refusalFor(result.blockedBy, counters, request, { period, day, rule, allowance, quota });
       return { ok: false, refusal };
     }
-    const used = result.values[memberUsedKey] ?? 0;
-    const extra = extraKeys.reduce((sum, k) => sum + (result.values[k] ?? 0), 0);
+    const used = result.values.get(memberUsedKey) ?? 0;
+    const extra = extraKeys.reduce((sum, k) => sum + (result.values.get(k) ?? 0), 0);
     return {
       ok: true,
       units: request.units,

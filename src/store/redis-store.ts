@@ -383,9 +383,9 @@ export class RedisStore implements Store {
       if (!counter) throw new Error(`reserve script named counter ${String(blocked)} of ${counters.length}`);
       return { ok: false, blockedBy: counter.key };
     }
-    const values: Record<string, number> = {};
+    const values = new Map<string, number>();
     const named = counters.flatMap((c) => [c.key, ...(c.raisedBy ?? [])]);
-    named.forEach((key, i) => (values[key] = after[i] ?? 0));
+    named.forEach((key, i) => values.set(key, after[i] ?? 0));
     return { ok: true, values };
   }
 

@@ -212,9 +212,9 @@ export class SqliteStore implements Store {
       }
     }
     if (request.addToSet) this.#sql.addMember.run(request.addToSet.setKey, request.addToSet.member);
-    const values: Record<string, number> = {};
+    const values = new Map<string, number>();
     for (const c of request.reservations.flatMap((r) => r.counters)) {
-      for (const key of [c.key, ...(c.raisedBy ?? [])]) values[key] = row(key)?.value ?? 0;
+      for (const key of [c.key, ...(c.raisedBy ?? [])]) values.set(key, row(key)?.value ?? 0);
     }
     return { ok: true, values };
   }

@@ -44,8 +44,12 @@ export interface ReservationsTogether {
   addToSet?: { setKey: string; member: string };
 }
 
-/** On success, every counter named (`raisedBy` ones too), as it stands afterwards: the caller needs no read of its own. */
-export type ReserveTogetherResult = { ok: true; values: Record<string, number> } | { ok: false; blockedBy: string };
+/**
+ * On success, every counter named (`raisedBy` ones too), as it stands afterwards: the caller needs no read of its
+ * own. A Map rather than an object: the keys are built per member and per period, and an object given them one
+ * by one is rebuilt as a dictionary on every booking (6 to 7 µs of a booking's CPU, measured, against 1 for a Map).
+ */
+export type ReserveTogetherResult = { ok: true; values: ReadonlyMap<string, number> } | { ok: false; blockedBy: string };
 
 export interface StoredReservation {
   key: string;

@@ -233,7 +233,7 @@ describe('SQLite store', () => {
       ]);
 
       expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-      expect(outcomes[2]).toMatchObject({ status: 'fulfilled', value: { ok: true, values: { 'units:guild-1': 2 } } });
+      expect(outcomes[2]).toEqual({ status: 'fulfilled', value: { ok: true, values: new Map([['units:guild-1', 2]]) } });
       expect((await opened.listReservations()).map((r) => r.key)).toEqual(['task-1', 'task-3']);
       expect(await opened.counter('units:guild-1')).toBe(2);
     });

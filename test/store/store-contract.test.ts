@@ -212,7 +212,14 @@ for (const backend of storeBackends(1)) {
       it('makes every reservation, adds the member to the set and gives the counters after it, in one step', async () => {
         const result = await store.reserveTogether(together('task-1', 100));
 
-        expect(result).toEqual({ ok: true, values: { 'units:user-1:day-1': 2, 'running:user-1': 1, 'spend:day-1': 2 } });
+        expect(result).toEqual({
+          ok: true,
+          values: new Map([
+            ['units:user-1:day-1', 2],
+            ['running:user-1', 1],
+            ['spend:day-1', 2],
+          ]),
+        });
         expect((await store.listReservations()).map((r) => [r.key, r.meta, r.createdAt]).sort()).toEqual([
           ['spend:task-1', '{"taskId":"task-1"}', 5_000],
           ['units:task-1', '{"taskId":"task-1"}', 5_000],
@@ -259,7 +266,11 @@ for (const backend of storeBackends(1)) {
         // The spend would no longer fit, but it is already booked for this task.
         expect(await store.reserveTogether(together('task-1', 2))).toEqual({
           ok: true,
-          values: { 'units:user-1:day-1': 2, 'running:user-1': 1, 'spend:day-1': 2 },
+          values: new Map([
+            ['units:user-1:day-1', 2],
+            ['running:user-1', 1],
+            ['spend:day-1', 2],
+          ]),
         });
         expect((await store.listReservations()).length).toBe(2);
       });
@@ -269,7 +280,11 @@ for (const backend of storeBackends(1)) {
 
         expect(await store.reserveTogether(together('task-1', 100))).toEqual({
           ok: true,
-          values: { 'units:user-1:day-1': 2, 'running:user-1': 1, 'spend:day-1': 2 },
+          values: new Map([
+            ['units:user-1:day-1', 2],
+            ['running:user-1', 1],
+            ['spend:day-1', 2],
+          ]),
         });
       });
 
@@ -292,8 +307,8 @@ for (const backend of storeBackends(1)) {
         ]);
 
         expect(results).toEqual([
-          { ok: true, values: { 'units:user-1:day-1': 1 } },
-          { ok: true, values: { 'units:user-1:day-1': 2 } },
+          { ok: true, values: new Map([['units:user-1:day-1', 1]]) },
+          { ok: true, values: new Map([['units:user-1:day-1', 2]]) },
           { ok: false, blockedBy: 'units:user-1:day-1' },
         ]);
         expect((await store.listReservations()).map((r) => r.key).sort()).toEqual(['a', 'b']);
@@ -309,10 +324,21 @@ for (const backend of storeBackends(1)) {
 
         expect(await store.reserveTogether(booking('task-1', 4))).toEqual({
           ok: true,
-          values: { 'units:user-1:day-1': 4, 'granted:user-1': 2, 'reset:user-1': 0 },
+          values: new Map([
+            ['units:user-1:day-1', 4],
+            ['granted:user-1', 2],
+            ['reset:user-1', 0],
+          ]),
         });
         expect(await store.reserveTogether(booking('task-2', 2))).toEqual({ ok: false, blockedBy: 'units:user-1:day-1' });
-        expect(await store.reserveTogether(booking('task-3', 1))).toMatchObject({ ok: true, values: { 'units:user-1:day-1': 5 } });
+        expect(await store.reserveTogether(booking('task-3', 1))).toEqual({
+          ok: true,
+          values: new Map([
+            ['units:user-1:day-1', 5],
+            ['granted:user-1', 2],
+            ['reset:user-1', 0],
+          ]),
+        });
       });
 
       it('refuses amounts that are not whole numbers, and one reservation key given twice', async () => {
