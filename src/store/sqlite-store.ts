@@ -169,13 +169,14 @@ export class SqliteStore implements Store {
     let results: ReserveTogetherResult[];
     try {
       this.#purgeExpiredNowAndThen();
-      results = transaction(this.#db, () => waiting.map(({ request }) => this.#reserveInTransaction(request)));
+      results = this.#reserveInOneTransaction(waiting.map(({ request }) => request));
     } catch {
       // Rolled back whole: each request is made again in a transaction of its own, so that one that cannot be
       // made (a full disk, a broken row) fails alone.
       for (const { request, resolve, reject } of waiting) {
         try {
-          resolve(transaction(this.#db, () => this.#reserveInTransaction(request)));
+          const [result] = this.#reserveInOneTransaction([request]);
+          if (result) resolve(result);
         } catch (error) {
           reject(error instanceof Error ? error : new Error(String(error)));
         }
@@ -188,15 +189,25 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Runs inside the caller's transaction; a refusal changes nothing. */
-  #reserveInTransaction(request: ReservationsTogether): ReserveTogetherResult {
+  /**
+   * Books `requests` in order in one transaction. The counters they share (a server's, the operator's) are read
+   * once and written once, with what all of them added: in a burst in one server, three of a booking's five
+   * counter writes and reads are the same rows.
+   */
+  #reserveInOneTransaction(requests: readonly ReservationsTogether[]): ReserveTogetherResult[] {
+    return transaction(this.#db, () => {
+      const counters = new TurnCounters((key) => this.#liveCounter(key));
+      const results = requests.map((request) => this.#reserveInTransaction(request, counters));
+      for (const [key, row] of counters.changed()) this.#writeCounter(key, row);
+      return results;
+    });
+  }
+
+  /** Runs inside the caller's transaction, and changes only `counters` for them; a refusal changes nothing. */
+  #reserveInTransaction(request: ReservationsTogether, counters: TurnCounters): ReserveTogetherResult {
     const toMake = request.reservations.filter((r) => this.#sql.reservation.get(r.key) === undefined);
-    // Each counter is read once; a counter named twice is checked against what the earlier amounts add.
-    const rows = new Map<string, CounterRow | undefined>();
-    const row = (key: string) => {
-      if (!rows.has(key)) rows.set(key, this.#liveCounter(key));
-      return rows.get(key);
-    };
+    const row = (key: string) => counters.get(key);
+    // A counter named twice is checked against what the earlier amounts add.
     const after = new Map<string, number>();
     for (const c of toMake.flatMap((r) => r.counters)) {
       const next = (after.get(c.key) ?? row(c.key)?.value ?? 0) + c.amount;
@@ -208,7 +219,7 @@ export class SqliteStore implements Store {
       const record = newReservation(reservation.key, reservation.counters, request.meta, request.now);
       this.#sql.insertReservation.run(reservation.key, JSON.stringify(record));
       for (const c of reservation.counters) {
-        rows.set(c.key, this.#addToCounter(c.key, row(c.key), c.amount, counterTtlMs(c.expiresAt, request.now)));
+        counters.set(c.key, nextCounterRow(row(c.key), c.amount, counterTtlMs(c.expiresAt, request.now), this.#clock.now()));
       }
     }
     if (request.addToSet) this.#sql.addMember.run(request.addToSet.setKey, request.addToSet.member);
@@ -230,7 +241,7 @@ export class SqliteStore implements Store {
         // and it is dropped rather than listed for reconciliation for ever.
         if (!reservation) return false;
         for (const c of reservation.counters) {
-          if (c.held || refund) this.#addToCounter(c.key, this.#liveCounter(c.key), -c.amount, undefined);
+          if (c.held || refund) this.#addToCounter(c.key, this.#liveCounter(c.key), -c.amount);
         }
         return true;
       }),
@@ -325,22 +336,16 @@ export class SqliteStore implements Store {
     return row.expires_at !== null && row.expires_at <= this.#clock.now() ? undefined : row;
   }
 
-  /**
-   * Adds `delta` to the counter whose live row is `current`, keeping its expiry unless a new TTL is given (as
-   * Redis INCRBY keeps a key's TTL), and returns the row now stored. A counter that is absent (expired with its
-   * period) is not revived by a give-back, and one that reaches zero is deleted: zero and absent mean the same.
-   * Runs inside the caller's transaction.
-   */
-  #addToCounter(key: string, current: CounterRow | undefined, delta: number, ttlMs: number | undefined): CounterRow | undefined {
-    if (current === undefined && delta <= 0) return undefined;
-    const next = (current?.value ?? 0) + delta;
-    if (next <= 0) {
-      this.#sql.deleteCounter.run(key);
-      return undefined;
-    }
-    const expiresAt = ttlMs === undefined ? (current?.expires_at ?? null) : Math.ceil(this.#clock.now() + ttlMs);
-    this.#sql.setCounter.run(key, next, expiresAt);
-    return { value: next, expires_at: expiresAt };
+  /** Adds `delta` to the counter whose live row is `current` (as `nextCounterRow` says), in the caller's transaction. */
+  #addToCounter(key: string, current: CounterRow | undefined, delta: number): void {
+    const next = nextCounterRow(current, delta, undefined, this.#clock.now());
+    if (next !== current) this.#writeCounter(key, next);
+  }
+
+  /** Stores `row` as the counter's, or deletes the counter (undefined: zero or absent, the same). */
+  #writeCounter(key: string, row: CounterRow | undefined): void {
+    if (row === undefined) this.#sql.deleteCounter.run(key);
+    else this.#sql.setCounter.run(key, row.value, row.expires_at);
   }
 
   /** Before a write rather than after, so that a failure here cannot be mistaken for the write's. */
@@ -371,6 +376,51 @@ function parseReservationRow(row: unknown): StoredReservation | undefined {
 interface CounterRow {
   value: number;
   expires_at: number | null;
+}
+
+/**
+ * What adding `delta` to the counter whose live row is `current` makes of it: its expiry is kept unless a new TTL
+ * is given (as Redis INCRBY keeps a key's TTL), a counter that is absent (expired with its period) is not revived
+ * by a give-back, and one that reaches zero is gone (undefined): zero and absent mean the same. `current` itself
+ * when nothing changes.
+ */
+function nextCounterRow(current: CounterRow | undefined, delta: number, ttlMs: number | undefined, now: number): CounterRow | undefined {
+  if (current === undefined && delta <= 0) return undefined;
+  const value = (current?.value ?? 0) + delta;
+  if (value <= 0) return undefined;
+  return { value, expires_at: ttlMs === undefined ? (current?.expires_at ?? null) : Math.ceil(now + ttlMs) };
+}
+
+/**
+ * The counters of one transaction's bookings: each read from the store once, then kept here as the bookings
+ * change them, and written by the caller once, before the transaction commits. Lives no longer than the
+ * transaction, so nothing outside it (another transaction, a rollback) can make it stale.
+ */
+class TurnCounters {
+  readonly #read: (key: string) => CounterRow | undefined;
+  readonly #rows = new Map<string, CounterRow | undefined>();
+  readonly #changed = new Set<string>();
+
+  constructor(read: (key: string) => CounterRow | undefined) {
+    this.#read = read;
+  }
+
+  get(key: string): CounterRow | undefined {
+    if (this.#rows.has(key)) return this.#rows.get(key);
+    const row = this.#read(key);
+    this.#rows.set(key, row);
+    return row;
+  }
+
+  set(key: string, row: CounterRow | undefined): void {
+    this.#rows.set(key, row);
+    this.#changed.add(key);
+  }
+
+  /** Each counter changed, as it now stands. */
+  *changed(): Iterable<[string, CounterRow | undefined]> {
+    for (const key of this.#changed) yield [key, this.#rows.get(key)];
+  }
 }
 
 /**

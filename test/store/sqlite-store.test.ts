@@ -238,6 +238,53 @@ describe('SQLite store', () => {
       expect(await opened.counter('units:guild-1')).toBe(2);
     });
 
+    it('writes each counter the turn shares once, with what all its bookings added', async () => {
+      const db = new DatabaseSync(path);
+      db.exec('CREATE TABLE counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires_at INTEGER) STRICT');
+      db.exec('CREATE TABLE counter_writes (key TEXT NOT NULL, value INTEGER NOT NULL) STRICT');
+      for (const event of ['INSERT', 'UPDATE']) {
+        db.exec(
+          `CREATE TRIGGER count_${event.toLowerCase()} AFTER ${event} ON counters BEGIN INSERT INTO counter_writes VALUES (NEW.key, NEW.value); END`,
+        );
+      }
+      db.close();
+      const opened = open();
+      const sharing = (key: string, member: string) => ({
+        reservations: [
+          {
+            key,
+            counters: [
+              { key: 'units:guild-1', amount: 1, limit: 3, held: false },
+              { key: `units:${member}`, amount: 1, limit: 1, held: false },
+            ],
+          },
+        ],
+        meta: '{}',
+        now: clock.now(),
+      });
+
+      const results = await Promise.all([
+        opened.reserveTogether(sharing('task-1', 'user-1')),
+        opened.reserveTogether(sharing('task-2', 'user-2')),
+        // Refused by the member's own limit: it adds nothing to the shared counter.
+        opened.reserveTogether(sharing('task-3', 'user-2')),
+        opened.reserveTogether(sharing('task-4', 'user-4')),
+        // Refused by the shared one, as the three before it filled it.
+        opened.reserveTogether(sharing('task-5', 'user-5')),
+      ]);
+
+      expect(results.map((r) => (r.ok ? r.values.get('units:guild-1') : r.blockedBy))).toEqual([1, 2, 'units:user-2', 3, 'units:guild-1']);
+      expect(await opened.counter('units:guild-1')).toBe(3);
+      expect((await opened.listReservations()).map((r) => r.key)).toEqual(['task-1', 'task-2', 'task-4']);
+      const writes = await inspect((d) => d.prepare('SELECT key, value FROM counter_writes ORDER BY key').all());
+      expect(writes).toEqual([
+        { key: 'units:guild-1', value: 3 },
+        { key: 'units:user-1', value: 1 },
+        { key: 'units:user-2', value: 1 },
+        { key: 'units:user-4', value: 1 },
+      ]);
+    });
+
     it('a booking asked for just before the store closes is made, not lost', async () => {
       const opened = open();
       const booked = opened.reserveTogether(booking('task-1', 10));
