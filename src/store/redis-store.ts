@@ -68,15 +68,21 @@ for r = 1, tonumber(ARGV[1]) do
   reservation.fresh = redis.call('EXISTS', reservation.key) == 0
   reservations[r] = reservation
 end
+-- Each key is read once: what is stored, then what INCRBY made of it.
+local stored = {}
+local function read(key)
+  if stored[key] == nil then stored[key] = tonumber(redis.call('GET', key) or '0') end
+  return stored[key]
+end
 local after = {}
 local index = 0
 for _, reservation in ipairs(reservations) do
   for _, c in ipairs(reservation.counters) do
     index = index + 1
     if reservation.fresh then
-      local next = (after[c.key] or tonumber(redis.call('GET', c.key) or '0')) + c.amount
+      local next = (after[c.key] or read(c.key)) + c.amount
       local raise = 0
-      for _, key in ipairs(c.raisedBy) do raise = raise + tonumber(redis.call('GET', key) or '0') end
+      for _, key in ipairs(c.raisedBy) do raise = raise + read(key) end
       if c.limit ~= '' and next > tonumber(c.limit) + raise then return { index } end
       after[c.key] = next
     end
@@ -86,7 +92,7 @@ local values = { 0 }
 for _, reservation in ipairs(reservations) do
   if reservation.fresh then
     for _, c in ipairs(reservation.counters) do
-      redis.call('INCRBY', c.key, c.amount)
+      stored[c.key] = redis.call('INCRBY', c.key, c.amount)
       if c.ttl ~= '' then redis.call('PEXPIRE', c.key, c.ttl) end
     end
     redis.call('SET', reservation.key, reservation.record)
@@ -96,8 +102,8 @@ end
 if ARGV[2] ~= '' then redis.call('SADD', KEYS[2], ARGV[2]) end
 for _, reservation in ipairs(reservations) do
   for _, c in ipairs(reservation.counters) do
-    values[#values + 1] = tonumber(redis.call('GET', c.key) or '0')
-    for _, key in ipairs(c.raisedBy) do values[#values + 1] = tonumber(redis.call('GET', key) or '0') end
+    values[#values + 1] = read(c.key)
+    for _, key in ipairs(c.raisedBy) do values[#values + 1] = read(key) end
   end
 end
 return values

@@ -93,6 +93,42 @@ describe.skipIf(backend.skipReason !== undefined)('Redis scripts', () => {
     expect(calls.get('script|load')).toBeGreaterThan(0);
   });
 
+  it('book with one read of each counter and of each key raising a limit, and give the values from what they read and wrote', async () => {
+    const opened = (store = await RedisStore.open(server.url));
+    await opened.reserve('granted', [{ key: 'granted:user-1', amount: 2, limit: null, held: false }], '{}', Date.now());
+    const getsBefore = (await redisCommandCalls(server.url)).get('get') ?? 0;
+
+    const result = await opened.reserveTogether({
+      reservations: [
+        {
+          key: 'units:task-1',
+          counters: [
+            { key: 'units:user-1', amount: 2, limit: 1, held: false, raisedBy: ['granted:user-1', 'reset:user-1'] },
+            { key: 'units:guild-1', amount: 2, limit: 30, held: false },
+            { key: 'running:user-1', amount: 1, limit: 2, held: true },
+          ],
+        },
+        { key: 'spend:task-1', counters: [{ key: 'spend:day-1', amount: 2, limit: 200, held: false }] },
+      ],
+      meta: '{}',
+      now: Date.now(),
+    });
+
+    expect(result).toEqual({
+      ok: true,
+      values: new Map([
+        ['units:user-1', 2],
+        ['granted:user-1', 2],
+        ['reset:user-1', 0],
+        ['units:guild-1', 2],
+        ['running:user-1', 1],
+        ['spend:day-1', 2],
+      ]),
+    });
+    // Four counters and two keys raising a limit: six reads, none of them twice.
+    expect(((await redisCommandCalls(server.url)).get('get') ?? 0) - getsBefore).toBe(6);
+  });
+
   it('forgotten by the server, are loaded again once for all the calls that found them missing at once', async () => {
     const opened = (store = await RedisStore.open(server.url));
     await forgetRedisScripts(server.url);
