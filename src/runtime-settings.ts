@@ -18,19 +18,19 @@
  * runs one once the burst is over). At 16 MiB it stays at 32 MiB: the burst's peak was 330 to 510 MiB with it,
  * 410 to 575 without, for the same CPU time per command within the measurement's noise (7.0 to 8.0 ms).
  *
- * `--min-semi-space-size=16`: V8 starts the young generation at 1 MiB and grows it only after collections,
- * so a burst that lands just after a (re)start, when members retry together, paid a scavenge every few
- * commands while their deferrals waited. Started at the size it grows to anyway, a burst of 100 at the start
- * had its p99 at 1.11 times the bot that only defers instead of 1.36 (median of nine interleaved rounds, both
- * with the flag below); resident memory at 1000 open tasks was within the noise (185 to 191 MiB).
- *
  * `--always-sparkplug`: V8 runs a function in its interpreter until it has been called often enough, and a
  * burst of 100 at the start runs the whole acknowledgement path (options, quota, store, deferral) cold. With
  * baseline machine code from the first call (cheap to make: no optimisation), that burst's p99 was 1.20 times
  * the bot that only defers instead of 1.53 (median of nine interleaved rounds), and a burst of 1000 was no
- * slower. The code takes about 3 MiB more of the JS heap.
+ * slower. The code takes about 3 MiB more of the JS heap (49 MiB in use at 1000 open tasks instead of 46).
+ *
+ * Not `--min-semi-space-size`: starting the young generation at its working size helped the same burst while
+ * the start's garbage was still in the heap (1.11 times instead of 1.36), but once that garbage is collected
+ * before connecting (memory-after-bursts.ts `collectStartGarbage`) it made no difference (1.25 against 1.27),
+ * and it kept the young generation from shrinking after a burst: 186 to 198 MiB resident at 1000 open tasks
+ * with it, 176 to 180 without.
  */
-export const RUNTIME_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--min-semi-space-size=16', '--always-sparkplug'];
+export const RUNTIME_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--always-sparkplug'];
 
 /**
  * The C allocator (glibc's malloc: libvips, undici's and SQLite's buffers, Node's own), read once at start.

@@ -203,15 +203,14 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Runs inside the caller's transaction, and changes only `counters` for them; a refusal changes nothing. */
+  /** Runs inside the caller's transaction; its counters change in `counters`, which the caller writes. A refusal changes nothing. */
   #reserveInTransaction(request: ReservationsTogether, counters: TurnCounters): ReserveTogetherResult {
     const toMake = request.reservations.filter((r) => this.#sql.reservation.get(r.key) === undefined);
-    const row = (key: string) => counters.get(key);
     // A counter named twice is checked against what the earlier amounts add.
     const after = new Map<string, number>();
     for (const c of toMake.flatMap((r) => r.counters)) {
-      const next = (after.get(c.key) ?? row(c.key)?.value ?? 0) + c.amount;
-      const raise = (c.raisedBy ?? []).reduce((sum, key) => sum + (row(key)?.value ?? 0), 0);
+      const next = (after.get(c.key) ?? counters.get(c.key)?.value ?? 0) + c.amount;
+      const raise = (c.raisedBy ?? []).reduce((sum, key) => sum + (counters.get(key)?.value ?? 0), 0);
       if (c.limit !== null && next > c.limit + raise) return { ok: false, blockedBy: c.key };
       after.set(c.key, next);
     }
@@ -219,13 +218,13 @@ export class SqliteStore implements Store {
       const record = newReservation(reservation.key, reservation.counters, request.meta, request.now);
       this.#sql.insertReservation.run(reservation.key, JSON.stringify(record));
       for (const c of reservation.counters) {
-        counters.set(c.key, nextCounterRow(row(c.key), c.amount, counterTtlMs(c.expiresAt, request.now), this.#clock.now()));
+        counters.set(c.key, nextCounterRow(counters.get(c.key), c.amount, counterTtlMs(c.expiresAt, request.now), this.#clock.now()));
       }
     }
     if (request.addToSet) this.#sql.addMember.run(request.addToSet.setKey, request.addToSet.member);
     const values = new Map<string, number>();
     for (const c of request.reservations.flatMap((r) => r.counters)) {
-      for (const key of [c.key, ...(c.raisedBy ?? [])]) values.set(key, row(key)?.value ?? 0);
+      for (const key of [c.key, ...(c.raisedBy ?? [])]) values.set(key, counters.get(key)?.value ?? 0);
     }
     return { ok: true, values };
   }
@@ -339,7 +338,8 @@ export class SqliteStore implements Store {
   /** Adds `delta` to the counter whose live row is `current` (as `nextCounterRow` says), in the caller's transaction. */
   #addToCounter(key: string, current: CounterRow | undefined, delta: number): void {
     const next = nextCounterRow(current, delta, undefined, this.#clock.now());
-    if (next !== current) this.#writeCounter(key, next);
+    // Absent before and after (a give-back to a counter gone with its period): nothing to write.
+    if (next !== undefined || current !== undefined) this.#writeCounter(key, next);
   }
 
   /** Stores `row` as the counter's, or deletes the counter (undefined: zero or absent, the same). */
@@ -381,8 +381,7 @@ interface CounterRow {
 /**
  * What adding `delta` to the counter whose live row is `current` makes of it: its expiry is kept unless a new TTL
  * is given (as Redis INCRBY keeps a key's TTL), a counter that is absent (expired with its period) is not revived
- * by a give-back, and one that reaches zero is gone (undefined): zero and absent mean the same. `current` itself
- * when nothing changes.
+ * by a give-back, and one that reaches zero is gone (undefined): zero and absent mean the same.
  */
 function nextCounterRow(current: CounterRow | undefined, delta: number, ttlMs: number | undefined, now: number): CounterRow | undefined {
   if (current === undefined && delta <= 0) return undefined;
