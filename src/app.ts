@@ -205,7 +205,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   });
   client.on(Events.Error, (error) => logger.error('discord client error', { error }));
 
-  collectStartGarbageLogged(logger);
+  collectStartGarbage(logger);
   try {
     await client.login(config.discordToken);
   } catch (error) {
@@ -248,20 +248,6 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
   }
 
   return { client, tracker, store, operatorServer, stop };
-}
-
-const mebibytes = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
-
-/** memory-after-bursts.ts `collectStartGarbage`, with what it took and gave back for the operator's debug log. */
-function collectStartGarbageLogged(logger: Logger): void {
-  const heapBefore = process.memoryUsage().heapUsed;
-  const startedAt = performance.now();
-  collectStartGarbage();
-  logger.debug("start's garbage collected", {
-    pauseMs: Math.round(performance.now() - startedAt),
-    heapMiBBefore: mebibytes(heapBefore),
-    heapMiBAfter: mebibytes(process.memoryUsage().heapUsed),
-  });
 }
 
 /**
