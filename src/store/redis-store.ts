@@ -68,33 +68,49 @@ for r = 1, tonumber(ARGV[1]) do
   reservation.fresh = redis.call('EXISTS', reservation.key) == 0
   reservations[r] = reservation
 end
--- Each key is read once: what is stored, then what INCRBY made of it.
+-- Each key raising a limit is read once, before anything is added: its value as it stands when the booking is made.
 local stored = {}
 local function read(key)
   if stored[key] == nil then stored[key] = tonumber(redis.call('GET', key) or '0') end
   return stored[key]
 end
-local after = {}
+for _, reservation in ipairs(reservations) do
+  for _, c in ipairs(reservation.counters) do
+    if reservation.fresh and c.limit ~= '' then
+      local raise = 0
+      for _, key in ipairs(c.raisedBy) do raise = raise + read(key) end
+      c.max = tonumber(c.limit) + raise
+    end
+  end
+end
+-- Each counter is added to at once and checked on what INCRBY answers, so a booking that fits (nearly all of
+-- them) reads no counter. One that does not is undone before the script ends: no other command sees it.
+local added = {}
 local index = 0
 for _, reservation in ipairs(reservations) do
   for _, c in ipairs(reservation.counters) do
     index = index + 1
     if reservation.fresh then
-      local next = (after[c.key] or read(c.key)) + c.amount
-      local raise = 0
-      for _, key in ipairs(c.raisedBy) do raise = raise + read(key) end
-      if c.limit ~= '' and next > tonumber(c.limit) + raise then return { index } end
-      after[c.key] = next
+      local after = redis.call('INCRBY', c.key, c.amount)
+      -- Zero is the same as absent: a counter at its amount now is one this booking created.
+      local created = after == c.amount
+      added[#added + 1] = { key = c.key, amount = c.amount, created = created }
+      if c.max ~= nil and after > c.max then
+        for i = #added, 1, -1 do
+          local undo = added[i]
+          if undo.created then redis.call('DEL', undo.key) else redis.call('DECRBY', undo.key, undo.amount) end
+        end
+        return { index }
+      end
+      stored[c.key] = after
+      -- A counter's period, and so its end, is in its key: set once, when the counter is created.
+      if created and c.ttl ~= '' then redis.call('PEXPIRE', c.key, c.ttl) end
     end
   end
 end
 local values = { 0 }
 for _, reservation in ipairs(reservations) do
   if reservation.fresh then
-    for _, c in ipairs(reservation.counters) do
-      stored[c.key] = redis.call('INCRBY', c.key, c.amount)
-      if c.ttl ~= '' then redis.call('PEXPIRE', c.key, c.ttl) end
-    end
     redis.call('SET', reservation.key, reservation.record)
     redis.call('SADD', KEYS[1], reservation.name)
   end

@@ -379,15 +379,18 @@ interface CounterRow {
 }
 
 /**
- * What adding `delta` to the counter whose live row is `current` makes of it: its expiry is kept unless a new TTL
- * is given (as Redis INCRBY keeps a key's TTL), a counter that is absent (expired with its period) is not revived
- * by a give-back, and one that reaches zero is gone (undefined): zero and absent mean the same.
+ * What adding `delta` to the counter whose live row is `current` makes of it: it keeps the expiry it was created with
+ * (as on Redis, where INCRBY keeps a key's TTL and a booking sets one only on a counter it creates), a counter that
+ * is absent (expired with its period) is not revived by a give-back, and one that reaches zero is gone
+ * (undefined): zero and absent mean the same.
  */
 function nextCounterRow(current: CounterRow | undefined, delta: number, ttlMs: number | undefined, now: number): CounterRow | undefined {
   if (current === undefined && delta <= 0) return undefined;
   const value = (current?.value ?? 0) + delta;
   if (value <= 0) return undefined;
-  return { value, expires_at: ttlMs === undefined ? (current?.expires_at ?? null) : Math.ceil(now + ttlMs) };
+  // A counter's period, and so its end, is in its key: set once, by the booking that creates it.
+  if (current !== undefined) return { value, expires_at: current.expires_at };
+  return { value, expires_at: ttlMs === undefined ? null : Math.ceil(now + ttlMs) };
 }
 
 /**

@@ -26,7 +26,8 @@ export interface ReservationCounter {
   /**
    * When the counter itself may be forgotten (end of its period plus a margin), epoch ms on the caller's
    * clock, the same one as `reserve`'s `now`: backends keep it as a time-to-live, so the bot's and the
-   * server's clocks need not agree.
+   * server's clocks need not agree. Taken from the booking that creates the counter: its period, and so its
+   * end, is in its key, and later bookings keep it.
    */
   expiresAt?: number;
 }

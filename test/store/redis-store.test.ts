@@ -6,6 +6,7 @@ import {
   forgetRedisScripts,
   redisCommandCalls,
   redisKeys,
+  redisTtlMs,
   startRedisServer,
   type RedisServer,
 } from '../support/redis-server.ts';
@@ -93,10 +94,10 @@ describe.skipIf(backend.skipReason !== undefined)('Redis scripts', () => {
     expect(calls.get('script|load')).toBeGreaterThan(0);
   });
 
-  it('book with one read of each counter and of each key raising a limit, and give the values from what they read and wrote', async () => {
+  it('book by adding to each counter at once, reading only the keys raising a limit, and give the values from what they read and added', async () => {
     const opened = (store = await RedisStore.open(server.url));
     await opened.reserve('granted', [{ key: 'granted:user-1', amount: 2, limit: null, held: false }], '{}', Date.now());
-    const getsBefore = (await redisCommandCalls(server.url)).get('get') ?? 0;
+    const before = await redisCommandCalls(server.url);
 
     const result = await opened.reserveTogether({
       reservations: [
@@ -125,8 +126,60 @@ describe.skipIf(backend.skipReason !== undefined)('Redis scripts', () => {
         ['spend:day-1', 2],
       ]),
     });
-    // Four counters and two keys raising a limit: six reads, none of them twice.
-    expect(((await redisCommandCalls(server.url)).get('get') ?? 0) - getsBefore).toBe(6);
+    // The two keys raising a limit are read; each counter's value is what its INCRBY answered.
+    const after = await redisCommandCalls(server.url);
+    const made = (command: string) => (after.get(command) ?? 0) - (before.get(command) ?? 0);
+    expect(made('get')).toBe(2);
+    expect(made('incrby')).toBe(4);
+    expect(made('decrby')).toBe(0);
+  });
+
+  it('give a counter its time to live when a booking creates it, not again at every booking', async () => {
+    const opened = (store = await RedisStore.open(server.url));
+    const now = Date.now();
+    const day = (key: string) => ({
+      reservations: [{ key, counters: [{ key: 'units:guild-1', amount: 1, limit: 100, held: false, expiresAt: now + 60_000 }] }],
+      meta: '{}',
+      now,
+    });
+    const before = (await redisCommandCalls(server.url)).get('pexpire') ?? 0;
+
+    for (const key of ['task-1', 'task-2', 'task-3']) expect(await opened.reserveTogether(day(key))).toMatchObject({ ok: true });
+
+    expect(await opened.counter('units:guild-1')).toBe(3);
+    expect(((await redisCommandCalls(server.url)).get('pexpire') ?? 0) - before).toBe(1);
+    const ttl = await redisTtlMs(server.url, 'animate:store:counter:units:guild-1');
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('undo in the same step what a booking that does not fit added: a counter it created is gone, the others are as they were', async () => {
+    const opened = (store = await RedisStore.open(server.url));
+    const now = Date.now();
+    await opened.reserve('earlier', [{ key: 'units:guild-1', amount: 5, limit: null, held: false, expiresAt: now + 60_000 }], '{}', now);
+    await opened.reserve('full', [{ key: 'spend:day-1', amount: 10, limit: 10, held: false }], '{}', now);
+    const keysBefore = await redisKeys(server.url);
+
+    const result = await opened.reserveTogether({
+      reservations: [
+        {
+          key: 'units:task-1',
+          counters: [
+            { key: 'units:guild-1', amount: 2, limit: 30, held: false, expiresAt: now + 60_000 },
+            { key: 'units:user-1', amount: 2, limit: 3, held: false, expiresAt: now + 60_000 },
+          ],
+        },
+        { key: 'spend:task-1', counters: [{ key: 'spend:day-1', amount: 2, limit: 10, held: false }] },
+      ],
+      meta: '{}',
+      now,
+    });
+
+    expect(result).toEqual({ ok: false, blockedBy: 'spend:day-1' });
+    expect(await redisKeys(server.url)).toEqual(keysBefore);
+    expect(await opened.counter('units:guild-1')).toBe(5);
+    expect(await opened.counter('spend:day-1')).toBe(10);
+    expect(await redisTtlMs(server.url, 'animate:store:counter:units:guild-1')).toBeGreaterThan(50_000);
   });
 
   it('forgotten by the server, are loaded again once for all the calls that found them missing at once', async () => {

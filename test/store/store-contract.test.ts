@@ -120,6 +120,17 @@ for (const backend of storeBackends(1)) {
         await sleep(500);
         expect(await store.counter('units:user-1:day-1')).toBe(0);
       });
+
+      it('keeps the end a counter was created with: a later booking does not move it, whatever end it names', async () => {
+        // A counter belongs to one period, named in its key: its end is known when it is created.
+        const now = Date.now();
+        await store.reserve('task-1', [units(1, 10, { expiresAt: now + 300 })], '{}', now);
+        await store.reserve('task-2', [units(1, 10, { expiresAt: now + 60_000 })], '{}', now);
+        expect(await store.counter('units:user-1:day-1')).toBe(2);
+
+        await sleep(500);
+        expect(await store.counter('units:user-1:day-1')).toBe(0);
+      });
     });
 
     describe('settle', () => {

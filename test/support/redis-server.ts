@@ -68,6 +68,11 @@ export function redisKeys(url: string): Promise<string[]> {
   return withClient(url, async (client) => (await client.keys('*')).sort());
 }
 
+/** A key's time to live in ms (PTTL: -1 without one, -2 when absent). */
+export function redisTtlMs(url: string, key: string): Promise<number> {
+  return withClient(url, (client) => client.pTTL(key));
+}
+
 /** The server's count of calls of each command since it started (INFO commandstats), e.g. `evalsha`, `script|load`. */
 export function redisCommandCalls(url: string): Promise<Map<string, number>> {
   return withClient(url, async (client) => {
@@ -88,6 +93,7 @@ interface TestClient {
   keys(pattern: string): Promise<string[]>;
   info(section: string): Promise<string>;
   scriptFlush(): Promise<unknown>;
+  pTTL(key: string): Promise<number>;
 }
 
 async function withClient<T>(url: string, use: (client: TestClient) => Promise<T>): Promise<T> {
