@@ -13,6 +13,7 @@ import { systemClock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { noMetrics, observeProviderRequest, type ProviderMetrics } from '../metrics.ts';
 import { randomFraction } from '../random.ts';
+import { createScrubber } from '../secrets.ts';
 import { LocalRateWindow, RequestBudget, URGENT, type RequestPriority } from './request-budget.ts';
 import { parseErrorBody, parseTaskResult, submitResponseSchema, type ErrorEnvelope, type TaskResult } from './schemas.ts';
 import {
@@ -117,6 +118,11 @@ interface CallSpec {
 export class VideoApiClient {
   readonly #baseUrl: string;
   readonly #apiKey: string;
+  /**
+   * Provider text is shown to members and logged: a gateway echoing the key (as is, or encoded in a URL) must
+   * not carry it along, nor any signed link it quotes. The logs' own scrubber, with the key.
+   */
+  readonly #scrub: (text: string) => string;
   readonly #logger: Logger;
   readonly #requestTimeoutMs: number;
   readonly #maxAttempts: number;
@@ -130,6 +136,7 @@ export class VideoApiClient {
   constructor(options: VideoApiClientOptions) {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#apiKey = options.apiKey;
+    this.#scrub = createScrubber([options.apiKey]);
     this.#logger = options.logger.child({ component: 'video-api' });
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 90_000;
     this.#maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 4));
@@ -328,11 +335,6 @@ export class VideoApiClient {
   #backoff(attempt: number): number {
     const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
     return Math.floor(this.#random() * ceiling);
-  }
-
-  /** Provider text is shown to members and logged; a gateway echoing the key must not carry it along. */
-  #scrub(text: string): string {
-    return this.#apiKey.length > 0 ? text.split(this.#apiKey).join('[redacted]') : text;
   }
 }
 

@@ -328,6 +328,17 @@ describe('getResult', () => {
     expect(logLines.join('\n')).not.toContain(API_KEY);
   });
 
+  it('a reason quoting a signed link, or the key in a query, reaches the member with neither: the same scrubber as the logs', async () => {
+    const echoed = `fetch of https://img.example/p.png?api_key=${encodeURIComponent(API_KEY)} failed; see https://bucket.example/log?X-Amz-Signature=abc123def456`;
+    standIn.nextTask({ pollsBeforeDone: 0, outcome: { kind: 'fail', reason: echoed } });
+    const client = makeClient();
+    const { taskId } = await client.submit(aRequest);
+    const result = await client.getResult(taskId);
+    expect(result.reason).toBe(
+      'fetch of https://img.example/p.png?api_key=[redacted] failed; see https://bucket.example/log?X-Amz-Signature=[redacted]',
+    );
+  });
+
   it('reports a failed task with the provider reason', async () => {
     standIn.nextTask({ pollsBeforeDone: 0, outcome: { kind: 'fail', reason: 'content policy violation' } });
     const client = makeClient();
