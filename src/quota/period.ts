@@ -12,7 +12,23 @@ export interface PeriodWindow {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The last window given of each kind. Every /animate asks for its period and the day before it is acknowledged,
+ * and under a burst all of them ask for the same ones: about 3 µs of date arithmetic and formatting each time
+ * (a third of a booking's own JavaScript on SQLite), for an answer that changes once a day at most.
+ */
+const lastWindows = new Map<QuotaPeriod, PeriodWindow>();
+
 export function periodWindow(kind: QuotaPeriod, nowMs: number): PeriodWindow {
+  const last = lastWindows.get(kind);
+  if (last !== undefined && nowMs >= last.start && nowMs < last.end) return last;
+  // Frozen, as it is handed to every caller until the period ends.
+  const window = Object.freeze(windowAt(kind, nowMs));
+  lastWindows.set(kind, window);
+  return window;
+}
+
+function windowAt(kind: QuotaPeriod, nowMs: number): PeriodWindow {
   const now = new Date(nowMs);
   const dayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -36,6 +36,31 @@ describe('quota periods (UTC)', () => {
   });
 });
 
+describe('quota periods asked for again and again', () => {
+  // A burst asks for the same period once per command; the answer is kept while the clock stays inside it.
+  it('gives the same window for every moment inside it, and a new one past either edge', () => {
+    const first = periodWindow('day', at('2026-11-25T10:00:00Z'));
+    expect(periodWindow('day', at('2026-11-25T23:59:59.999Z'))).toBe(first);
+    expect(periodWindow('day', at('2026-11-26T00:00:00Z')).id).toBe('day:2026-11-26');
+    // A clock set back (a test's, or an operator's) gets its own day, not the one kept.
+    expect(periodWindow('day', at('2026-11-24T23:59:59.999Z')).id).toBe('day:2026-11-24');
+    expect(periodWindow('day', at('2026-11-25T00:00:00Z'))).toMatchObject({ id: 'day:2026-11-25', start: first.start, end: first.end });
+  });
+
+  it('keeps each kind apart', () => {
+    const now = at('2026-11-25T12:00:00Z');
+    expect(periodWindow('day', now).id).toBe('day:2026-11-25');
+    expect(periodWindow('week', now).id).toBe('week:2026-11-23');
+    expect(periodWindow('month', now).id).toBe('month:2026-11');
+    expect(periodWindow('day', now).id).toBe('day:2026-11-25');
+  });
+
+  it('cannot be changed by whoever holds it', () => {
+    const window = periodWindow('week', at('2026-11-25T12:00:00Z'));
+    expect(Object.isFrozen(window)).toBe(true);
+  });
+});
+
 describe('whose allowance applies', () => {
   const quota = effectiveQuota(
     { ...emptyGuildSettings(), memberDefault: 2, roleUnits: { '11': 5, '12': 8, '13': 0 }, memberUnits: { '900': 1 } },
