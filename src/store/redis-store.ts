@@ -43,86 +43,102 @@ interface RedisClient {
  */
 
 /**
- * Several reservations, all or nothing. KEYS: reservations set, set to add a member to, then per reservation
- * its key and its counters. ARGV: reservation count, member to add ('' for none), then per reservation its
+ * The bookings of one turn of the event loop (a group commit, as on SQLite): one script call for up to
+ * `MAX_BOOKINGS_PER_CALL` requests, each of them several reservations, all or nothing on its own, and seeing the
+ * ones before it. ARGV[1]: the number of requests; then per request its number of keys and of arguments, then
+ * its arguments. Returns one reply per request, in order.
+ *
+ * A request, from its own first key and argument: KEYS: reservations set, set to add a member to, then per
+ * reservation its key and its counters. ARGV: reservation count, member to add ('' for none), then per reservation its
  * counter count, its name (for the reservations set) and its record JSON, then per counter amount,
  * limit|'', ttl ms|'', and the keys raising its limit joined by newlines ('' for none; like the settle
  * script, these are named in ARGV, which one server allows). Returns {index} of the first counter (1-based,
  * across all reservations) that would overflow, or {0, then per counter its value after and the value of each
  * key raising its limit}. A reservation already stored is neither checked nor counted.
  */
-const RESERVE_TOGETHER = `
-local reservations = {}
-local k, a = 3, 3
-for r = 1, tonumber(ARGV[1]) do
-  local n = tonumber(ARGV[a])
-  local reservation = { key = KEYS[k], name = ARGV[a + 1], record = ARGV[a + 2], counters = {} }
-  a = a + 3
-  for c = 1, n do
-    local raisedBy = {}
-    for key in string.gmatch(ARGV[a + 3], '[^\\n]+') do raisedBy[#raisedBy + 1] = key end
-    reservation.counters[c] = { key = KEYS[k + c], amount = tonumber(ARGV[a]), limit = ARGV[a + 1], ttl = ARGV[a + 2], raisedBy = raisedBy }
-    a = a + 4
-  end
-  k = k + n + 1
-  reservation.fresh = redis.call('EXISTS', reservation.key) == 0
-  reservations[r] = reservation
-end
--- Each key raising a limit is read once, before anything is added: its value as it stands when the booking is made.
-local stored = {}
-local function read(key)
-  if stored[key] == nil then stored[key] = tonumber(redis.call('GET', key) or '0') end
-  return stored[key]
-end
-for _, reservation in ipairs(reservations) do
-  for _, c in ipairs(reservation.counters) do
-    if reservation.fresh and c.limit ~= '' then
-      local raise = 0
-      for _, key in ipairs(c.raisedBy) do raise = raise + read(key) end
-      c.max = tonumber(c.limit) + raise
+const RESERVE_GROUPS = `
+local function book(K, A)
+  local reservations = {}
+  local k, a = 3, 3
+  for r = 1, tonumber(ARGV[A + 1]) do
+    local n = tonumber(ARGV[A + a])
+    local reservation = { key = KEYS[K + k], name = ARGV[A + a + 1], record = ARGV[A + a + 2], counters = {} }
+    a = a + 3
+    for c = 1, n do
+      local raisedBy = {}
+      for key in string.gmatch(ARGV[A + a + 3], '[^\\n]+') do raisedBy[#raisedBy + 1] = key end
+      reservation.counters[c] = { key = KEYS[K + k + c], amount = tonumber(ARGV[A + a]), limit = ARGV[A + a + 1], ttl = ARGV[A + a + 2], raisedBy = raisedBy }
+      a = a + 4
     end
+    k = k + n + 1
+    reservation.fresh = redis.call('EXISTS', reservation.key) == 0
+    reservations[r] = reservation
   end
-end
--- Each counter is added to at once and checked on what INCRBY answers, so a booking that fits (nearly all of
--- them) reads no counter. One that does not is undone before the script ends: no other command sees it.
-local added = {}
-local index = 0
-for _, reservation in ipairs(reservations) do
-  for _, c in ipairs(reservation.counters) do
-    index = index + 1
-    if reservation.fresh then
-      local after = redis.call('INCRBY', c.key, c.amount)
-      -- Zero is the same as absent: a counter at its amount now is one this booking created.
-      local created = after == c.amount
-      added[#added + 1] = { key = c.key, amount = c.amount, created = created }
-      if c.max ~= nil and after > c.max then
-        for i = #added, 1, -1 do
-          local undo = added[i]
-          if undo.created then redis.call('DEL', undo.key) else redis.call('DECRBY', undo.key, undo.amount) end
-        end
-        return { index }
+  -- Each key raising a limit is read once, before anything is added: its value as it stands when the booking is made.
+  local stored = {}
+  local function read(key)
+    if stored[key] == nil then stored[key] = tonumber(redis.call('GET', key) or '0') end
+    return stored[key]
+  end
+  for _, reservation in ipairs(reservations) do
+    for _, c in ipairs(reservation.counters) do
+      if reservation.fresh and c.limit ~= '' then
+        local raise = 0
+        for _, key in ipairs(c.raisedBy) do raise = raise + read(key) end
+        c.max = tonumber(c.limit) + raise
       end
-      stored[c.key] = after
-      -- A counter's period, and so its end, is in its key: set once, when the counter is created.
-      if created and c.ttl ~= '' then redis.call('PEXPIRE', c.key, c.ttl) end
     end
   end
-end
-local values = { 0 }
-for _, reservation in ipairs(reservations) do
-  if reservation.fresh then
-    redis.call('SET', reservation.key, reservation.record)
-    redis.call('SADD', KEYS[1], reservation.name)
+  -- Each counter is added to at once and checked on what INCRBY answers, so a booking that fits (nearly all of
+  -- them) reads no counter. One that does not is undone before the script ends: no other command sees it.
+  local added = {}
+  local index = 0
+  for _, reservation in ipairs(reservations) do
+    for _, c in ipairs(reservation.counters) do
+      index = index + 1
+      if reservation.fresh then
+        local after = redis.call('INCRBY', c.key, c.amount)
+        -- Zero is the same as absent: a counter at its amount now is one this booking created.
+        local created = after == c.amount
+        added[#added + 1] = { key = c.key, amount = c.amount, created = created }
+        if c.max ~= nil and after > c.max then
+          for i = #added, 1, -1 do
+            local undo = added[i]
+            if undo.created then redis.call('DEL', undo.key) else redis.call('DECRBY', undo.key, undo.amount) end
+          end
+          return { index }
+        end
+        stored[c.key] = after
+        -- A counter's period, and so its end, is in its key: set once, when the counter is created.
+        if created and c.ttl ~= '' then redis.call('PEXPIRE', c.key, c.ttl) end
+      end
+    end
   end
-end
-if ARGV[2] ~= '' then redis.call('SADD', KEYS[2], ARGV[2]) end
-for _, reservation in ipairs(reservations) do
-  for _, c in ipairs(reservation.counters) do
-    values[#values + 1] = read(c.key)
-    for _, key in ipairs(c.raisedBy) do values[#values + 1] = read(key) end
+  local values = { 0 }
+  for _, reservation in ipairs(reservations) do
+    if reservation.fresh then
+      redis.call('SET', reservation.key, reservation.record)
+      redis.call('SADD', KEYS[K + 1], reservation.name)
+    end
   end
+  if ARGV[A + 2] ~= '' then redis.call('SADD', KEYS[K + 2], ARGV[A + 2]) end
+  for _, reservation in ipairs(reservations) do
+    for _, c in ipairs(reservation.counters) do
+      values[#values + 1] = read(c.key)
+      for _, key in ipairs(c.raisedBy) do values[#values + 1] = read(key) end
+    end
+  end
+  return values
 end
-return values
+local results = {}
+local K, A = 0, 1
+for r = 1, tonumber(ARGV[1]) do
+  local keyCount, argCount = tonumber(ARGV[A + 1]), tonumber(ARGV[A + 2])
+  results[r] = book(K, A + 2)
+  K = K + keyCount
+  A = A + 2 + argCount
+end
+return results
 `;
 
 /** KEYS: reservation, reservations set; ARGV: reservation key, '1' to refund, counter key prefix. Returns 1 when settled, 0 when absent. */
@@ -273,9 +289,10 @@ class LuaScript {
     return reply;
   }
 
-  async runForNumbers(client: RedisClient, keys: string[], args: string[]): Promise<number[]> {
+  /** For a script answering one list of numbers per request it was given. */
+  async runForLists(client: RedisClient, keys: string[], args: string[]): Promise<number[][]> {
     const reply = await this.#eval(client, keys, args);
-    if (!Array.isArray(reply) || !reply.every((item) => typeof item === 'number')) {
+    if (!Array.isArray(reply) || !reply.every((list) => Array.isArray(list) && list.every((item) => typeof item === 'number'))) {
       throw new Error(`unexpected Lua script reply: ${String(reply)}`);
     }
     return reply;
@@ -300,14 +317,14 @@ class LuaScript {
   }
 }
 
-const reserveTogetherScript = new LuaScript(RESERVE_TOGETHER);
+const reserveGroupsScript = new LuaScript(RESERVE_GROUPS);
 const settleScript = new LuaScript(SETTLE);
 const claimScript = new LuaScript(CLAIM);
 const unclaimScript = new LuaScript(UNCLAIM);
 const writeVersionedScript = new LuaScript(WRITE_VERSIONED);
 const markScript = new LuaScript(MARK);
 const takeRateSlotScript = new LuaScript(TAKE_RATE_SLOT);
-const SCRIPTS = [reserveTogetherScript, settleScript, claimScript, unclaimScript, writeVersionedScript, markScript, takeRateSlotScript];
+const SCRIPTS = [reserveGroupsScript, settleScript, claimScript, unclaimScript, writeVersionedScript, markScript, takeRateSlotScript];
 
 /** How long past its announced retry a refused waiter still counts: a busy event loop may come back late. */
 const RATE_WAITER_GRACE_MS = 1_000;
@@ -323,6 +340,9 @@ export class RedisStore implements Store {
   readonly #client: RedisClient;
   /** Makes each slot this process takes a distinct member of the window's sorted set. */
   #slotSeq = 0;
+  /** Bookings asked for in this turn of the event loop, sent together once it is over. */
+  #waitingBookings: WaitingBooking[] = [];
+  readonly #bookingsUnderWay = new Set<Promise<void>>();
 
   private constructor(adapter: KeyvRedis<unknown>, client: RedisClient, kv: Keyv) {
     this.#adapter = adapter;
@@ -382,33 +402,55 @@ export class RedisStore implements Store {
     return result.ok ? { ok: true } : result;
   }
 
-  async reserveTogether(request: ReservationsTogether): Promise<ReserveTogetherResult> {
-    checkReservationsTogether(request);
-    const counters = request.reservations.flatMap((r) => r.counters);
-    const keys = [raw(storeKeys.reservations), raw(request.addToSet?.setKey ?? storeKeys.reservations)];
-    const args = [String(request.reservations.length), request.addToSet?.member ?? ''];
-    for (const { key, counters: own } of request.reservations) {
-      keys.push(raw(storeKeys.reservation(key)), ...own.map((c) => raw(storeKeys.counter(c.key))));
-      args.push(String(own.length), key, JSON.stringify(newReservation(key, own, request.meta, request.now)));
-      for (const c of own) {
-        args.push(
-          String(c.amount),
-          c.limit === null ? '' : String(c.limit),
-          String(counterTtlMs(c.expiresAt, request.now) ?? ''),
-          (c.raisedBy ?? []).map((key) => raw(storeKeys.counter(key))).join('\n'),
-        );
+  /**
+   * Booked with the other requests of this turn of the event loop in one script call (RESERVE_GROUPS): under a
+   * burst, a call per command costs each booking about 13 µs of this process's CPU more (the client's queue,
+   * promise and reply for each) and Redis 9 µs more, work that every member still waiting for a deferral waits
+   * for. Each request is still all or nothing on its own and sees the ones before it.
+   */
+  reserveTogether(request: ReservationsTogether): Promise<ReserveTogetherResult> {
+    return new Promise((resolve, reject) => {
+      checkReservationsTogether(request);
+      this.#waitingBookings.push({ request, ...bookingCall(request), resolve, reject });
+      if (this.#waitingBookings.length === 1) setImmediate(() => this.#bookWaiting());
+    });
+  }
+
+  #bookWaiting(): void {
+    const waiting = this.#waitingBookings.splice(0);
+    for (let i = 0; i < waiting.length; i += MAX_BOOKINGS_PER_CALL) this.#track(this.#book(waiting.slice(i, i + MAX_BOOKINGS_PER_CALL)));
+  }
+
+  /** Books `group` in one call; when that call fails, each of them alone, so that one that cannot be made fails alone. */
+  async #book(group: readonly WaitingBooking[]): Promise<void> {
+    let replies: number[][];
+    try {
+      const keys = group.flatMap((booking) => booking.keys);
+      const args = [
+        String(group.length),
+        ...group.flatMap((booking) => [String(booking.keys.length), String(booking.args.length), ...booking.args]),
+      ];
+      replies = await reserveGroupsScript.runForLists(await this.#connected(), keys, args);
+    } catch (error) {
+      // A script stops at its first failing command, with what the requests before it wrote kept: made again
+      // alone, those are found stored and answered as booked (a reservation is never counted twice).
+      if (group.length > 1) await Promise.all(group.map((booking) => this.#book([booking])));
+      else group[0]?.reject(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    group.forEach((booking, i) => {
+      try {
+        booking.resolve(bookingResult(booking.request, replies[i]));
+      } catch (error) {
+        booking.reject(error instanceof Error ? error : new Error(String(error)));
       }
-    }
-    const [blocked, ...after] = await reserveTogetherScript.runForNumbers(await this.#connected(), keys, args);
-    if (blocked !== 0) {
-      const counter = blocked === undefined ? undefined : counters[blocked - 1];
-      if (!counter) throw new Error(`reserve script named counter ${String(blocked)} of ${counters.length}`);
-      return { ok: false, blockedBy: counter.key };
-    }
-    const values = new Map<string, number>();
-    const named = counters.flatMap((c) => [c.key, ...(c.raisedBy ?? [])]);
-    named.forEach((key, i) => values.set(key, after[i] ?? 0));
-    return { ok: true, values };
+    });
+  }
+
+  /** Keeps `booking` among those `close` waits for. */
+  #track(booking: Promise<void>): void {
+    this.#bookingsUnderWay.add(booking);
+    void booking.finally(() => this.#bookingsUnderWay.delete(booking));
   }
 
   async settle(reservationKey: string, refund: boolean): Promise<boolean> {
@@ -479,6 +521,9 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Booked before the connection goes: each of them is awaited by a request.
+    this.#bookWaiting();
+    await Promise.all([...this.#bookingsUnderWay]);
     await this.#adapter.disconnect();
   }
 
@@ -487,6 +532,52 @@ export class RedisStore implements Store {
     await this.#adapter.getClient();
     return this.#client;
   }
+}
+
+/** The most requests one booking call carries: about 3 ms of Redis's time, during which it answers no one else. */
+const MAX_BOOKINGS_PER_CALL = 100;
+
+interface WaitingBooking {
+  request: ReservationsTogether;
+  /** Its part of the script call's keys and arguments. */
+  keys: string[];
+  args: string[];
+  resolve: (result: ReserveTogetherResult) => void;
+  reject: (error: Error) => void;
+}
+
+/** A request's keys and arguments, laid out as RESERVE_GROUPS reads one request. */
+function bookingCall(request: ReservationsTogether): { keys: string[]; args: string[] } {
+  const keys = [raw(storeKeys.reservations), raw(request.addToSet?.setKey ?? storeKeys.reservations)];
+  const args = [String(request.reservations.length), request.addToSet?.member ?? ''];
+  for (const { key, counters: own } of request.reservations) {
+    keys.push(raw(storeKeys.reservation(key)), ...own.map((c) => raw(storeKeys.counter(c.key))));
+    args.push(String(own.length), key, JSON.stringify(newReservation(key, own, request.meta, request.now)));
+    for (const c of own) {
+      args.push(
+        String(c.amount),
+        c.limit === null ? '' : String(c.limit),
+        String(counterTtlMs(c.expiresAt, request.now) ?? ''),
+        (c.raisedBy ?? []).map((key) => raw(storeKeys.counter(key))).join('\n'),
+      );
+    }
+  }
+  return { keys, args };
+}
+
+/** What RESERVE_GROUPS answered for `request`: the counter that stopped it, or each counter's value after. */
+function bookingResult(request: ReservationsTogether, reply: readonly number[] | undefined): ReserveTogetherResult {
+  const counters = request.reservations.flatMap((r) => r.counters);
+  const [blocked, ...after] = reply ?? [];
+  if (blocked !== 0) {
+    const counter = blocked === undefined ? undefined : counters[blocked - 1];
+    if (!counter) throw new Error(`reserve script named counter ${String(blocked)} of ${counters.length}`);
+    return { ok: false, blockedBy: counter.key };
+  }
+  const values = new Map<string, number>();
+  const named = counters.flatMap((c) => [c.key, ...(c.raisedBy ?? [])]);
+  named.forEach((key, i) => values.set(key, after[i] ?? 0));
+  return { ok: true, values };
 }
 
 /** The URL for an error message: a password in STORE_URL must not end up in the logs. */

@@ -81,6 +81,13 @@ export function redisCommandCalls(url: string): Promise<Map<string, number>> {
   });
 }
 
+/** Writes `value` under `key` as it is, past the store's own checks: what a hand edit or another program could leave. */
+export function setRedisValue(url: string, key: string, value: string): Promise<void> {
+  return withClient(url, async (client) => {
+    await client.set(key, value);
+  });
+}
+
 /** Makes the server forget every Lua script it has cached, as a restart does. */
 export function forgetRedisScripts(url: string): Promise<void> {
   return withClient(url, async (client) => {
@@ -94,6 +101,7 @@ interface TestClient {
   info(section: string): Promise<string>;
   scriptFlush(): Promise<unknown>;
   pTTL(key: string): Promise<number>;
+  set(key: string, value: string): Promise<unknown>;
 }
 
 async function withClient<T>(url: string, use: (client: TestClient) => Promise<T>): Promise<T> {
