@@ -17,6 +17,7 @@ import { checkReservationsTogether, counterTtlMs, keyvText, mayReplace, newReser
 import { openSqliteConnection, settled, transaction, type StoreClock } from './sqlite-connection.ts';
 import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.ts';
 import { importLegacyKeyvTable } from './legacy-keyv-import.ts';
+import { QuietCheckpoints, type CheckpointTiming } from './wal-checkpoints.ts';
 
 const NAMESPACE = 'animate';
 
@@ -98,8 +99,9 @@ export class SqliteStore implements Store {
   }[] = [];
   /** One process owns the file, so its own memory is every request there is: the ranks are its budget's order. */
   readonly #rateSlots = new InMemoryRateSlots();
+  readonly #checkpoints: QuietCheckpoints;
 
-  private constructor(db: DatabaseSync, clock: StoreClock) {
+  private constructor(db: DatabaseSync, clock: StoreClock, checkpoints: CheckpointTiming | undefined) {
     this.#db = db;
     this.#clock = clock;
     this.#adapter = new SqliteKeyvAdapter(db, clock);
@@ -111,16 +113,21 @@ export class SqliteStore implements Store {
     // Errors must reach the caller: a read that failed and came back "absent" would lose a task.
     this.kv = new Keyv({ store: this.#adapter, namespace: NAMESPACE, throwOnErrors: true });
     this.#purgeExpired();
+    this.#checkpoints = new QuietCheckpoints(db, checkpoints);
   }
 
   /**
    * `url` is `sqlite://<path>`; the file's directory is created when missing. `clock` decides when claims and
-   * values with a TTL expire.
+   * values with a TTL expire; `checkpoints`, when the write-ahead log is copied into the file (wal-checkpoints.ts).
    */
-  static open(url: string, clock: StoreClock = systemClock, options: { lockWaitMs?: number } = {}): SqliteStore {
+  static open(
+    url: string,
+    clock: StoreClock = systemClock,
+    options: { lockWaitMs?: number; checkpoints?: CheckpointTiming } = {},
+  ): SqliteStore {
     const db = openSqliteConnection(url.replace(/^sqlite:\/\//, ''), options);
     try {
-      return new SqliteStore(db, clock);
+      return new SqliteStore(db, clock, options.checkpoints);
     } catch (error) {
       db.close();
       throw error;
@@ -319,6 +326,7 @@ export class SqliteStore implements Store {
       if (!this.#db.isOpen) return;
       // Booked before the connection goes: each of them is awaited by a request.
       this.#reserveWaiting();
+      this.#checkpoints.stop();
       this.#db.close();
     });
   }

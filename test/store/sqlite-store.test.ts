@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -209,6 +209,39 @@ describe('SQLite store', () => {
       expect(await inspect((db) => db.prepare("SELECT name FROM sqlite_schema WHERE name = 'keyv'").get())).toBeUndefined();
     });
   });
+  describe('checkpoints of its write-ahead log', () => {
+    // Pages written since the last checkpoint live in the log (animate.sqlite-wal); a checkpoint copies them
+    // into the file itself, so the file's size says whether one has run.
+    const fileBytes = () => statSync(path).size;
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const writeFor = async (store: SqliteStore, ms: number) => {
+      const until = Date.now() + ms;
+      for (let i = 0; Date.now() < until; i++) {
+        await store.kv.set(`value-${i}`, 'x'.repeat(4_000));
+        await sleep(2);
+      }
+    };
+
+    it('are made once writes go quiet, not while they go on (a burst does not wait for one)', async () => {
+      const opened = (store = SqliteStore.open(`sqlite://${path}`, clock, { checkpoints: { checkEveryMs: 20, maxWaitMs: 60_000 } }));
+      const before = fileBytes();
+
+      await writeFor(opened, 200);
+      expect(fileBytes()).toBe(before);
+
+      await sleep(100);
+      expect(fileBytes()).toBeGreaterThan(before + 100_000);
+    });
+
+    it('are made anyway when writes never stop for long enough, so the log does not grow for ever', async () => {
+      const opened = (store = SqliteStore.open(`sqlite://${path}`, clock, { checkpoints: { checkEveryMs: 20, maxWaitMs: 100 } }));
+      const before = fileBytes();
+
+      await writeFor(opened, 300);
+      expect(fileBytes()).toBeGreaterThan(before + 50_000);
+    });
+  });
+
   describe('reservations of one turn, booked in one transaction', () => {
     const booking = (key: string, limit: number) => ({
       reservations: [{ key, counters: [{ key: 'units:guild-1', amount: 1, limit, held: false }] }],
