@@ -53,7 +53,10 @@ export class QuietCheckpoints {
   }
 
   #look(): void {
-    if (!this.#db.isOpen) return this.stop();
+    if (!this.#db.isOpen) {
+      this.stop();
+      return;
+    }
     try {
       this.#lookAtChanges();
     } catch {
