@@ -89,7 +89,11 @@ async function submit(interaction: ModalSubmitInteraction, context: CommandConte
     await answerPrivately(interaction, 'expired');
     return;
   }
-  const defaults = await context.memberDefaults.defaultsFor({ guildId: picture.guildId, userId: picture.userId });
+  // With what the booking reads first, as /animate does: the two travel to the store at once.
+  const [defaults] = await Promise.all([
+    context.memberDefaults.defaultsFor({ guildId: picture.guildId, userId: picture.userId }),
+    context.animations.prepare(picture.guildId),
+  ]);
   const negativePrompt = form.answer.negativePrompt ?? defaults.negativePrompt;
   const options = animateOptionsSchema.parse({
     prompt: form.answer.prompt,

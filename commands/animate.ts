@@ -8,7 +8,7 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import { z } from 'zod';
-import { BOT_DEFAULTS } from '../src/animation/member-defaults.ts';
+import { BOT_DEFAULTS, type MemberDefaults } from '../src/animation/member-defaults.ts';
 import type { ButtonHandler, CommandContext, SlashCommand } from '../src/discord/command.ts';
 import { choice, described } from '../src/catalogue/command-texts.ts';
 import { cancelAnswer, optionProblemText, type OptionProblem } from '../src/catalogue/render-reply.ts';
@@ -45,11 +45,16 @@ const interactionInputSchema = z.object({
 
 async function execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
   const attachment = interaction.options.getAttachment('image', true);
-  // What the member leaves out: their own defaults (/animate-settings), else the bot's.
-  const defaults =
-    interaction.guildId === null
-      ? {}
-      : await context.memberDefaults.defaultsFor({ guildId: interaction.guildId, userId: interaction.user.id });
+  // What the member leaves out: their own defaults (/animate-settings), else the bot's. Read together with what
+  // the booking reads first, so that the two travel to the store at once.
+  const { guildId } = interaction;
+  const [defaults]: [MemberDefaults, unknown] =
+    guildId === null
+      ? [{}, undefined]
+      : await Promise.all([
+          context.memberDefaults.defaultsFor({ guildId, userId: interaction.user.id }),
+          context.animations.prepare(guildId),
+        ]);
   const typed = interaction.options.getString('negative_prompt')?.trim();
   const negativePrompt = typed === undefined || typed === '' ? defaults.negativePrompt : typed;
   const input = interactionInputSchema.safeParse({

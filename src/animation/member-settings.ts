@@ -24,7 +24,10 @@ export class MemberSettings implements MemberDefaultsSource {
   }
 
   async defaultsFor(member: Member): Promise<MemberDefaults> {
-    const parsed = memberDefaultsSchema.safeParse(await this.#store.kv.get(settingsKey(member)));
+    const stored: unknown = await this.#store.kv.get(settingsKey(member));
+    // Most members never set any: asked before every /animate, that answer skips building zod's refusal.
+    if (stored === undefined) return {};
+    const parsed = memberDefaultsSchema.safeParse(stored);
     return parsed.success ? withoutUndefined(parsed.data) : {};
   }
 

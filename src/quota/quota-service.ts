@@ -66,7 +66,7 @@ export class QuotaService {
   readonly #newId: () => string;
   /** Reservations older than this on a store no other process uses were left by a process that is gone. */
   readonly #startedAt: number;
-  /** Reads under way, shared by the calls made meanwhile (`settings`, `pausedUntil`). */
+  /** Reads under way or ended this turn, shared by the calls made meanwhile (`settings`, `pausedUntil`). */
   readonly #settingsReads = new Map<string, Promise<GuildQuotaSettings>>();
   #pauseRead: Promise<unknown> | undefined;
 
@@ -82,9 +82,11 @@ export class QuotaService {
   // --- settings ---------------------------------------------------------------------------------------
 
   /**
-   * A server's settings. Reads of one server's settings under way are shared: a burst of commands in one server
-   * costs the store one read (a round trip on Redis) rather than one per command, and none sees anything older
-   * than a read it would have made itself at that moment.
+   * A server's settings. Reads of one server's settings are shared while under way and for the rest of the turn
+   * of the event loop they end in: a burst of commands in one server costs the store one read (a round trip on
+   * Redis) rather than one per command, and a read made beforehand (`prepare`) serves the booking that follows
+   * it. A change made here is seen at once (`updateSettings` drops the shared read); one made by another
+   * process, from the next turn on, as if the read had been made a moment earlier.
    */
   settings(guildId: string): Promise<GuildQuotaSettings> {
     return this.#sharedSettings(guildId).then(cloneSettings);
@@ -94,9 +96,22 @@ export class QuotaService {
   #sharedSettings(guildId: string): Promise<GuildQuotaSettings> {
     const underWay = this.#settingsReads.get(guildId);
     if (underWay) return underWay;
-    const read = this.#readSettings(guildId).finally(() => this.#settingsReads.delete(guildId));
+    const read: Promise<GuildQuotaSettings> = this.#readSettings(guildId).finally(() =>
+      afterThisTurn(() => {
+        if (this.#settingsReads.get(guildId) === read) this.#settingsReads.delete(guildId);
+      }),
+    );
     this.#settingsReads.set(guildId, read);
     return read;
+  }
+
+  /**
+   * Starts the reads a booking in `guildId` makes first (the provider pause, the server's settings), so that a
+   * front end's own reads (the member's defaults) travel with them: one round trip to the store before the
+   * booking rather than two. The booking that follows in the same turn reads nothing again.
+   */
+  async prepare(guildId: string): Promise<void> {
+    await Promise.all([this.pausedUntil(), this.#sharedSettings(guildId)]);
   }
 
   async #readSettings(guildId: string): Promise<GuildQuotaSettings> {
@@ -120,6 +135,7 @@ export class QuotaService {
   async updateSettings(guildId: string, change: (current: GuildQuotaSettings) => GuildQuotaSettings): Promise<EffectiveQuota> {
     const next = guildQuotaSettingsSchema.parse(change(await this.settings(guildId)));
     await this.#store.kv.set(key.settings(guildId), next);
+    this.#settingsReads.delete(guildId);
     return effectiveQuota(next, this.#defaults);
   }
 
@@ -400,12 +416,20 @@ export class QuotaService {
     // A fresh value per call: the claim succeeds only for whoever finds no pause in force.
     const started = await this.#store.claim(PAUSE_KEY, `${until}:${this.#newId()}`, PAUSE_MS);
     if (started) await this.#store.kv.set(PAUSE_UNTIL_KEY, until, PAUSE_MS);
+    this.#pauseRead = undefined;
     return started;
   }
 
-  /** Shared by the calls made while one read is under way, as `settings` is. */
+  /** Shared while under way and for the rest of its turn, as `settings` is. */
   async pausedUntil(): Promise<number | undefined> {
-    this.#pauseRead ??= this.#store.kv.get(PAUSE_UNTIL_KEY).finally(() => (this.#pauseRead = undefined));
+    if (this.#pauseRead === undefined) {
+      const read: Promise<unknown> = this.#store.kv.get(PAUSE_UNTIL_KEY).finally(() =>
+        afterThisTurn(() => {
+          if (this.#pauseRead === read) this.#pauseRead = undefined;
+        }),
+      );
+      this.#pauseRead = read;
+    }
     const until: unknown = await this.#pauseRead;
     return typeof until === 'number' && until > this.#clock.now() ? until : undefined;
   }
@@ -426,6 +450,14 @@ export class QuotaService {
     await this.#store.settle(reservationKey, false);
     return true;
   }
+}
+
+/**
+ * Runs `forget` once the current turn of the event loop is over: what was read in it (a burst's commands whose
+ * replies arrived together) is shared by all of it, and the next turn reads afresh.
+ */
+function afterThisTurn(forget: () => void): void {
+  setImmediate(forget);
 }
 
 /** Each caller gets its own copy of settings read once for several. */

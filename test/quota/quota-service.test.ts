@@ -113,6 +113,52 @@ for (const backend of storeBackends(REDIS_DB)) {
       });
     });
 
+    describe('the reads a request needs, made beforehand', () => {
+      const countingReads = () => {
+        const reads = new Map<string, number>();
+        const get = store.kv.get.bind(store.kv);
+        store.kv.get = ((k: string) => {
+          reads.set(k, (reads.get(k) ?? 0) + 1);
+          return get(k);
+        }) as typeof store.kv.get;
+        return reads;
+      };
+
+      it("travel with the front end's own reads: a booking right after them reads neither again", async () => {
+        await configure({ memberDefault: 5 });
+        const reads = countingReads();
+
+        // What /animate does: the member's defaults and the quota's reads, in one round trip to the store.
+        await Promise.all([store.kv.get('member-defaults:someone'), quota.prepare(GUILD)]);
+        const outcome = await quota.reserve(request());
+
+        expect(outcome).toMatchObject({ ok: true, left: 4 });
+        expect(reads.get(`quota-settings:${GUILD}`)).toBe(1);
+        expect(reads.get('provider:paused-until')).toBe(1);
+      });
+
+      it('are read afresh once their turn of the event loop is over', async () => {
+        await quota.prepare(GUILD);
+        await new Promise((resolve) => setImmediate(resolve));
+        const reads = countingReads();
+
+        await quota.reserve(request());
+
+        expect(reads.get(`quota-settings:${GUILD}`)).toBe(1);
+        expect(reads.get('provider:paused-until')).toBe(1);
+      });
+
+      it("never hide a moderator's change or a pause made since, even in the same turn", async () => {
+        await quota.prepare(GUILD);
+        await configure({ memberDefault: 0 });
+        expect(refusalOf(await quota.reserve(request()))).toMatchObject({ kind: 'blocked' });
+
+        await quota.prepare(GUILD);
+        await quota.pauseSubmissions();
+        expect(refusalOf(await quota.reserve(request({ userId: BOB })))).toMatchObject({ kind: 'paused' });
+      });
+    });
+
     describe('one step', () => {
       it("books the member's units, the server's, the operator's spend and the member's name in one write of the store", async () => {
         const calls: string[] = [];
