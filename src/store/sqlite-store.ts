@@ -91,7 +91,7 @@ export class SqliteStore implements Store {
   readonly #adapter: SqliteKeyvAdapter;
   readonly #sql: ReturnType<typeof prepareStatements>;
   #purgedAt = Number.NEGATIVE_INFINITY;
-  /** Reservations asked for in this turn of the event loop, booked together at its end (reserveTogether). */
+  /** Reservations asked for by the work under way, booked together once it is done (reserveTogether). */
   readonly #waitingReservations: {
     request: ReservationsTogether;
     resolve: (result: ReserveTogetherResult) => void;
@@ -157,16 +157,23 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Booked with the other requests of this turn of the event loop in one transaction (a group commit): under a
-   * burst, a commit per command is most of what a reservation costs. Each request still sees the ones before
-   * it, is all or nothing on its own, and resolves only once the transaction is committed, so nothing is
-   * acknowledged on a booking a crash could still undo.
+   * Booked with the other requests made by the same piece of work (one read of Discord's messages and the
+   * promises it settles) in one transaction (a group commit): under a burst, a commit per command is most of
+   * what a reservation costs. Each request still sees the ones before it, is all or nothing on its own, and
+   * resolves only once the transaction is committed, so nothing is acknowledged on a booking a crash could
+   * still undo.
+   *
+   * Not at the end of the event loop's turn (setImmediate): in a burst one turn reads Discord's messages many
+   * times over before it ends, so every deferral waited for the whole burst to be read, then went out at once
+   * and queued at Discord. Booked as each read's work is done, they go out while the next ones are read. A burst
+   * of 1000, each command's deferral sent: 104 ms (p99) after its handler started, now 18; the last member's
+   * deferral answered 367 ms after the burst, now 296 (one interleaved run of each).
    */
   reserveTogether(request: ReservationsTogether): Promise<ReserveTogetherResult> {
     return new Promise((resolve, reject) => {
       checkReservationsTogether(request);
       this.#waitingReservations.push({ request, resolve, reject });
-      if (this.#waitingReservations.length === 1) setImmediate(() => this.#reserveWaiting());
+      if (this.#waitingReservations.length === 1) process.nextTick(() => this.#reserveWaiting());
     });
   }
 

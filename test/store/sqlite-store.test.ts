@@ -318,6 +318,23 @@ describe('SQLite store', () => {
       ]);
     });
 
+    it("are committed as soon as the code that asked for them is done, before the event loop's next phase", async () => {
+      // Discord's messages of a burst are read many at once in one phase of the event loop: a booking that waited
+      // for the loop's next turn held every member's deferral until the whole burst had been read.
+      const opened = open();
+      const booked: string[] = [];
+      const request = (key: string) =>
+        opened.reserveTogether(booking(key, 10)).then(() => {
+          booked.push(key);
+        });
+      const seenByNextPhase = new Promise<string[]>((resolve) => setImmediate(() => resolve([...booked])));
+
+      await Promise.all([request('task-1'), request('task-2')]);
+
+      expect(await seenByNextPhase).toEqual(['task-1', 'task-2']);
+      expect(await opened.counter('units:guild-1')).toBe(2);
+    });
+
     it('a booking asked for just before the store closes is made, not lost', async () => {
       const opened = open();
       const booked = opened.reserveTogether(booking('task-1', 10));
