@@ -43,7 +43,7 @@ interface RedisClient {
  */
 
 /**
- * The bookings of one turn of the event loop (a group commit, as on SQLite): one script call for up to
+ * The bookings asked for together (a group commit, as on SQLite): one script call for up to
  * `MAX_BOOKINGS_PER_CALL` requests, each of them several reservations, all or nothing on its own, and seeing the
  * ones before it. ARGV[1]: the number of requests; then per request its number of keys and of arguments, then
  * its arguments. Returns one reply per request, in order.
@@ -340,7 +340,7 @@ export class RedisStore implements Store {
   readonly #client: RedisClient;
   /** Makes each slot this process takes a distinct member of the window's sorted set. */
   #slotSeq = 0;
-  /** Bookings asked for in this turn of the event loop, sent together once it is over. */
+  /** Bookings asked for by the work under way, sent together once it is done. */
   #waitingBookings: WaitingBooking[] = [];
   readonly #bookingsUnderWay = new Set<Promise<void>>();
 
@@ -403,7 +403,7 @@ export class RedisStore implements Store {
   }
 
   /**
-   * Booked with the other requests of this turn of the event loop in one script call (RESERVE_GROUPS): under a
+   * Booked with the other requests made by the same piece of work in one script call (RESERVE_GROUPS): under a
    * burst, a call per command costs each booking about 13 µs of this process's CPU more (the client's queue,
    * promise and reply for each) and Redis 9 µs more, work that every member still waiting for a deferral waits
    * for. Each request is still all or nothing on its own and sees the ones before it.
@@ -412,7 +412,9 @@ export class RedisStore implements Store {
     return new Promise((resolve, reject) => {
       checkReservationsTogether(request);
       this.#waitingBookings.push({ request, ...bookingCall(request), resolve, reject });
-      if (this.#waitingBookings.length === 1) setImmediate(() => this.#bookWaiting());
+      // As soon as the work under way is done, not at the end of the event loop's turn (see SqliteStore): the client
+      // sends what it is given at the end of the turn, and a call made at that end waited a whole turn more.
+      if (this.#waitingBookings.length === 1) process.nextTick(() => this.#bookWaiting());
     });
   }
 

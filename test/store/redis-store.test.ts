@@ -95,7 +95,7 @@ describe.skipIf(backend.skipReason !== undefined)('Redis scripts', () => {
     expect(calls.get('script|load')).toBeGreaterThan(0);
   });
 
-  it("book a burst's requests of one turn in one script call, each still all or nothing and seeing the ones before it", async () => {
+  it('book the requests asked for together in one script call, each still all or nothing and seeing the ones before it', async () => {
     const opened = (store = await RedisStore.open(server.url));
     const limited = (key: string, user: string) => ({
       reservations: [
@@ -139,7 +139,7 @@ describe.skipIf(backend.skipReason !== undefined)('Redis scripts', () => {
     expect((await redisCommandCalls(server.url)).get('evalsha')).toBe(3);
   });
 
-  it('fail only the request that makes the script fail: the others of its turn are booked', async () => {
+  it('fail only the request that makes the script fail: the others asked for with it are booked', async () => {
     const opened = (store = await RedisStore.open(server.url));
     // Not a number: INCRBY on it fails, and with it the script call carrying every request of the turn.
     await setRedisValue(server.url, 'animate:store:counter:units:broken', 'not a number');
