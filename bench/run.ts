@@ -19,7 +19,7 @@ import { findRedisServer, startRedisServer } from '../test/support/redis-server.
 import { runBudgetDrainProcess } from './budget-drain.ts';
 import { CONTENDERS, Stores } from './contenders.ts';
 import { printMicroFigures } from './micro.ts';
-import { BURST_SIZES, emptyResults, type ContenderResults } from './results.ts';
+import { BURST_SIZES, emptyResults, type BurstSize, type ContenderResults } from './results.ts';
 import { measureBurst } from './scenarios/acknowledgement.ts';
 import { measureLargeDeliveries, VIDEO_BYTES, VIDEOS, writeLargeVideo } from './scenarios/large-deliveries.ts';
 import { measureProviderCalls, POLL_INTERVAL_MS } from './scenarios/provider-calls.ts';
@@ -40,14 +40,15 @@ if (cli.only !== undefined && cli.only !== 'burst') throw new Error(`--only take
 const burstOnly = cli.only === 'burst';
 /**
  * Rounds of each burst per bot, interleaved, so a moment of load on the machine does not land on one bot only.
- * Five rather than three: on this 2-core machine one bot's p99 of a burst of 100 varies from round to round by
- * up to half (the defer-only bot's from 33 to 77 ms), and the median of three still moved its ratios by 0.3
- * from one run to the next. Five cost about a minute more.
+ * On this 2-core machine one bot's p99 moves from round to round by a third or more: 20 rounds of 100 gave the
+ * defer-only bot quartiles of 40 and 52 ms, this bot 47 and 58; 8 rounds of 1000, 246 and 341 ms. With five
+ * rounds, the medians' ratio still moved by 0.2 to 0.3 from one run to the next. A burst of 100 costs about
+ * 8 s a round for the three bots, so it gets eleven; one of 1000 about 20 s, so seven. `--rounds=N` sets both.
  */
-const DEFAULT_BURST_ROUNDS = 5;
-const BURST_ROUNDS = Math.max(1, Number.parseInt(cli.rounds ?? '', 10) || DEFAULT_BURST_ROUNDS);
+const DEFAULT_BURST_ROUNDS: Record<BurstSize, number> = { 100: 11, 1000: 7 };
+const roundsOf = (size: BurstSize) => Math.max(1, Number.parseInt(cli.rounds ?? '', 10) || DEFAULT_BURST_ROUNDS[size]);
 const burstSizes = BURST_SIZES.filter((size) => cli.sizes === undefined || cli.sizes.split(',').includes(String(size)));
-/** A run takes about four minutes; past this, what is left is skipped so the whole stays under ten. */
+/** A run takes about seven minutes; past this, what is left is skipped so the whole stays under ten. */
 const TIME_BUDGET_MS = 9 * 60_000;
 
 const startedAt = Date.now();
@@ -93,7 +94,7 @@ try {
   if (!burstOnly) await printMicroFigures(redis);
 
   for (const size of burstSizes) {
-    for (let round = 1; round <= BURST_ROUNDS; round++) {
+    for (let round = 1; round <= roundsOf(size); round++) {
       for (const r of running) {
         // Memory with 1000 open tasks is read in the first round of 1000 only: it waits for every submission.
         const openTasks = size === 1000 && round === 1;
@@ -144,7 +145,8 @@ try {
   }
 
   console.log('');
-  console.log(`Bursts: the round with the median p99 of ${BURST_ROUNDS}. Load average at end: ${load()}. ${elapsed()} in all.`);
+  const rounds = burstSizes.map((size) => `${roundsOf(size)} of ${size}`).join(', ');
+  console.log(`Bursts: the round with the median p99 of ${rounds}. Load average at end: ${load()}. ${elapsed()} in all.`);
   console.log('');
   console.log(renderTable(burstOnly ? running : results));
   for (const r of results) for (const error of r.errors) console.log(`error, ${r.contender.label}: ${error}`);
