@@ -67,8 +67,8 @@ export class QuotaService {
   /** Reservations older than this on a store no other process uses were left by a process that is gone. */
   readonly #startedAt: number;
   /** Reads under way or ended this turn, shared by the calls made meanwhile (`settings`, `pausedUntil`). */
-  readonly #settingsReads = new Map<string, Promise<GuildQuotaSettings>>();
-  #pauseRead: Promise<unknown> | undefined;
+  readonly #settingsReads = new TurnReads<GuildQuotaSettings>();
+  readonly #pauseReads = new TurnReads<unknown>();
 
   constructor(deps: { store: Store; defaults: QuotaDefaults; clock: Clock; logger: Logger; newId?: () => string }) {
     this.#newId = deps.newId ?? randomId;
@@ -94,15 +94,7 @@ export class QuotaService {
 
   /** The read shared by every caller meanwhile: not to be changed (`settings` gives each caller a copy). */
   #sharedSettings(guildId: string): Promise<GuildQuotaSettings> {
-    const underWay = this.#settingsReads.get(guildId);
-    if (underWay) return underWay;
-    const read: Promise<GuildQuotaSettings> = this.#readSettings(guildId).finally(() =>
-      afterThisTurn(() => {
-        if (this.#settingsReads.get(guildId) === read) this.#settingsReads.delete(guildId);
-      }),
-    );
-    this.#settingsReads.set(guildId, read);
-    return read;
+    return this.#settingsReads.read(guildId, () => this.#readSettings(guildId));
   }
 
   /**
@@ -135,7 +127,7 @@ export class QuotaService {
   async updateSettings(guildId: string, change: (current: GuildQuotaSettings) => GuildQuotaSettings): Promise<EffectiveQuota> {
     const next = guildQuotaSettingsSchema.parse(change(await this.settings(guildId)));
     await this.#store.kv.set(key.settings(guildId), next);
-    this.#settingsReads.delete(guildId);
+    this.#settingsReads.forget(guildId);
     return effectiveQuota(next, this.#defaults);
   }
 
@@ -416,21 +408,13 @@ export class QuotaService {
     // A fresh value per call: the claim succeeds only for whoever finds no pause in force.
     const started = await this.#store.claim(PAUSE_KEY, `${until}:${this.#newId()}`, PAUSE_MS);
     if (started) await this.#store.kv.set(PAUSE_UNTIL_KEY, until, PAUSE_MS);
-    this.#pauseRead = undefined;
+    this.#pauseReads.forget(PAUSE_UNTIL_KEY);
     return started;
   }
 
   /** Shared while under way and for the rest of its turn, as `settings` is. */
   async pausedUntil(): Promise<number | undefined> {
-    if (this.#pauseRead === undefined) {
-      const read: Promise<unknown> = this.#store.kv.get(PAUSE_UNTIL_KEY).finally(() =>
-        afterThisTurn(() => {
-          if (this.#pauseRead === read) this.#pauseRead = undefined;
-        }),
-      );
-      this.#pauseRead = read;
-    }
-    const until: unknown = await this.#pauseRead;
+    const until: unknown = await this.#pauseReads.read(PAUSE_UNTIL_KEY, () => this.#store.kv.get(PAUSE_UNTIL_KEY));
     return typeof until === 'number' && until > this.#clock.now() ? until : undefined;
   }
 
@@ -453,11 +437,28 @@ export class QuotaService {
 }
 
 /**
- * Runs `forget` once the current turn of the event loop is over: what was read in it (a burst's commands whose
- * replies arrived together) is shared by all of it, and the next turn reads afresh.
+ * Reads by key, shared while under way and for the rest of the turn of the event loop they end in: what was
+ * read in a turn (a burst's commands whose replies arrived together) serves all of it, and the next turn reads
+ * afresh. `forget` drops one at once, after a write this process made.
  */
-function afterThisTurn(forget: () => void): void {
-  setImmediate(forget);
+class TurnReads<V> {
+  readonly #reads = new Map<string, Promise<V>>();
+
+  read(key: string, load: () => Promise<V>): Promise<V> {
+    const shared = this.#reads.get(key);
+    if (shared) return shared;
+    const made: Promise<V> = load().finally(() =>
+      setImmediate(() => {
+        if (this.#reads.get(key) === made) this.#reads.delete(key);
+      }),
+    );
+    this.#reads.set(key, made);
+    return made;
+  }
+
+  forget(key: string): void {
+    this.#reads.delete(key);
+  }
 }
 
 /** Each caller gets its own copy of settings read once for several. */

@@ -11,7 +11,15 @@ import type {
   StoredReservation,
   VersionedWrite,
 } from './store.ts';
-import { checkReservationsTogether, counterTtlMs, keyvText, newReservation, parseStoredReservation, storeKeys } from './store-records.ts';
+import {
+  asError,
+  checkReservationsTogether,
+  counterTtlMs,
+  keyvText,
+  newReservation,
+  parseStoredReservation,
+  storeKeys,
+} from './store-records.ts';
 
 /** Every key this bot writes starts with `animate:`, Keyv's values and the raw keys below alike. */
 const NAMESPACE = 'animate';
@@ -437,14 +445,14 @@ export class RedisStore implements Store {
       // A script stops at its first failing command, with what the requests before it wrote kept: made again
       // alone, those are found stored and answered as booked (a reservation is never counted twice).
       if (group.length > 1) await Promise.all(group.map((booking) => this.#book([booking])));
-      else group[0]?.reject(error instanceof Error ? error : new Error(String(error)));
+      else group[0]?.reject(asError(error));
       return;
     }
     group.forEach((booking, i) => {
       try {
         booking.resolve(bookingResult(booking.request, replies[i]));
       } catch (error) {
-        booking.reject(error instanceof Error ? error : new Error(String(error)));
+        booking.reject(asError(error));
       }
     });
   }

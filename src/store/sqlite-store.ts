@@ -13,7 +13,15 @@ import type {
   VersionedWrite,
 } from './store.ts';
 import { InMemoryRateSlots } from './rate-slots.ts';
-import { checkReservationsTogether, counterTtlMs, keyvText, mayReplace, newReservation, parseStoredReservation } from './store-records.ts';
+import {
+  asError,
+  checkReservationsTogether,
+  counterTtlMs,
+  keyvText,
+  mayReplace,
+  newReservation,
+  parseStoredReservation,
+} from './store-records.ts';
 import { openSqliteConnection, settled, transaction, type StoreClock } from './sqlite-connection.ts';
 import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.ts';
 import { importLegacyKeyvTable } from './legacy-keyv-import.ts';
@@ -192,7 +200,7 @@ export class SqliteStore implements Store {
           const [result] = this.#reserveInOneTransaction([request]);
           if (result) resolve(result);
         } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
+          reject(asError(error));
         }
       }
       return;

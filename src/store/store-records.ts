@@ -102,3 +102,8 @@ export function checkReservationsTogether(request: ReservationsTogether): void {
     checkReservationCounters(reservation.counters);
   }
 }
+
+/** What a booking that failed is rejected with: the error thrown, as an Error whatever was thrown. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
