@@ -90,15 +90,21 @@ for (const backend of storeBackends(REDIS_DB)) {
 
     const refusalOf = (outcome: ReserveOutcome) => (outcome.ok ? undefined : outcome.refusal);
 
+    /** From now on, how many times each key is read through Keyv. */
+    function countingReads(): Map<string, number> {
+      const reads = new Map<string, number>();
+      const get = store.kv.get.bind(store.kv);
+      store.kv.get = ((k: string) => {
+        reads.set(k, (reads.get(k) ?? 0) + 1);
+        return get(k);
+      }) as typeof store.kv.get;
+      return reads;
+    }
+
     describe('a burst in one server', () => {
       it("reads the server's settings and the provider pause once for the commands that arrive together, each seeing them", async () => {
         await configure({ memberDefault: 5 });
-        const reads = new Map<string, number>();
-        const get = store.kv.get.bind(store.kv);
-        store.kv.get = ((k: string) => {
-          reads.set(k, (reads.get(k) ?? 0) + 1);
-          return get(k);
-        }) as typeof store.kv.get;
+        const reads = countingReads();
 
         const members = [ALICE, BOB, CAROL, DAVE];
         const outcomes = await Promise.all(members.map((userId) => quota.reserve(request({ userId }))));
@@ -114,16 +120,6 @@ for (const backend of storeBackends(REDIS_DB)) {
     });
 
     describe('the reads a request needs, made beforehand', () => {
-      const countingReads = () => {
-        const reads = new Map<string, number>();
-        const get = store.kv.get.bind(store.kv);
-        store.kv.get = ((k: string) => {
-          reads.set(k, (reads.get(k) ?? 0) + 1);
-          return get(k);
-        }) as typeof store.kv.get;
-        return reads;
-      };
-
       it("travel with the front end's own reads: a booking right after them reads neither again", async () => {
         await configure({ memberDefault: 5 });
         const reads = countingReads();

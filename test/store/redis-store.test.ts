@@ -79,8 +79,8 @@ describe.skipIf(backend.skipReason !== undefined)('Redis scripts', () => {
     await server.stop();
   });
 
-  const booking = (key: string) => ({
-    reservations: [{ key, counters: [{ key: 'units:user-1', amount: 1, limit: null, held: false }] }],
+  const booking = (key: string, counter = 'units:user-1') => ({
+    reservations: [{ key, counters: [{ key: counter, amount: 1, limit: null, held: false }] }],
     meta: '{}',
     now: Date.now(),
   });
@@ -143,16 +143,10 @@ describe.skipIf(backend.skipReason !== undefined)('Redis scripts', () => {
     const opened = (store = await RedisStore.open(server.url));
     // Not a number: INCRBY on it fails, and with it the script call carrying every request of the turn.
     await setRedisValue(server.url, 'animate:store:counter:units:broken', 'not a number');
-    const onto = (key: string, counter: string) => ({
-      reservations: [{ key, counters: [{ key: counter, amount: 1, limit: null, held: false }] }],
-      meta: '{}',
-      now: Date.now(),
-    });
-
     const outcomes = await Promise.allSettled([
-      opened.reserveTogether(onto('task-1', 'units:user-1')),
-      opened.reserveTogether(onto('task-2', 'units:broken')),
-      opened.reserveTogether(onto('task-3', 'units:user-1')),
+      opened.reserveTogether(booking('task-1', 'units:user-1')),
+      opened.reserveTogether(booking('task-2', 'units:broken')),
+      opened.reserveTogether(booking('task-3', 'units:user-1')),
     ]);
 
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
