@@ -34,11 +34,17 @@ const errorBody = z.object({ code: z.number(), message: z.string() }).loose();
  * The most connections deferrals open to Discord at once. A burst's deferrals are sent together (a group of
  * bookings commits at once), and without a cap each would open a connection of its own: over HTTPS that is a
  * TLS handshake each, about 1 to 2 ms of this process's CPU, a second or more for a burst of 1000 before the
- * last member is answered. With 64 kept open, the others wait for one: at a 50 ms round trip to Discord, 1000
- * deferrals take under a second. Measured against the stand-ins (plain HTTP, so without the handshakes), a
- * burst of 1000: p99 286 to 359 ms with the cap, 336 to 406 without (`npm run bench -- --only=burst`).
+ * last member is answered. Past the cap a deferral waits for another's answer, a round trip to Discord more.
+ * Measured against the stand-ins (plain HTTP, so without the handshakes; `npm run bench -- --only=burst`):
+ * - bursts of 1000: p99 286 to 359 ms with a cap of 64, 336 to 406 without; a cap of 128 did as well as 64
+ *   (p99 over the defer-only bot's in the same round, median of 5 rounds: SQLite 1.03× against 1.20×,
+ *   Redis 1.22× against 1.08×);
+ * - bursts of 100 straight after a start, when the pool is empty (as it is after any quiet spell longer than
+ *   the keep-alive): with 64, the last 36 members waited for a connection. p99 over the defer-only bot's,
+ *   median of 15 rounds, from 64 to 128 in two runs: SQLite 1.47 → 1.26× and 1.31 → 1.12×, Redis 1.72 → 1.29×
+ *   and 1.50 → 1.44×; 256 did no better than 128.
  */
-export const DEFERRAL_CONNECTIONS = 64;
+export const DEFERRAL_CONNECTIONS = 128;
 
 /** Its own keep-alive pool, kept between bursts. */
 let dispatcher: Agent | undefined;

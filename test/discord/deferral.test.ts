@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DiscordAPIError } from 'discord.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFERRAL_CONNECTIONS, deferPublicly, type DeferrableInteraction } from '../../src/discord/deferral.ts';
 
 type Reply = { status: number; body?: string } | 'drop';
@@ -14,10 +14,13 @@ describe('deferPublicly', () => {
   let server: Server;
   let api: string;
   let replies: Reply[];
+  /** Answers wait for this: a test holds them to see what is on its way at once. */
+  let answersHeld: Promise<void>;
   const received: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
 
   beforeEach(async () => {
     replies = [];
+    answersHeld = Promise.resolve();
     received.length = 0;
     server = createServer((req, res) => {
       let body = '';
@@ -25,12 +28,14 @@ describe('deferPublicly', () => {
       req.on('end', () => {
         received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
         const reply = replies.shift() ?? { status: 204 };
-        if (reply === 'drop') {
-          req.socket.destroy();
-          return;
-        }
-        res.writeHead(reply.status, reply.body === undefined ? {} : { 'content-type': 'application/json' });
-        res.end(reply.body);
+        void answersHeld.then(() => {
+          if (reply === 'drop') {
+            req.socket.destroy();
+            return;
+          }
+          res.writeHead(reply.status, reply.body === undefined ? {} : { 'content-type': 'application/json' });
+          res.end(reply.body);
+        });
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -114,6 +119,23 @@ describe('deferPublicly', () => {
     expect(sockets.size).toBeLessThanOrEqual(DEFERRAL_CONNECTIONS);
     await deferPublicly(interaction());
     expect(sockets.size).toBeLessThanOrEqual(DEFERRAL_CONNECTIONS);
+  });
+
+  it('a burst of 100 is on its way at once: no deferral waits for a connection another one holds', async () => {
+    const release = Promise.withResolvers<void>();
+    answersHeld = release.promise;
+
+    const burst = Array.from({ length: 100 }, (_, i) => ({ ...interaction(), id: String(1187203491855131000n + BigInt(i)) }));
+    const deferred = Promise.all(burst.map((i) => deferPublicly(i)));
+    // Each waiting deferral would be a member's wait for another's round trip to Discord.
+    try {
+      await vi.waitFor(() => expect(received).toHaveLength(100), { timeout: 2_000, interval: 20 });
+    } finally {
+      release.resolve();
+    }
+    await deferred;
+
+    expect(burst.every((i) => i.deferred)).toBe(true);
   });
 
   it('sends nothing for an interaction already answered', async () => {
