@@ -122,8 +122,8 @@ describe('deferPublicly', () => {
   });
 
   it('a burst of 100 is on its way at once: no deferral waits for a connection another one holds', async () => {
-    const release = Promise.withResolvers<void>();
-    answersHeld = release.promise;
+    let release = () => {};
+    answersHeld = new Promise((resolve) => (release = resolve));
 
     const burst = Array.from({ length: 100 }, (_, i) => ({ ...interaction(), id: String(1187203491855131000n + BigInt(i)) }));
     const deferred = Promise.all(burst.map((i) => deferPublicly(i)));
@@ -131,7 +131,7 @@ describe('deferPublicly', () => {
     try {
       await vi.waitFor(() => expect(received).toHaveLength(100), { timeout: 2_000, interval: 20 });
     } finally {
-      release.resolve();
+      release();
     }
     await deferred;
 
