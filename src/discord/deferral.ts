@@ -37,8 +37,8 @@ const errorBody = z.object({ code: z.number(), message: z.string() }).loose();
  * last member is answered. Past the cap a deferral waits for another's answer, a round trip to Discord more.
  * Measured against the stand-ins (plain HTTP, so without the handshakes; `npm run bench -- --only=burst`):
  * - bursts of 1000: p99 286 to 359 ms with a cap of 64, 336 to 406 without; a cap of 128 did as well as 64
- *   (p99 over the defer-only bot's in the same round, median of 5 rounds: SQLite 1.03× against 1.20×,
- *   Redis 1.22× against 1.08×);
+ *   (p99 over the defer-only bot's in the same round, median of 5 rounds, two runs: SQLite 1.03 and 1.04×
+ *   against 1.20 and 1.08×, Redis 1.22 and 1.36× against 1.08 and 1.52×);
  * - bursts of 100 straight after a start, when the pool is empty (as it is after any quiet spell longer than
  *   the keep-alive): with 64, the last 36 members waited for a connection. p99 over the defer-only bot's,
  *   median of 15 rounds, from 64 to 128 in two runs: SQLite 1.47 → 1.26× and 1.31 → 1.12×, Redis 1.72 → 1.29×
