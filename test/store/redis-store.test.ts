@@ -11,7 +11,7 @@ import {
   startRedisServer,
   type RedisServer,
 } from '../support/redis-server.ts';
-import { backendTitle, redisDatabaseUrl, storeBackends } from './store-backends.ts';
+import { backendTitle, redisDatabaseUrl, serverAndMemberBooking, storeBackends } from './store-backends.ts';
 
 const backend = storeBackends(3).find((b) => b.name === 'Redis');
 if (!backend) throw new Error('no Redis backend');
@@ -97,19 +97,7 @@ describe.skipIf(backend.skipReason !== undefined)('Redis scripts', () => {
 
   it('book the requests asked for together in one script call, each still all or nothing and seeing the ones before it', async () => {
     const opened = (store = await RedisStore.open(server.url));
-    const limited = (key: string, user: string) => ({
-      reservations: [
-        {
-          key,
-          counters: [
-            { key: 'units:guild-1', amount: 1, limit: 4, held: false },
-            { key: `units:${user}`, amount: 1, limit: 1, held: false },
-          ],
-        },
-      ],
-      meta: '{}',
-      now: Date.now(),
-    });
+    const limited = (key: string, user: string) => serverAndMemberBooking(key, user, 4, Date.now());
 
     const results = await Promise.all([
       opened.reserveTogether(limited('task-1', 'user-1')),

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteConnection, transaction } from '../../src/store/sqlite-connection.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { ManualClock } from '../support/manual-clock.ts';
+import { serverAndMemberBooking } from './store-backends.ts';
 
 describe('SQLite store', () => {
   let dir: string;
@@ -283,19 +284,7 @@ describe('SQLite store', () => {
       }
       db.close();
       const opened = open();
-      const sharing = (key: string, member: string) => ({
-        reservations: [
-          {
-            key,
-            counters: [
-              { key: 'units:guild-1', amount: 1, limit: 3, held: false },
-              { key: `units:${member}`, amount: 1, limit: 1, held: false },
-            ],
-          },
-        ],
-        meta: '{}',
-        now: clock.now(),
-      });
+      const sharing = (key: string, member: string) => serverAndMemberBooking(key, member, 3, clock.now());
 
       const results = await Promise.all([
         opened.reserveTogether(sharing('task-1', 'user-1')),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { RedisStore } from '../../src/store/redis-store.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import type { Store } from '../../src/store/store.ts';
+import type { ReservationsTogether, Store } from '../../src/store/store.ts';
 import { flushRedisDatabase } from '../support/redis-server.ts';
 
 /** Set by test/global-setup.ts; undefined when redis-server is not installed (allowed outside CI only). */
@@ -63,4 +63,24 @@ export function backendTitle(backend: StoreBackend, subject: string): string {
   return backend.skipReason === undefined
     ? `${subject} on ${backend.name}`
     : `${subject} on ${backend.name} (skipped: ${backend.skipReason})`;
+}
+
+/**
+ * A booking of one unit on the server's counter (`units:guild-1`, shared by every member's booking, up to
+ * `serverLimit`) and on the member's own (`units:<member>`, up to one): what a burst's bookings look like.
+ */
+export function serverAndMemberBooking(key: string, member: string, serverLimit: number, now: number): ReservationsTogether {
+  return {
+    reservations: [
+      {
+        key,
+        counters: [
+          { key: 'units:guild-1', amount: 1, limit: serverLimit, held: false },
+          { key: `units:${member}`, amount: 1, limit: 1, held: false },
+        ],
+      },
+    ],
+    meta: '{}',
+    now,
+  };
 }
