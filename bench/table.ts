@@ -37,9 +37,15 @@ function burstRows(size: BurstSize): Row[] {
   ];
 }
 
+/** The bursts of 100 sent once the burst of 1000's tasks are open (acknowledgement.ts, `busy`). */
+const busyOf = (r: ContenderResults) => r.bursts[1000].find((round) => round.openTasks)?.busy;
+
 const ROWS: Row[] = [
   ...burstRows(100),
   ...burstRows(1000),
+  { label: '100 at once, 1000 tasks open: ack p50', value: (r) => busyOf(r)?.p50Ms, format: ms, reference: 'defer-only' },
+  { label: '100 at once, 1000 tasks open: ack p99', value: (r) => busyOf(r)?.p99Ms, format: ms, reference: 'defer-only' },
+  { label: '100 at once, 1000 tasks open: misses', value: (r) => busyOf(r)?.misses, format: count },
   {
     label: '1000 at once: bot CPU per command, to all submitted + 5 s',
     value: (r) => r.bursts[1000].find((round) => round.openTasks)?.openTasks?.cpuMsPerCommand,
