@@ -43,7 +43,7 @@ type AckFigures = Pick<BurstFigures, 'p50Ms' | 'p99Ms' | 'misses'>;
  */
 export const BUSY_BURSTS = 3;
 const BUSY_BURST_SIZE = 100;
-/** Between two of them: longer than a progress edit's spacing, so each meets polls and edits under way. */
+/** The pause between two of them: each then meets the bot at its tasks' work, not just done with the burst before. */
 const BUSY_GAP_MS = 2_000;
 
 export async function measureBurst(contender: Contender, stores: Stores, size: number, openTasks: boolean): Promise<BurstFigures> {
