@@ -37,8 +37,10 @@ function burstRows(size: BurstSize): Row[] {
   ];
 }
 
+/** The round of 1000 that waited for its tasks to be open: memory, CPU and the busy bursts (acknowledgement.ts). */
+const openTasksRound = (r: ContenderResults) => r.bursts[1000].find((round) => round.openTasks);
 /** The bursts of 100 sent once the burst of 1000's tasks are open (acknowledgement.ts, `busy`). */
-const busyOf = (r: ContenderResults) => r.bursts[1000].find((round) => round.openTasks)?.busy;
+const busyOf = (r: ContenderResults) => openTasksRound(r)?.busy;
 
 const ROWS: Row[] = [
   ...burstRows(100),
@@ -48,7 +50,7 @@ const ROWS: Row[] = [
   { label: '100 at once, 1000 tasks open: misses', value: (r) => busyOf(r)?.misses, format: count },
   {
     label: '1000 at once: bot CPU per command, to all submitted + 5 s',
-    value: (r) => r.bursts[1000].find((round) => round.openTasks)?.openTasks?.cpuMsPerCommand,
+    value: (r) => openTasksRound(r)?.openTasks?.cpuMsPerCommand,
     format: (value) => `${value.toFixed(2)} ms`,
     reference: 'defer-only',
   },
@@ -57,13 +59,13 @@ const ROWS: Row[] = [
   { label: 'provider finished → video on screen, max', value: (r) => r.provider?.delayMaxMs, format: ms, reference: 'naive' },
   {
     label: 'RSS with 1000 open tasks',
-    value: (r) => r.bursts[1000].find((round) => round.openTasks)?.openTasks?.rssBytes,
+    value: (r) => openTasksRound(r)?.openTasks?.rssBytes,
     format: mib,
     reference: 'defer-only',
   },
   {
     label: '… of it JS heap in use after a full GC',
-    value: (r) => r.bursts[1000].find((round) => round.openTasks)?.openTasks?.heapInUseBytes,
+    value: (r) => openTasksRound(r)?.openTasks?.heapInUseBytes,
     format: mib,
     reference: 'defer-only',
   },
