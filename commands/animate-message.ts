@@ -12,7 +12,7 @@ import {
   type ModalBuilder,
   type ModalSubmitInteraction,
 } from 'discord.js';
-import { BOT_DEFAULTS, type MemberDefaults } from '../src/animation/member-defaults.ts';
+import { withDefaults, type MemberDefaults } from '../src/animation/member-defaults.ts';
 import { named } from '../src/catalogue/command-texts.ts';
 import { localeOf } from '../src/discord/interaction-locale.ts';
 import { menuFormTexts, menuRefusalText, promptFormProblemText, type MenuRefusal } from '../src/catalogue/render-menu.ts';
@@ -21,7 +21,6 @@ import { firstPicture } from '../src/discord/message-picture.ts';
 import { mayFetchPicture } from '../src/download-policy.ts';
 import { promptForm, readPromptForm } from '../src/discord/prompt-form.ts';
 import { answerOutcome, privately, requesterOf } from '../src/discord/request-reply.ts';
-import { animateOptionsSchema } from '../src/tasks/task-record.ts';
 /**
  * The form's custom_id: this prefix and the menu interaction's id (a snowflake, at most 20 digits), which is
  * the store key of the chosen picture: far within Discord's 100 characters, and still valid after a restart.
@@ -89,23 +88,11 @@ async function submit(interaction: ModalSubmitInteraction, context: CommandConte
     await answerPrivately(interaction, 'expired');
     return;
   }
-  // With what the booking reads first, as /animate does: the two travel to the store at once.
-  const [defaults] = await Promise.all([
-    context.memberDefaults.defaultsFor({ guildId: picture.guildId, userId: picture.userId }),
-    context.animations.prepare(picture.guildId),
-  ]);
-  const negativePrompt = form.answer.negativePrompt ?? defaults.negativePrompt;
-  const options = animateOptionsSchema.parse({
-    prompt: form.answer.prompt,
-    duration: form.answer.duration ?? defaults.duration ?? BOT_DEFAULTS.duration,
-    cfgScale: defaults.cfgScale ?? BOT_DEFAULTS.cfgScale,
-    ...(negativePrompt !== undefined ? { negativePrompt } : {}),
-  });
-
-  // The one request /animate makes: units reserved first, so a refusal stays private; then the deferral.
+  // The one request /animate makes: units reserved first, so a refusal stays private; then the deferral. What the
+  // form left out comes from the member's defaults (/animate-settings), else the bot's.
   const outcome = await context.animations.request({
     ...requesterOf(interaction, { guildId: picture.guildId, channelId: picture.channelId }),
-    options,
+    options: (defaults) => withDefaults(form.answer, defaults),
     image: picture.image,
   });
   await answerOutcome(interaction, outcome);

@@ -8,7 +8,7 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import { z } from 'zod';
-import { BOT_DEFAULTS, type MemberDefaults } from '../src/animation/member-defaults.ts';
+import { withDefaults, type GivenOptions } from '../src/animation/member-defaults.ts';
 import type { ButtonHandler, CommandContext, SlashCommand } from '../src/discord/command.ts';
 import { choice, described } from '../src/catalogue/command-texts.ts';
 import { cancelAnswer, optionProblemText, type OptionProblem } from '../src/catalogue/render-reply.ts';
@@ -40,31 +40,21 @@ const interactionInputSchema = z.object({
     name: z.string(),
     size: z.number().int().nonnegative(),
   }),
-  options: animateOptionsSchema,
+  options: animateOptionsSchema.partial().required({ prompt: true }),
 });
 
 async function execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void> {
   const attachment = interaction.options.getAttachment('image', true);
-  // What the member leaves out: their own defaults (/animate-settings), else the bot's. Read together with what
-  // the booking reads first, so that the two travel to the store at once.
-  const { guildId } = interaction;
-  const [defaults]: [MemberDefaults, unknown] =
-    guildId === null
-      ? [{}, undefined]
-      : await Promise.all([
-          context.memberDefaults.defaultsFor({ guildId, userId: interaction.user.id }),
-          context.animations.prepare(guildId),
-        ]);
-  const typed = interaction.options.getString('negative_prompt')?.trim();
-  const negativePrompt = typed === undefined || typed === '' ? defaults.negativePrompt : typed;
+  const negativePrompt = interaction.options.getString('negative_prompt')?.trim();
+  // Only what the member typed: what they left out comes from their defaults once the request is made.
   const input = interactionInputSchema.safeParse({
     guildId: interaction.guildId,
     attachment: { url: attachment.url, name: attachment.name, size: attachment.size },
     options: {
       prompt: interaction.options.getString('prompt', true).trim(),
-      duration: interaction.options.getString('duration') ?? defaults.duration ?? BOT_DEFAULTS.duration,
-      cfgScale: interaction.options.getNumber('cfg_scale') ?? defaults.cfgScale ?? BOT_DEFAULTS.cfgScale,
-      ...(negativePrompt ? { negativePrompt } : {}),
+      duration: interaction.options.getString('duration') ?? undefined,
+      cfgScale: interaction.options.getNumber('cfg_scale') ?? undefined,
+      negativePrompt: negativePrompt === '' ? undefined : negativePrompt,
     },
   });
   if (!input.success) {
@@ -75,9 +65,11 @@ async function execute(interaction: ChatInputCommandInteraction, context: Comman
 
   // Units are reserved before anything public happens: a refused command leaves only a private answer.
   // The store answers in microseconds, well inside Discord's 3 seconds; the deferral comes right after.
+  const given: GivenOptions = input.data.options;
   const outcome = await context.animations.request({
     ...requesterOf(interaction, { guildId: input.data.guildId, channelId: interaction.channelId }),
-    options: input.data.options,
+    // What the member left out: their own defaults (/animate-settings), else the bot's.
+    options: (defaults) => withDefaults(given, defaults),
     image: { url: input.data.attachment.url, filename: input.data.attachment.name, reportedSize: input.data.attachment.size },
   });
   await answerOutcome(interaction, outcome);

@@ -147,7 +147,7 @@ export async function startApp(config: Config, logger: Logger, clock: Clock = sy
     ...(store.sharedAcrossProcesses ? { leaseOwner: processName, leaseTiming } : {}),
     metrics,
   });
-  const animations = new AnimationRequests({ quota, tasks: tracker, clock, metrics, acknowledgements });
+  const animations = new AnimationRequests({ quota, tasks: tracker, clock, metrics, acknowledgements, memberDefaults: settings });
   const resends = new VideoResends({
     tasks,
     videoApi,

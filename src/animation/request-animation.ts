@@ -10,7 +10,9 @@ import type { QuotaPeriod } from '../quota/quota-settings.ts';
 import type { QuotaRefusal, ReserveOutcome, ReserveRequest } from '../quota/quota-service.ts';
 import type { NewTask, QuotaGate } from '../tasks/task-tracker.ts';
 import { unitsFor, type AnimateOptions, type TaskRecord } from '../tasks/task-record.ts';
+import type { StoredText } from '../store/store.ts';
 import { interruptedAnswerOf } from './interrupted-request.ts';
+import type { DefaultsForBooking, MemberDefaults } from './member-defaults.ts';
 
 export interface AnimationRequest {
   /** Who asks, where, and the roles that decide their allowance. */
@@ -19,7 +21,8 @@ export interface AnimationRequest {
   locale: string;
   /** How to answer: the interaction's reply handle (its token lives 15 minutes). */
   reply: TaskRecord['interaction'];
-  options: AnimateOptions;
+  /** The options, or how to make them from the member's own defaults for what they left out (`withDefaults`). */
+  options: AnimateOptions | ((defaults: MemberDefaults) => AnimateOptions);
   image: TaskRecord['image'];
   /**
    * Makes the request public (Discord: the deferral), called once the units are held and before anything
@@ -33,7 +36,6 @@ export type AnimationOutcome =
 
 /** The quota operations a request needs. */
 export interface AnimationQuota extends QuotaGate {
-  prepare(guildId: string): Promise<void>;
   reserve(request: ReserveRequest): Promise<ReserveOutcome>;
   quota(guildId: string): Promise<{ period: QuotaPeriod }>;
 }
@@ -56,6 +58,7 @@ export class AnimationRequests {
   readonly #tasks: AnimationTasks;
   readonly #clock: Clock;
   readonly #metrics: AnimationMetrics;
+  readonly #memberDefaults: DefaultsForBooking | undefined;
   /** Requests reserved and not yet recorded or refunded: a reconcile must not take them for orphans. */
   readonly #inFlight = new Set<string>();
 
@@ -65,21 +68,15 @@ export class AnimationRequests {
     clock?: Clock;
     metrics?: AnimationMetrics;
     acknowledgements?: AcknowledgementOrder;
+    /** For requests whose options fall back on the member's defaults; without it, they have none. */
+    memberDefaults?: DefaultsForBooking;
   }) {
+    this.#memberDefaults = deps.memberDefaults;
     this.#quota = deps.quota;
     this.#acknowledgements = deps.acknowledgements;
     this.#tasks = deps.tasks;
     this.#clock = deps.clock ?? systemClock;
     this.#metrics = deps.metrics ?? noMetrics;
-  }
-
-  /**
-   * Starts the reads a request in `guildId` makes before its booking, for a front end to await together with
-   * its own (the member's defaults): on Redis, one round trip before the booking instead of two, which every
-   * member of a burst waits for.
-   */
-  prepare(guildId: string): Promise<void> {
-    return this.#quota.prepare(guildId);
   }
 
   /** Whether this task's request is still being answered here (reserved, not yet recorded or refunded). */
@@ -102,12 +99,22 @@ export class AnimationRequests {
   }
 
   async #request(taskId: string, request: AnimationRequest): Promise<AnimationOutcome> {
-    const units = unitsFor(request.options.duration);
     const { userId, guildId, channelId, roleIds } = request.requester;
     // Kept with the reservation: if the bot dies between the acknowledgement and the record, reconciling
     // refunds it and answers the member with this (src/animation/interrupted-request.ts).
     const caller = interruptedAnswerOf(request.reply, request.locale);
-    const reservation = await this.#quota.reserve({ taskId, guildId, channelId, userId, roleIds, units, caller });
+    // Decided first on the member's defaults as known here (none, for most), with no read before the booking;
+    // when the booking finds they changed, decided again on a fresh read.
+    let options: AnimateOptions;
+    let reservation: ReserveOutcome;
+    for (let attempt = 1; ; attempt++) {
+      const decided = await this.#optionsOf(request, attempt > 1);
+      options = decided.options;
+      const units = unitsFor(options.duration);
+      reservation = await this.#quota.reserve({ taskId, guildId, channelId, userId, roleIds, units, caller, decidedOn: decided.decidedOn });
+      if (reservation.ok || !('changed' in reservation)) break;
+      if (attempt === 3) throw new Error("the member's defaults changed during three bookings in a row");
+    }
     if (!reservation.ok) {
       this.#metrics.quotaRefused(reservation.refusal.kind);
       const { period } = await this.#quota.quota(guildId);
@@ -122,7 +129,7 @@ export class AnimationRequests {
       await this.#tasks.accept(taskId, {
         requester: { userId, guildId, channelId },
         interaction: request.reply,
-        options: request.options,
+        options,
         image: request.image,
         locale: request.locale,
       });
@@ -131,6 +138,16 @@ export class AnimationRequests {
       await this.#quota.settle(taskId, true, true);
       throw error;
     }
-    return { kind: 'accepted', taskId, units };
+    return { kind: 'accepted', taskId, units: unitsFor(options.duration) };
+  }
+
+  /** The request's options, and the member's defaults they were made from: as known here, or read now when `fresh`. */
+  async #optionsOf(request: AnimationRequest, fresh: boolean): Promise<{ options: AnimateOptions; decidedOn: StoredText[] }> {
+    const { options } = request;
+    if (typeof options !== 'function') return { options, decidedOn: [] };
+    if (this.#memberDefaults === undefined) return { options: options({}), decidedOn: [] };
+    const member = { guildId: request.requester.guildId, userId: request.requester.userId };
+    const defaults = fresh ? await this.#memberDefaults.read(member) : this.#memberDefaults.knownOrNone(member);
+    return { options: options(defaults.value), decidedOn: [defaults.seen] };
   }
 }

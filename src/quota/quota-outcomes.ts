@@ -1,5 +1,6 @@
 /** What the quota answers: reservations, refusals (as data the catalogue words) and standings. */
 import type { PeriodWindow } from './period.ts';
+import type { StoredText } from '../store/store.ts';
 import type { AllowanceRule, Limit } from './quota-settings.ts';
 
 export interface ReserveRequest {
@@ -14,6 +15,8 @@ export interface ReserveRequest {
    * member if its task is never recorded (a crash between reserve and record). Handed back by `reconcile`.
    */
   caller?: unknown;
+  /** Keyv values the caller decided the request on (a member's defaults): it is booked only while they hold. */
+  decidedOn?: readonly StoredText[];
 }
 
 export type QuotaRefusal =
@@ -27,7 +30,11 @@ export type QuotaRefusal =
   | { kind: 'server_ceiling'; units: number; renewsAt: number }
   | { kind: 'active_limit'; running: Limit; waiting: Limit };
 
-export type ReserveOutcome = { ok: true; units: number; left: number | null; renewsAt: number } | { ok: false; refusal: QuotaRefusal };
+export type ReserveOutcome =
+  | { ok: true; units: number; left: number | null; renewsAt: number }
+  | { ok: false; refusal: QuotaRefusal }
+  /** One of `decidedOn` (this one) changed: nothing was booked; the caller decides again on a fresh read. */
+  | { ok: false; changed: string };
 
 export interface MemberStanding {
   allowance: Limit;

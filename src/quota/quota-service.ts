@@ -4,6 +4,7 @@
  * or a second bot process sees the same numbers.
  */
 import type { Logger } from '../logger.ts';
+import { KnownValues, type KnownValue } from '../store/known-values.ts';
 import type { ReservationCounter, Store } from '../store/store.ts';
 import type { Clock } from '../clock.ts';
 import { randomId } from '../random.ts';
@@ -23,6 +24,9 @@ import {
 } from './quota-settings.ts';
 
 export type { MemberStanding, QuotaRefusal, ReserveOutcome, ReserveRequest, ServerUsage };
+
+/** Refusals decided on the pause and the settings alone, before any booking checks them: made again on a fresh read. */
+const DECIDED_BEFORE_BOOKING = new Set<QuotaRefusal['kind']>(['paused', 'channel', 'blocked']);
 
 /** A request whose task was never recorded, refunded on both ledgers by `reconcile` (nothing reached the provider). */
 export interface RefundedOrphan {
@@ -69,6 +73,9 @@ export class QuotaService {
   /** Reads under way or ended this turn, shared by the calls made meanwhile (`settings`, `pausedUntil`). */
   readonly #settingsReads = new TurnReads<GuildQuotaSettings>();
   readonly #pauseReads = new TurnReads<unknown>();
+  /** What bookings are decided on: as last read here, and checked by the booking itself (see `reserve`). */
+  readonly #knownSettings: KnownValues<GuildQuotaSettings>;
+  readonly #knownPause: KnownValues<number | undefined>;
 
   constructor(deps: { store: Store; defaults: QuotaDefaults; clock: Clock; logger: Logger; newId?: () => string }) {
     this.#newId = deps.newId ?? randomId;
@@ -77,6 +84,8 @@ export class QuotaService {
     this.#defaults = deps.defaults;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
+    this.#knownSettings = new KnownValues(deps.store, (stored, settingsKey) => this.#settingsFrom(stored, { settingsKey }));
+    this.#knownPause = new KnownValues(deps.store, (stored) => (typeof stored === 'number' ? stored : undefined));
   }
 
   // --- settings ---------------------------------------------------------------------------------------
@@ -84,9 +93,9 @@ export class QuotaService {
   /**
    * A server's settings. Reads of one server's settings are shared while under way and for the rest of the turn
    * of the event loop they end in: a burst of commands in one server costs the store one read (a round trip on
-   * Redis) rather than one per command, and a read made beforehand (`prepare`) serves the booking that follows
-   * it. A change made here is seen at once (`updateSettings` drops the shared read); one made by another
-   * process, from the next turn on, as if the read had been made a moment earlier.
+   * Redis) rather than one per command. A change made here is seen at once (`updateSettings` drops the shared
+   * read); one made by another process, from the next turn on, as if the read had been made a moment earlier.
+   * Bookings do not read them here: see `reserve`.
    */
   settings(guildId: string): Promise<GuildQuotaSettings> {
     return this.#sharedSettings(guildId).then(cloneSettings);
@@ -97,21 +106,16 @@ export class QuotaService {
     return this.#settingsReads.read(guildId, () => this.#readSettings(guildId));
   }
 
-  /**
-   * Starts the reads a booking in `guildId` makes first (the provider pause, the server's settings), so that a
-   * front end's own reads (the member's defaults) travel with them: one round trip to the store before the
-   * booking rather than two. The booking that follows in the same turn reads nothing again.
-   */
-  async prepare(guildId: string): Promise<void> {
-    await Promise.all([this.pausedUntil(), this.#sharedSettings(guildId)]);
+  async #readSettings(guildId: string): Promise<GuildQuotaSettings> {
+    return this.#settingsFrom(await this.#store.kv.get(key.settings(guildId)), { guildId });
   }
 
-  async #readSettings(guildId: string): Promise<GuildQuotaSettings> {
-    const raw: unknown = await this.#store.kv.get(key.settings(guildId));
-    if (raw === undefined) return emptyGuildSettings();
-    const parsed = guildQuotaSettingsSchema.safeParse(raw);
+  /** `where` names the server in the log when they cannot be read. */
+  #settingsFrom(stored: unknown, where: Record<string, string>): GuildQuotaSettings {
+    if (stored === undefined) return emptyGuildSettings();
+    const parsed = guildQuotaSettingsSchema.safeParse(stored);
     if (parsed.success) return parsed.data;
-    this.#logger.error('stored quota settings unreadable; using defaults', { guildId });
+    this.#logger.error('stored quota settings unreadable; using defaults', where);
     return emptyGuildSettings();
   }
 
@@ -128,6 +132,7 @@ export class QuotaService {
     const next = guildQuotaSettingsSchema.parse(change(await this.settings(guildId)));
     await this.#store.kv.set(key.settings(guildId), next);
     this.#settingsReads.forget(guildId);
+    this.#knownSettings.forget(key.settings(guildId));
     return effectiveQuota(next, this.#defaults);
   }
 
@@ -137,12 +142,38 @@ export class QuotaService {
 
   // --- reservations -----------------------------------------------------------------------------------
 
-  /** Reserves the units of one generation, or says which limit stops it. Nothing changes on refusal. */
+  /**
+   * Reserves the units of one generation, or says which limit stops it. Nothing changes on refusal.
+   *
+   * Decided on the provider pause and the server's settings as last read here, so a booking waits for no read
+   * first; the booking itself checks they still hold. When one changed (another process paused, a moderator
+   * there changed a limit), or a refusal came from them alone, it is decided again on what is stored now.
+   * `request.decidedOn` are the caller's own values (a member's defaults), checked the same way: when one of
+   * those changed, the outcome says which, nothing is booked, and the caller decides again.
+   */
   async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
+    const first = await this.#reserveOn(request, (values, key) => values.get(key));
+    const decideAgain = first === 'changed' || ('refusal' in first && DECIDED_BEFORE_BOOKING.has(first.refusal.kind));
+    if (!decideAgain) return first;
+    for (let attempt = 2; attempt <= 3; attempt++) {
+      const again = await this.#reserveOn(request, (values, key) => values.read(key));
+      if (again !== 'changed') return again;
+    }
+    throw new Error('the quota settings or the provider pause changed during three bookings in a row');
+  }
+
+  /** One decision and booking, on the pause and settings `known` gives; 'changed' when one of those changed meanwhile. */
+  async #reserveOn(
+    request: ReserveRequest,
+    known: <V>(values: KnownValues<V>, key: string) => Promise<KnownValue<V>>,
+  ): Promise<ReserveOutcome | 'changed'> {
     const now = this.#clock.now();
-    // Read together: on Redis that is one round trip rather than two before the member gets an answer.
-    const [pausedUntil, quota] = await Promise.all([this.pausedUntil(), this.quota(request.guildId)]);
-    if (pausedUntil !== undefined) return { ok: false, refusal: { kind: 'paused', until: pausedUntil } };
+    const [pause, settings] = await Promise.all([
+      known(this.#knownPause, PAUSE_UNTIL_KEY),
+      known(this.#knownSettings, key.settings(request.guildId)),
+    ]);
+    if (pause.value !== undefined && pause.value > now) return { ok: false, refusal: { kind: 'paused', until: pause.value } };
+    const quota = effectiveQuota(settings.value, this.#defaults);
 
     if (quota.allowedChannels.length > 0 && !quota.allowedChannels.includes(request.channelId)) {
       return { ok: false, refusal: { kind: 'channel', allowedChannels: quota.allowedChannels } };
@@ -203,7 +234,14 @@ export class QuotaService {
       meta,
       now,
       addToSet: { setKey: key.members(request.guildId, period.id), member: request.userId },
+      unchanged: [pause.seen, settings.seen, ...(request.decidedOn ?? [])],
     });
+    if (!result.ok && 'changed' in result) {
+      if (result.changed === pause.seen.key) this.#knownPause.forget(result.changed);
+      else if (result.changed === settings.seen.key) this.#knownSettings.forget(result.changed);
+      else return { ok: false, changed: result.changed };
+      return 'changed';
+    }
     if (!result.ok) {
       if (spend.some((c) => c.key === result.blockedBy)) return { ok: false, refusal: { kind: 'global_units', renewsAt: day.end } };
       const refusal = await this.#refusalFor(result.blockedBy, counters, request, { period, day, rule, allowance, quota });
@@ -409,6 +447,7 @@ export class QuotaService {
     const started = await this.#store.claim(PAUSE_KEY, `${until}:${this.#newId()}`, PAUSE_MS);
     if (started) await this.#store.kv.set(PAUSE_UNTIL_KEY, until, PAUSE_MS);
     this.#pauseReads.forget(PAUSE_UNTIL_KEY);
+    this.#knownPause.forget(PAUSE_UNTIL_KEY);
     return started;
   }
 

@@ -15,6 +15,7 @@ import {
   asError,
   checkReservationsTogether,
   counterTtlMs,
+  reserveResult,
   keyvText,
   newReservation,
   parseStoredReservation,
@@ -56,13 +57,15 @@ interface RedisClient {
  * ones before it. ARGV[1]: the number of requests; then per request its number of keys and of arguments, then
  * its arguments. Returns one reply per request, in order.
  *
- * A request, from its own first key and argument: KEYS: reservations set, set to add a member to, then per
- * reservation its key and its counters. ARGV: reservation count, member to add ('' for none), then per reservation its
+ * A request, from its own first key and argument: KEYS: reservations set, set to add a member to, the Keyv values
+ * it was decided on, then per reservation its key and its counters. ARGV: reservation count, member to add ('' for
+ * none), count of those values and for each '1' and its text ('' and '' when absent), then per reservation its
  * counter count, its name (for the reservations set) and its record JSON, then per counter amount,
  * limit|'', ttl ms|'', and the keys raising its limit joined by newlines ('' for none; like the settle
- * script, these are named in ARGV, which one server allows). Returns {index} of the first counter (1-based,
- * across all reservations) that would overflow, or {0, then per counter its value after and the value of each
- * key raising its limit}. A reservation already stored is neither checked nor counted.
+ * script, these are named in ARGV, which one server allows). Returns {-1, index} of the first of those values that
+ * has changed, {index} of the first counter (1-based, across all reservations) that would overflow, or {0, then
+ * per counter its value after and the value of each key raising its limit}. A reservation already stored is
+ * neither checked nor counted.
  *
  * Redis works on a call while every other command waits, the deferrals of a burst among them. Booked request
  * by request with their own commands (an EXISTS, an INCRBY and a PEXPIRE per counter, a SET and an SADD per
@@ -77,9 +80,10 @@ const RESERVE_GROUPS = `
 -- Redis about 14 of them a booking. The arguments are walked in place: a table per request or counter cost more
 -- than the commands saved.
 local requestCount = tonumber(ARGV[1])
--- Where each request's keys and arguments start (the request's own KEYS[1] and ARGV[1] are at these + 1).
-local keyBase, argBase = {}, {}
-local counterKeys, reservationKeys, listed = {}, {}, {}
+-- Where each request's keys and arguments start (the request's own KEYS[1] and ARGV[1] are at these + 1), and where
+-- its first reservation's do.
+local keyBase, argBase, firstKey, firstArg = {}, {}, {}, {}
+local counterKeys, reservationKeys, listed, unchangedKeys = {}, {}, {}, {}
 local function note(key)
   if not listed[key] then
     listed[key] = true
@@ -88,8 +92,10 @@ local function note(key)
 end
 local K, A = 0, 1
 for q = 1, requestCount do
-  keyBase[q], argBase[q] = K, A + 2
-  local k, a = K + 3, A + 5
+  local unchanged = tonumber(ARGV[A + 5])
+  for i = 1, unchanged do unchangedKeys[#unchangedKeys + 1] = KEYS[K + 2 + i] end
+  local k, a = K + 3 + unchanged, A + 6 + 2 * unchanged
+  keyBase[q], argBase[q], firstKey[q], firstArg[q] = K, A + 2, k, a
   for _ = 1, tonumber(ARGV[A + 3]) do
     local n = tonumber(ARGV[a])
     reservationKeys[#reservationKeys + 1] = KEYS[k]
@@ -113,6 +119,12 @@ for i, key in ipairs(counterKeys) do
   if number == nil or number % 1 ~= 0 then return redis.error_reply('ERR counter ' .. key .. ' is not a whole number') end
   value[key], start[key] = number, number
 end
+-- The Keyv values the bookings were decided on, as they stand: none is written here, so they hold for the whole call.
+local held = {}
+if #unchangedKeys > 0 then
+  local found = redis.call('MGET', unpack(unchangedKeys))
+  for i, key in ipairs(unchangedKeys) do held[key] = found[i] end
+end
 -- Nearly always none of them (new bookings) or all (bookings made again): one EXISTS, and one per key otherwise.
 local stored = {}
 if redis.call('EXISTS', unpack(reservationKeys)) > 0 then
@@ -124,13 +136,20 @@ local function append(lists, key, item)
   lists[key] = lists[key] or {}
   table.insert(lists[key], item)
 end
--- One request, from keys K + 1 and arguments A + 1 on: all or nothing, seeing the requests before it. A reservation
--- already stored is neither checked nor counted.
-local function book(K, A)
+-- Request q: all or nothing, seeing the requests before it. A reservation already stored is neither checked nor
+-- counted. Made only while every value it was decided on still holds the text it names ('' before it: absent).
+local function book(q)
+  local K, A, k0, a0 = keyBase[q], argBase[q], firstKey[q], firstArg[q]
+  for i = 1, tonumber(ARGV[A + 3]) do
+    local text = held[KEYS[K + 2 + i]]
+    local expected = ARGV[A + 3 + 2 * i]
+    if ARGV[A + 2 + 2 * i] == '' then expected = false end
+    if text ~= expected then return { -1, i } end
+  end
   local reservations = tonumber(ARGV[A + 1])
   -- Each limit as the keys raising it stand before this booking adds anything.
   local limits = {}
-  local k, a, index = K + 3, A + 3, 0
+  local k, a, index = k0, a0, 0
   for _ = 1, reservations do
     local n = tonumber(ARGV[a])
     local fresh = not stored[KEYS[k]]
@@ -148,7 +167,7 @@ local function book(K, A)
   end
   -- Checked whole before any of it counts, so a booking that does not fit leaves nothing behind.
   local after, creates = {}, {}
-  k, a, index = K + 3, A + 3, 0
+  k, a, index = k0, a0, 0
   for _ = 1, reservations do
     local n = tonumber(ARGV[a])
     local fresh = not stored[KEYS[k]]
@@ -173,7 +192,7 @@ local function book(K, A)
     value[key] = number
   end
   local values = { 0 }
-  k, a = K + 3, A + 3
+  k, a = k0, a0
   for _ = 1, reservations do
     local n = tonumber(ARGV[a])
     if not stored[KEYS[k]] then
@@ -194,7 +213,7 @@ local function book(K, A)
   return values
 end
 local results = {}
-for q = 1, requestCount do results[q] = book(keyBase[q], argBase[q]) end
+for q = 1, requestCount do results[q] = book(q) end
 
 for _, key in ipairs(changed) do
   if start[key] == 0 and created[key] then
@@ -466,8 +485,12 @@ export class RedisStore implements Store {
   }
 
   async reserve(reservationKey: string, counters: ReservationCounter[], meta: string, now: number): Promise<ReserveResult> {
-    const result = await this.reserveTogether({ reservations: [{ key: reservationKey, counters }], meta, now });
-    return result.ok ? { ok: true } : result;
+    return reserveResult(await this.reserveTogether({ reservations: [{ key: reservationKey, counters }], meta, now }));
+  }
+
+  async storedTexts(keys: readonly string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    return (await this.#connected()).mGet(keys.map(raw));
   }
 
   /**
@@ -621,8 +644,10 @@ interface WaitingBooking {
 
 /** A request's keys and arguments, laid out as RESERVE_GROUPS reads one request. */
 function bookingCall(request: ReservationsTogether): { keys: string[]; args: string[] } {
-  const keys = [raw(storeKeys.reservations), raw(request.addToSet?.setKey ?? storeKeys.reservations)];
-  const args = [String(request.reservations.length), request.addToSet?.member ?? ''];
+  const unchanged = request.unchanged ?? [];
+  const keys = [raw(storeKeys.reservations), raw(request.addToSet?.setKey ?? storeKeys.reservations), ...unchanged.map((u) => raw(u.key))];
+  const args = [String(request.reservations.length), request.addToSet?.member ?? '', String(unchanged.length)];
+  for (const { text } of unchanged) args.push(text === null ? '' : '1', text ?? '');
   for (const { key, counters: own } of request.reservations) {
     keys.push(raw(storeKeys.reservation(key)), ...own.map((c) => raw(storeKeys.counter(c.key))));
     args.push(String(own.length), key, JSON.stringify(newReservation(key, own, request.meta, request.now)));
@@ -642,6 +667,11 @@ function bookingCall(request: ReservationsTogether): { keys: string[]; args: str
 function bookingResult(request: ReservationsTogether, reply: readonly number[] | undefined): ReserveTogetherResult {
   const counters = request.reservations.flatMap((r) => r.counters);
   const [blocked, ...after] = reply ?? [];
+  if (blocked === -1) {
+    const changed = request.unchanged?.[(after[0] ?? 0) - 1];
+    if (!changed) throw new Error(`reserve script named value ${String(after[0])} of ${request.unchanged?.length ?? 0}`);
+    return { ok: false, changed: changed.key };
+  }
   if (blocked !== 0) {
     const counter = blocked === undefined ? undefined : counters[blocked - 1];
     if (!counter) throw new Error(`reserve script named counter ${String(blocked)} of ${counters.length}`);

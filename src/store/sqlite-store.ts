@@ -21,6 +21,7 @@ import {
   mayReplace,
   newReservation,
   parseStoredReservation,
+  reserveResult,
 } from './store-records.ts';
 import { openSqliteConnection, settled, transaction, type StoreClock } from './sqlite-connection.ts';
 import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.ts';
@@ -160,8 +161,16 @@ export class SqliteStore implements Store {
   }
 
   async reserve(reservationKey: string, counters: ReservationCounter[], meta: string, now: number): Promise<ReserveResult> {
-    const result = await this.reserveTogether({ reservations: [{ key: reservationKey, counters }], meta, now });
-    return result.ok ? { ok: true } : result;
+    return reserveResult(await this.reserveTogether({ reservations: [{ key: reservationKey, counters }], meta, now }));
+  }
+
+  storedTexts(keys: readonly string[]): Promise<(string | null)[]> {
+    return settled(() => keys.map((key) => this.#storedText(key)));
+  }
+
+  /** Keyv's text under `key` (as `kv.get` takes it), null when absent or expired. */
+  #storedText(key: string): string | null {
+    return this.#adapter.readText(`${NAMESPACE}:${key}`) ?? null;
   }
 
   /**
@@ -227,6 +236,8 @@ export class SqliteStore implements Store {
 
   /** Runs inside the caller's transaction; its counters change in `counters`, which the caller writes. A refusal changes nothing. */
   #reserveInTransaction(request: ReservationsTogether, counters: TurnCounters): ReserveTogetherResult {
+    const changed = request.unchanged?.find(({ key, text }) => this.#storedText(key) !== text);
+    if (changed) return { ok: false, changed: changed.key };
     const toMake = request.reservations.filter((r) => this.#sql.reservation.get(r.key) === undefined);
     // A counter named twice is checked against what the earlier amounts add.
     const after = new Map<string, number>();

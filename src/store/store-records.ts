@@ -1,6 +1,13 @@
 import type Keyv from 'keyv';
 import { z } from 'zod';
-import type { ReservationCounter, ReservationsTogether, StoredReservation, VersionedWrite } from './store.ts';
+import type {
+  ReservationCounter,
+  ReservationsTogether,
+  ReserveResult,
+  ReserveTogetherResult,
+  StoredReservation,
+  VersionedWrite,
+} from './store.ts';
 
 /**
  * Where each backend keeps the atomic operations' data, under the bot's namespace. The `store:` prefix keeps
@@ -71,6 +78,19 @@ export async function keyvText(kv: Keyv, value: unknown, ttlMs: number | undefin
   return serialize({ value, ...(ttlMs === undefined ? {} : { expires: Date.now() + ttlMs }) });
 }
 
+/** The value Keyv's stored `text` holds, as `kv.get` would give it: undefined once expired. */
+export async function keyvValue(kv: Keyv, text: string): Promise<unknown> {
+  const deserialize = kv.deserialize;
+  if (!deserialize) throw new Error("the store's Keyv has no deserializer");
+  const data: unknown = await deserialize(text);
+  const parsed = keyvDataSchema.safeParse(data);
+  if (!parsed.success) return undefined;
+  const { value, expires } = parsed.data;
+  return typeof expires === 'number' && expires <= Date.now() ? undefined : value;
+}
+
+const keyvDataSchema = z.object({ value: z.unknown(), expires: z.number().nullish() });
+
 const storedVersionedSchema = z.object({
   value: z.looseObject({ revision: z.number().optional(), state: z.unknown().optional() }),
 });
@@ -101,6 +121,13 @@ export function checkReservationsTogether(request: ReservationsTogether): void {
     keys.add(reservation.key);
     checkReservationCounters(reservation.counters);
   }
+}
+
+/** `reserve`'s answer from the `reserveTogether` it makes, which names no value to keep unchanged. */
+export function reserveResult(result: ReserveTogetherResult): ReserveResult {
+  if (result.ok) return { ok: true };
+  if ('blockedBy' in result) return result;
+  throw new Error('a booking that named no value to keep unchanged was refused as changed');
 }
 
 /** What a booking that failed is rejected with: the error thrown, as an Error whatever was thrown. */

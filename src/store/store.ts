@@ -43,6 +43,19 @@ export interface ReservationsTogether {
   now: number;
   /** Added to this set in the same step, when the reservations are made. */
   addToSet?: { setKey: string; member: string };
+  /**
+   * The Keyv values the booking was decided on (a server's settings, a member's defaults), as the caller last saw
+   * them stored: nothing is booked unless each still holds that text. A caller can then decide on what it saw
+   * before, without reading it again first (on Redis, a round trip that every member of a burst waits for), and
+   * still never book on a value another process has changed since.
+   */
+  unchanged?: readonly StoredText[];
+}
+
+/** A Keyv value (under the key `kv.get` takes) as stored: Keyv's text, null when absent or expired. */
+export interface StoredText {
+  key: string;
+  text: string | null;
 }
 
 /**
@@ -50,7 +63,11 @@ export interface ReservationsTogether {
  * own. A Map rather than an object: the keys are built per member and per period, and an object given them one
  * by one is rebuilt as a dictionary on every booking (6 to 7 µs of a booking's CPU, measured, against 1 for a Map).
  */
-export type ReserveTogetherResult = { ok: true; values: ReadonlyMap<string, number> } | { ok: false; blockedBy: string };
+export type ReserveTogetherResult =
+  | { ok: true; values: ReadonlyMap<string, number> }
+  | { ok: false; blockedBy: string }
+  /** This value named in `unchanged` is no longer what the booking was decided on (the first found): nothing was booked. */
+  | { ok: false; changed: string };
 
 export interface StoredReservation {
   key: string;
@@ -124,6 +141,8 @@ export interface Store {
    * A reservation already stored is left as it is and not counted again; the others are made when they fit.
    */
   reserveTogether(request: ReservationsTogether): Promise<ReserveTogetherResult>;
+  /** Keyv's stored text under each key (as `kv.get` takes it), null when absent or expired: what `unchanged` compares. */
+  storedTexts(keys: readonly string[]): Promise<(string | null)[]>;
   /**
    * Ends a reservation: subtracts its held counters, and with `refund` its other counters too, then forgets
    * it. Resolves false when there was no such reservation (settling twice is harmless).

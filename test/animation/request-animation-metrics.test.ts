@@ -5,7 +5,6 @@ import { ManualClock } from '../support/manual-clock.ts';
 import { RecordingMetrics } from '../support/recording-metrics.ts';
 
 const quota = (outcome: ReserveOutcome): AnimationQuota => ({
-  prepare: async () => undefined,
   reserve: async () => outcome,
   quota: async () => ({ period: 'day' }),
   settle: async () => true,

@@ -8,9 +8,6 @@ class FakeQuota implements AnimationQuota {
   readonly calls: string[] = [];
   readonly reserved: ReserveRequest[] = [];
   outcome: ReserveOutcome = { ok: true, units: 1, left: 2, renewsAt: 0 };
-  async prepare(guildId: string): Promise<void> {
-    this.calls.push(`prepare:${guildId}`);
-  }
   async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
     this.calls.push('reserve');
     this.reserved.push(request);
@@ -59,12 +56,6 @@ function setUp(acknowledgements?: AcknowledgementsFirst) {
 }
 
 describe('requesting an animation', () => {
-  it("starts the reads of the server's quota for a front end to await with its own, before the request", async () => {
-    const { requests, quota } = setUp();
-    await requests.prepare('guild-1');
-    expect(quota.calls).toEqual(['prepare:guild-1']);
-  });
-
   it('reserves the units of the duration, acknowledges, then records the task in the member locale', async () => {
     const { quota, accepted, requests, request } = setUp();
     expect(await requests.request(request())).toEqual({ kind: 'accepted', taskId: 'task-1', units: 2 });

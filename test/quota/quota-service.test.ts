@@ -88,21 +88,27 @@ for (const backend of storeBackends(REDIS_DB)) {
       await quota.updateSettings(guildId, (s) => ({ ...s, ...change }));
     }
 
-    const refusalOf = (outcome: ReserveOutcome) => (outcome.ok ? undefined : outcome.refusal);
+    const refusalOf = (outcome: ReserveOutcome) => ('refusal' in outcome ? outcome.refusal : undefined);
 
-    /** From now on, how many times each key is read through Keyv. */
+    /** From now on, how many times each key is read, through Keyv or as stored text. */
     function countingReads(): Map<string, number> {
       const reads = new Map<string, number>();
+      const count = (k: string) => reads.set(k, (reads.get(k) ?? 0) + 1);
       const get = store.kv.get.bind(store.kv);
       store.kv.get = ((k: string) => {
-        reads.set(k, (reads.get(k) ?? 0) + 1);
+        count(k);
         return get(k);
       }) as typeof store.kv.get;
+      const storedTexts = store.storedTexts.bind(store);
+      store.storedTexts = (keys: readonly string[]) => {
+        keys.forEach(count);
+        return storedTexts(keys);
+      };
       return reads;
     }
 
     describe('a burst in one server', () => {
-      it("reads the server's settings and the provider pause once for the commands that arrive together, each seeing them", async () => {
+      it("reads the server's settings and the provider pause once for the first commands, then books on them unread, each seeing them", async () => {
         await configure({ memberDefault: 5 });
         const reads = countingReads();
 
@@ -112,46 +118,38 @@ for (const backend of storeBackends(REDIS_DB)) {
         expect(reads.get(`quota-settings:${GUILD}`)).toBe(1);
         expect(reads.get('provider:paused-until')).toBe(1);
 
-        // Read afresh once those are done: a change made since is seen.
+        // The next bookings read neither: each checks, as it is made, that they still hold.
+        reads.clear();
+        expect(await Promise.all(members.map((userId) => quota.reserve(request({ userId }))))).toMatchObject(
+          Array(4).fill({ ok: true, left: 3 }),
+        );
+        expect([...reads.keys()]).toEqual([]);
+
+        // A change made since is seen: two units a day, both used.
         await configure({ memberDefault: 2 });
-        const next = await quota.reserve(request({ userId: ALICE }));
-        expect(next.ok ? next.left : 'refused').toBe(0);
+        expect(refusalOf(await quota.reserve(request({ userId: ALICE })))).toMatchObject({ kind: 'member_units', left: 0 });
       });
     });
 
-    describe('the reads a request needs, made beforehand', () => {
-      it("travel with the front end's own reads: a booking right after them reads neither again", async () => {
-        await configure({ memberDefault: 5 });
-        const reads = countingReads();
-
-        // What /animate does: the member's defaults and the quota's reads, in one round trip to the store.
-        await Promise.all([store.kv.get('member-defaults:someone'), quota.prepare(GUILD)]);
-        const outcome = await quota.reserve(request());
-
-        expect(outcome).toMatchObject({ ok: true, left: 4 });
-        expect(reads.get(`quota-settings:${GUILD}`)).toBe(1);
-        expect(reads.get('provider:paused-until')).toBe(1);
-      });
-
-      it('are read afresh once their turn of the event loop is over', async () => {
-        await quota.prepare(GUILD);
-        await new Promise((resolve) => setImmediate(resolve));
-        const reads = countingReads();
-
-        await quota.reserve(request());
-
-        expect(reads.get(`quota-settings:${GUILD}`)).toBe(1);
-        expect(reads.get('provider:paused-until')).toBe(1);
-      });
-
-      it("never hide a moderator's change or a pause made since, even in the same turn", async () => {
-        await quota.prepare(GUILD);
+    describe('what a booking is decided on', () => {
+      it("never hides a moderator's change or a pause made since, here or in another process", async () => {
+        const elsewhere = serviceWith({});
+        expect(await quota.reserve(request())).toMatchObject({ ok: true });
         await configure({ memberDefault: 0 });
         expect(refusalOf(await quota.reserve(request()))).toMatchObject({ kind: 'blocked' });
+        await elsewhere.updateSettings(GUILD, (s) => ({ ...s, memberDefault: 3 }));
+        expect(await quota.reserve(request())).toMatchObject({ ok: true, left: 1 });
 
-        await quota.prepare(GUILD);
         await quota.pauseSubmissions();
         expect(refusalOf(await quota.reserve(request({ userId: BOB })))).toMatchObject({ kind: 'paused' });
+      });
+
+      it("books nothing on a caller's value that changed, and names it", async () => {
+        await store.kv.set('member-defaults:alice', { duration: '10' });
+        const decidedOn = [{ key: 'member-defaults:alice', text: null }];
+
+        expect(await quota.reserve(request({ decidedOn }))).toEqual({ ok: false, changed: 'member-defaults:alice' });
+        expect(await quota.standing(GUILD, ALICE, [])).toMatchObject({ used: 0 });
       });
     });
 
@@ -504,7 +502,7 @@ for (const backend of storeBackends(REDIS_DB)) {
         const outcomes = await Promise.all(Array.from({ length: 20 }, () => quota.reserve(request())));
 
         expect(outcomes.filter((o) => o.ok)).toHaveLength(3);
-        const refusals = outcomes.flatMap((o) => (o.ok ? [] : [o.refusal.kind]));
+        const refusals = outcomes.flatMap((o) => ('refusal' in o ? [o.refusal.kind] : []));
         expect(refusals).toHaveLength(17);
         for (const kind of refusals) expect(['member_units', 'active_limit']).toContain(kind);
         expect(await quota.standing(GUILD, ALICE, [])).toMatchObject({ used: 3, left: 0 });

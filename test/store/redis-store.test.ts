@@ -110,7 +110,14 @@ describe.skipIf(backend.skipReason !== undefined)('Redis scripts', () => {
       opened.reserveTogether(limited('task-6', 'user-6')),
     ]);
 
-    expect(results.map((r) => (r.ok ? r.values.get('units:guild-1') : r.blockedBy))).toEqual([1, 2, 'units:user-2', 3, 4, 'units:guild-1']);
+    expect(results.map((r) => (r.ok ? r.values.get('units:guild-1') : 'blockedBy' in r ? r.blockedBy : 'changed'))).toEqual([
+      1,
+      2,
+      'units:user-2',
+      3,
+      4,
+      'units:guild-1',
+    ]);
     expect(await opened.counter('units:guild-1')).toBe(4);
     expect(await opened.counter('units:user-6')).toBe(0);
     expect((await opened.listReservations()).map((r) => r.key).sort()).toEqual(['task-1', 'task-2', 'task-4', 'task-5']);

@@ -296,7 +296,13 @@ describe('SQLite store', () => {
         opened.reserveTogether(sharing('task-5', 'user-5')),
       ]);
 
-      expect(results.map((r) => (r.ok ? r.values.get('units:guild-1') : r.blockedBy))).toEqual([1, 2, 'units:user-2', 3, 'units:guild-1']);
+      expect(results.map((r) => (r.ok ? r.values.get('units:guild-1') : 'blockedBy' in r ? r.blockedBy : 'changed'))).toEqual([
+        1,
+        2,
+        'units:user-2',
+        3,
+        'units:guild-1',
+      ]);
       expect(await opened.counter('units:guild-1')).toBe(3);
       expect((await opened.listReservations()).map((r) => r.key)).toEqual(['task-1', 'task-2', 'task-4']);
       const writes = await inspect((d) => d.prepare('SELECT key, value FROM counter_writes ORDER BY key').all());

@@ -352,6 +352,54 @@ for (const backend of storeBackends(1)) {
         });
       });
 
+      it('gives Keyv values as stored, null when absent or expired, to decide a booking on', async () => {
+        await store.kv.set('settings:guild-1', { memberUnits: 5 });
+        await store.kv.set('pause', 123, 50);
+        await sleep(80);
+
+        const [settings, absent, expired] = await store.storedTexts(['settings:guild-1', 'settings:guild-2', 'pause']);
+
+        expect(settings).toEqual(expect.stringContaining('"memberUnits":5'));
+        expect(absent).toBeNull();
+        expect(expired).toBeNull();
+      });
+
+      it('books only while every value named unchanged still holds the text it was decided on, and changes nothing otherwise', async () => {
+        await store.kv.set('settings:guild-1', { memberUnits: 5 });
+        const [seen = null] = await store.storedTexts(['settings:guild-1']);
+        const noDefaults = { key: 'defaults:user-1', text: null };
+        const decidedOn = [{ key: 'settings:guild-1', text: seen }, noDefaults];
+
+        expect(await store.reserveTogether({ ...together('task-1', 100), unchanged: decidedOn })).toMatchObject({ ok: true });
+
+        // What the next booking was decided on changes (elsewhere, or in another process): nothing is booked, nothing counted.
+        await store.kv.set('settings:guild-1', { memberUnits: 0 });
+        expect(await store.reserveTogether({ ...together('task-2', 100), unchanged: decidedOn })).toEqual({
+          ok: false,
+          changed: 'settings:guild-1',
+        });
+        await store.kv.set('defaults:user-1', { duration: '10' });
+        const [now = null] = await store.storedTexts(['settings:guild-1']);
+        expect(
+          await store.reserveTogether({ ...together('task-3', 100), unchanged: [{ key: 'settings:guild-1', text: now }, noDefaults] }),
+        ).toEqual({ ok: false, changed: 'defaults:user-1' });
+
+        expect(await store.counter('units:user-1:day-1')).toBe(2);
+        expect(await store.counter('spend:day-1')).toBe(2);
+        expect((await store.listReservations()).map((r) => r.key).sort()).toEqual(['spend:task-1', 'units:task-1']);
+      });
+
+      it('asked for together, refuses only the request whose values changed', async () => {
+        const results = await Promise.all([
+          store.reserveTogether({ ...together('task-1', 100), unchanged: [{ key: 'settings:guild-1', text: null }] }),
+          store.reserveTogether({ ...together('task-2', 100), unchanged: [{ key: 'settings:guild-1', text: '{"value":{}}' }] }),
+          store.reserveTogether(together('task-3', 100)),
+        ]);
+
+        expect(results.map((r) => r.ok || ('changed' in r ? r.changed : r.blockedBy))).toEqual([true, 'settings:guild-1', true]);
+        expect(await store.counter('spend:day-1')).toBe(4);
+      });
+
       it('refuses amounts that are not whole numbers, and one reservation key given twice', async () => {
         await expect(
           store.reserveTogether({ reservations: [{ key: 'task-1', counters: [units(1.5, 10)] }], meta: '{}', now: Date.now() }),
