@@ -106,11 +106,12 @@ export class AnimationRequests {
     // Decided first on the member's defaults as known here (none, for most), with no read before the booking;
     // when the booking finds they changed, decided again on a fresh read.
     let options: AnimateOptions;
+    let units: number;
     let reservation: ReserveOutcome;
     for (let attempt = 1; ; attempt++) {
       const decided = await this.#optionsOf(request, attempt > 1);
       options = decided.options;
-      const units = unitsFor(options.duration);
+      units = unitsFor(options.duration);
       reservation = await this.#quota.reserve({ taskId, guildId, channelId, userId, roleIds, units, caller, decidedOn: decided.decidedOn });
       if (reservation.ok || !('changed' in reservation)) break;
       if (attempt === 3) throw new Error("the member's defaults changed during three bookings in a row");
@@ -138,7 +139,7 @@ export class AnimationRequests {
       await this.#quota.settle(taskId, true, true);
       throw error;
     }
-    return { kind: 'accepted', taskId, units: unitsFor(options.duration) };
+    return { kind: 'accepted', taskId, units };
   }
 
   /** The request's options, and the member's defaults they were made from: as known here, or read now when `fresh`. */

@@ -4,7 +4,7 @@
  * or a second bot process sees the same numbers.
  */
 import type { Logger } from '../logger.ts';
-import { KnownValues, type KnownValue } from '../store/known-values.ts';
+import { KnownValues } from '../store/known-values.ts';
 import type { ReservationCounter, Store } from '../store/store.ts';
 import type { Clock } from '../clock.ts';
 import { randomId } from '../random.ts';
@@ -152,26 +152,28 @@ export class QuotaService {
    * those changed, the outcome says which, nothing is booked, and the caller decides again.
    */
   async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
-    const first = await this.#reserveOn(request, (values, key) => values.get(key));
+    const first = await this.#reserveOn(request, false);
     const decideAgain = first === 'changed' || ('refusal' in first && DECIDED_BEFORE_BOOKING.has(first.refusal.kind));
     if (!decideAgain) return first;
     for (let attempt = 2; attempt <= 3; attempt++) {
-      const again = await this.#reserveOn(request, (values, key) => values.read(key));
+      const again = await this.#reserveOn(request, true);
       if (again !== 'changed') return again;
     }
     throw new Error('the quota settings or the provider pause changed during three bookings in a row');
   }
 
-  /** One decision and booking, on the pause and settings `known` gives; 'changed' when one of those changed meanwhile. */
-  async #reserveOn(
-    request: ReserveRequest,
-    known: <V>(values: KnownValues<V>, key: string) => Promise<KnownValue<V>>,
-  ): Promise<ReserveOutcome | 'changed'> {
+  /**
+   * One decision and booking, on the pause and settings as known here, or read now when `fresh`; 'changed' when one
+   * of those changed meanwhile.
+   */
+  async #reserveOn(request: ReserveRequest, fresh: boolean): Promise<ReserveOutcome | 'changed'> {
     const now = this.#clock.now();
-    const [pause, settings] = await Promise.all([
-      known(this.#knownPause, PAUSE_UNTIL_KEY),
-      known(this.#knownSettings, key.settings(request.guildId)),
-    ]);
+    const settingsKey = key.settings(request.guildId);
+    const [pause, settings] = await Promise.all(
+      fresh
+        ? [this.#knownPause.read(PAUSE_UNTIL_KEY), this.#knownSettings.read(settingsKey)]
+        : [this.#knownPause.get(PAUSE_UNTIL_KEY), this.#knownSettings.get(settingsKey)],
+    );
     if (pause.value !== undefined && pause.value > now) return { ok: false, refusal: { kind: 'paused', until: pause.value } };
     const quota = effectiveQuota(settings.value, this.#defaults);
 

@@ -8,6 +8,7 @@ import type { QuotaDefaults } from '../../src/quota/quota-settings.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { NewTask } from '../../src/tasks/task-tracker.ts';
 import { ManualClock } from '../support/manual-clock.ts';
+import { countStoreReads } from '../support/store-reads.ts';
 import { backendTitle, storeBackends } from '../store/store-backends.ts';
 
 /** This file's own Redis database. */
@@ -62,18 +63,7 @@ for (const backend of storeBackends(REDIS_DB)) {
     beforeEach(async () => {
       store = await (await backend.empty())();
       clock = new ManualClock(Date.parse('2026-11-25T10:00:00.000Z'));
-      reads = new Map();
-      const get = store.kv.get.bind(store.kv);
-      const storedTexts = store.storedTexts.bind(store);
-      const count = (key: string) => reads.set(key, (reads.get(key) ?? 0) + 1);
-      store.kv.get = ((key: string) => {
-        count(key);
-        return get(key);
-      }) as typeof store.kv.get;
-      store.storedTexts = (keys: readonly string[]) => {
-        keys.forEach(count);
-        return storedTexts(keys);
-      };
+      reads = countStoreReads(store);
     });
 
     afterEach(async () => {

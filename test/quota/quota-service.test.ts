@@ -5,6 +5,7 @@ import { QuotaService, type RefundedOrphan, type ReserveOutcome, type ReserveReq
 import type { GuildQuotaSettings, QuotaDefaults } from '../../src/quota/quota-settings.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ManualClock } from '../support/manual-clock.ts';
+import { countStoreReads } from '../support/store-reads.ts';
 import { backendTitle, storeBackends } from '../store/store-backends.ts';
 
 /** This file's own Redis database, so no other test file's keys meet ours. */
@@ -90,27 +91,10 @@ for (const backend of storeBackends(REDIS_DB)) {
 
     const refusalOf = (outcome: ReserveOutcome) => ('refusal' in outcome ? outcome.refusal : undefined);
 
-    /** From now on, how many times each key is read, through Keyv or as stored text. */
-    function countingReads(): Map<string, number> {
-      const reads = new Map<string, number>();
-      const count = (k: string) => reads.set(k, (reads.get(k) ?? 0) + 1);
-      const get = store.kv.get.bind(store.kv);
-      store.kv.get = ((k: string) => {
-        count(k);
-        return get(k);
-      }) as typeof store.kv.get;
-      const storedTexts = store.storedTexts.bind(store);
-      store.storedTexts = (keys: readonly string[]) => {
-        keys.forEach(count);
-        return storedTexts(keys);
-      };
-      return reads;
-    }
-
     describe('a burst in one server', () => {
       it("reads the server's settings and the provider pause once for the first commands, then books on them unread, each seeing them", async () => {
         await configure({ memberDefault: 5 });
-        const reads = countingReads();
+        const reads = countStoreReads(store);
 
         const members = [ALICE, BOB, CAROL, DAVE];
         const outcomes = await Promise.all(members.map((userId) => quota.reserve(request({ userId }))));
